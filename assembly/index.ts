@@ -1,4 +1,11 @@
-export function heapBase(): usize { return __heap_base; }
-export function scale_f32(n: i32, x: usize, a: f32): void {
-  for (let i = 0; i < n; i++) store<f32>(x + (<usize>i << 2), load<f32>(x + (<usize>i << 2)) * a);
-}
+// The wasm core's face: re-exports only. Every kernel takes byte pointers into
+// the one imported linear memory and sizes; none allocates.
+export * from './memory';
+export * from './gemm';
+export * from './peak';
+export * from './elementwise';
+export * from './activation';
+export * from './softmax';
+export * from './reduce';
+export * from './optim';
+export * from './gather';
