@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gunzip, isGzip } from '../src/data/decompress.js';
+import { gunzipSync } from '../src/data/decompress-node.js';
+import { checkLabels, checkPair, parseIdx } from '../src/data/idx.js';
+import { mnistCacheDir, readMnistFiles, resolveMnistFiles } from '../src/data/mnist-files.js';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const mnistDir = process.env.SCRATCHNET_DATA ?? resolve(repoRoot, '../shared/datasets/mnist');
+const fashionDir = resolve(mnistDir, '../fashion-mnist');
+
+/** An unsigned-byte IDX file written from the format description: 00 00 08 ndims, big-endian dims, body. */
+function idx(dims: number[], body: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(4 + 4 * dims.length + body.length);
+  out.set([0, 0, 0x08, dims.length]);
+  dims.forEach((d, i) => new DataView(out.buffer).setUint32(4 + 4 * i, d, false));
+  out.set(Array.from(body), 4 + 4 * dims.length);
+  return out;
+}
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+describe('parseIdx', () => {
+  it('reads a label file written byte by byte, as a view into the input', () => {
+    const bytes = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 3, 2, 7, 9]);
+    const { dims, data } = parseIdx(bytes, 'labels');
+    expect(dims).toEqual([3]);
+    expect(Array.from(data)).toEqual([2, 7, 9]);
+    expect(data.buffer).toBe(bytes.buffer);
+    expect(data.byteOffset).toBe(8);
+  });
+
+  it('reads big-endian dimensions and keeps the body row-major', () => {
+    // dims (2, 256, 1): the middle size is bytes 00 00 01 00, which only big-endian reads as 256.
+    const body = Array.from({ length: 512 }, (_, i) => (i * 37) % 256);
+    const { dims, data } = parseIdx(idx([2, 256, 1], body), 'images', 3);
+    expect(dims).toEqual([2, 256, 1]);
+    for (const [img, row] of [[0, 0], [1, 255], [1, 3]] as const) expect(data[img * 256 + row]).toBe(body[img * 256 + row]);
+  });
+
+  it('rejects a truncated body with the counts and the file name', () => {
+    const bytes = new Uint8Array(16 + 7839990);
+    bytes.set(idx([10000, 28, 28], []));
+    expect(() => parseIdx(bytes, 't10k-images-idx3-ubyte.gz')).toThrow(
+      't10k-images-idx3-ubyte.gz: expected 7840000 bytes of pixels after the header (dims [10000, 28, 28]), found 7839990 (truncated file?)',
+    );
+  });
+
+  it('rejects trailing bytes', () => {
+    expect(() => parseIdx(idx([3], [1, 2, 3, 4]), 'l.idx')).toThrow(/l\.idx: expected 3 bytes of labels after the header \(dims \[3\]\), found 4 \(trailing bytes/);
+  });
+
+  it('rejects wrong magic numbers, types and dimension counts', () => {
+    expect(() => parseIdx(new Uint8Array([1, 0, 8, 1, 0, 0, 0, 0]), 'f')).toThrow('f: not an IDX file (magic 0x01000801, expected 0x000008NN)');
+    expect(() => parseIdx(idx([1], [0]).map((b, i) => (i === 2 ? 0x0d : b)), 'f')).toThrow(/f: IDX element type 0x0d \(float32\) is not supported/);
+    expect(() => parseIdx(idx([1], [0]).map((b, i) => (i === 2 ? 0x42 : b)), 'f')).toThrow(/type 0x42 \(unknown\)/);
+    expect(() => parseIdx(idx([2], [0, 1]), 'f', 3)).toThrow('f: expected 3 dimensions (magic 0x00000803), found 1 (magic 0x00000801)');
+    expect(() => parseIdx(new Uint8Array([0, 0, 8, 0]), 'f')).toThrow(/declares 0 dimensions/);
+    expect(() => parseIdx(new Uint8Array([0, 0, 8, 3, 0, 0, 0, 1]), 'f')).toThrow('f: header needs 16 bytes for 3 dimensions, file has 8 (truncated file?)');
+    expect(() => parseIdx(new Uint8Array([0, 0]), 'f')).toThrow(/f: only 2 bytes, too short/);
+    expect(() => parseIdx(gzipSync(idx([1], [0])), 'f.gz')).toThrow(/f\.gz: the bytes are gzip-compressed/);
+  });
+});
+
+describe('checkPair and checkLabels', () => {
+  const images = parseIdx(idx([2, 1, 2], [1, 2, 3, 4]), 'img');
+  it('accept a matching pair and labels in range', () => {
+    const labels = parseIdx(idx([2], [0, 9]), 'lab');
+    expect(() => checkPair(images, labels, { images: 'img', labels: 'lab' })).not.toThrow();
+    expect(() => checkLabels(labels, 'lab')).not.toThrow();
+  });
+  it('reject different counts, swapped files and out-of-range labels', () => {
+    expect(() => checkPair(images, parseIdx(idx([3], [0, 1, 2]), 'lab'), { images: 'img', labels: 'lab' })).toThrow(
+      'img holds 2 images but lab holds 3 labels; the two files must come from the same set',
+    );
+    expect(() => checkPair(parseIdx(idx([2], [0, 1]), 'x'), images, { images: 'x', labels: 'img' })).toThrow(/x: images must have 3 dimensions/);
+    expect(() => checkLabels(parseIdx(idx([4], [0, 3, 10, 1]), 'lab'), 'lab')).toThrow('lab: label 10 at index 2 is out of range (expected < 10 classes)');
+    expect(() => checkLabels(parseIdx(idx([2], [0, 3]), 'lab'), 'lab', 3)).toThrow(/label 3 at index 1 .*< 3 classes/);
+    expect(() => checkLabels(parseIdx(idx([2], [0, 3]), 'lab'), 'lab', 0)).toThrow(/classCount must be an integer/);
+  });
+});
+
+describe('gunzip (DecompressionStream) and gunzipSync (zlib)', () => {
+  const raw = Uint8Array.from({ length: 70000 }, (_, i) => (i * i) % 251);
+  const gz = new Uint8Array(gzipSync(raw));
+
+  it('both give back the original bytes, and pass raw input through', async () => {
+    expect(isGzip(gz)).toBe(true);
+    expect(isGzip(raw)).toBe(false);
+    expect(sha256(await gunzip(gz, 'x.gz'))).toBe(sha256(raw));
+    expect(sha256(gunzipSync(gz, 'x.gz'))).toBe(sha256(raw));
+    expect(await gunzip(raw, 'x')).toBe(raw);
+    expect(gunzipSync(raw, 'x')).toBe(raw);
+  });
+
+  it('both agree on a real MNIST file', async () => {
+    const bytes = new Uint8Array(await readFile(join(mnistDir, 't10k-labels-idx1-ubyte.gz')));
+    const viaStream = await gunzip(bytes, 'labels');
+    expect(sha256(viaStream)).toBe('ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2');
+    expect(sha256(gunzipSync(bytes, 'labels'))).toBe(sha256(viaStream));
+  });
+
+  it('both reject a corrupt or truncated stream naming the file', async () => {
+    const corrupt = Uint8Array.from(gz);
+    corrupt[corrupt.length - 6] ^= 0x01; // the CRC-32 of the trailer
+    const truncated = gz.subarray(0, gz.length - 100);
+    for (const bad of [corrupt, truncated]) {
+      expect(() => gunzipSync(bad, 'bad.gz')).toThrow(/^bad\.gz: corrupt gzip stream \(/);
+      await expect(gunzip(bad, 'bad.gz')).rejects.toThrow(/^bad\.gz: corrupt gzip stream \(/);
+    }
+  });
+});
+
+describe('readMnistFiles on the real data sets', () => {
+  it('reads MNIST: counts, sizes, first labels and the hash of every pixel', async () => {
+    const mnist = await readMnistFiles({ dir: mnistDir });
+    expect([mnist.train.count, mnist.train.rows, mnist.train.cols]).toEqual([60000, 28, 28]);
+    expect([mnist.test.count, mnist.test.rows, mnist.test.cols]).toEqual([10000, 28, 28]);
+    expect(mnist.train.images.length).toBe(60000 * 784);
+    expect(Array.from(mnist.train.labels.subarray(0, 10))).toEqual([5, 0, 4, 1, 9, 2, 1, 3, 1, 4]);
+    expect(Array.from(mnist.test.labels.subarray(0, 10))).toEqual([7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
+    // The image data is a view just past the 16-byte header: hash header + pixels as the whole file.
+    const whole = (a: Uint8Array, header: number): Uint8Array => new Uint8Array(a.buffer, a.byteOffset - header, a.length + header);
+    expect(sha256(whole(mnist.train.images, 16))).toBe('ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db');
+    expect(sha256(whole(mnist.test.images, 16))).toBe('0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7');
+    expect(sha256(whole(mnist.train.labels, 8))).toBe('65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5');
+  });
+
+  it('reads Fashion-MNIST with the same names', async () => {
+    const fashion = await readMnistFiles({ dir: fashionDir, dataset: 'fashion-mnist' });
+    expect([fashion.train.count, fashion.test.count, fashion.train.rows, fashion.train.cols]).toEqual([60000, 10000, 28, 28]);
+    expect(Array.from(fashion.train.labels.subarray(0, 10))).toEqual([9, 0, 0, 3, 0, 2, 7, 2, 5, 5]);
+    expect(Array.from(fashion.test.labels.subarray(0, 10))).toEqual([9, 2, 1, 1, 6, 1, 4, 6, 5, 7]);
+  });
+});
+
+describe('resolveMnistFiles: where the files are found', () => {
+  let tmp: string;
+  /** A tiny MNIST-format set: 3 train and 2 test images of 2x3 pixels. */
+  async function writeSet(dir: string, options: { gzip?: boolean; skip?: string; trainLabels?: number[]; testCols?: number } = {}): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    const testCols = options.testCols ?? 3;
+    const files: Record<string, Uint8Array> = {
+      'train-images-idx3-ubyte': idx([3, 2, 3], Array.from({ length: 18 }, (_, i) => i * 10)),
+      'train-labels-idx1-ubyte': idx([options.trainLabels?.length ?? 3], options.trainLabels ?? [4, 0, 9]),
+      't10k-images-idx3-ubyte': idx([2, 2, testCols], Array.from({ length: 4 * testCols }, (_, i) => 255 - i)),
+      't10k-labels-idx1-ubyte': idx([2], [1, 2]),
+    };
+    for (const [name, bytes] of Object.entries(files)) {
+      if (name === options.skip) continue;
+      if (options.gzip) await writeFile(join(dir, `${name}.gz`), gzipSync(bytes));
+      else await writeFile(join(dir, name), bytes);
+    }
+  }
+  const noDownload = { download: false, onProgress: () => {} };
+
+  beforeAll(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'scratchnet-idx-'));
+    await writeSet(join(tmp, 'raw'));
+    await writeSet(join(tmp, 'gz'), { gzip: true });
+    await writeSet(join(tmp, 'partial'), { skip: 't10k-labels-idx1-ubyte' });
+    await writeSet(join(tmp, 'unpaired'), { trainLabels: [1, 2] });
+    await writeSet(join(tmp, 'badlabel'), { trainLabels: [1, 12, 3] });
+    await writeSet(join(tmp, 'sizes'), { testCols: 4 });
+    await writeSet(join(tmp, 'xdg', 'scratchnet', 'mnist'), { gzip: true });
+  });
+  afterAll(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('reads raw and gzipped files alike, values intact', async () => {
+    for (const folder of ['raw', 'gz']) {
+      const set = await readMnistFiles({ dir: join(tmp, folder), env: {} });
+      expect(set.train).toMatchObject({ count: 3, rows: 2, cols: 3 });
+      expect(Array.from(set.train.images)).toEqual(Array.from({ length: 18 }, (_, i) => i * 10));
+      expect(Array.from(set.train.labels)).toEqual([4, 0, 9]);
+      expect(Array.from(set.test.images)).toEqual(Array.from({ length: 12 }, (_, i) => 255 - i));
+      expect(Array.from(set.test.labels)).toEqual([1, 2]);
+    }
+  });
+
+  it('prefers the dir option, then SCRATCHNET_DATA, then the cache folder', async () => {
+    const env = { SCRATCHNET_DATA: join(tmp, 'gz'), XDG_CACHE_HOME: join(tmp, 'xdg') };
+    const byDir = await resolveMnistFiles({ dir: join(tmp, 'raw'), env, ...noDownload });
+    expect(byDir).toMatchObject({ dir: join(tmp, 'raw'), source: 'dir' });
+    expect(byDir.files.testLabels).toBe(join(tmp, 'raw', 't10k-labels-idx1-ubyte'));
+    const byEnv = await resolveMnistFiles({ env, ...noDownload });
+    expect(byEnv).toMatchObject({ dir: join(tmp, 'gz'), source: 'SCRATCHNET_DATA' });
+    expect(byEnv.files.trainImages).toBe(join(tmp, 'gz', 'train-images-idx3-ubyte.gz'));
+    const byCache = await resolveMnistFiles({ env: { XDG_CACHE_HOME: join(tmp, 'xdg') }, ...noDownload });
+    expect(byCache).toMatchObject({ dir: join(tmp, 'xdg', 'scratchnet', 'mnist'), source: 'cache' });
+  });
+
+  it('never lets SCRATCHNET_DATA (the MNIST folder) stand in for Fashion-MNIST', async () => {
+    const env = { SCRATCHNET_DATA: join(tmp, 'gz'), XDG_CACHE_HOME: join(tmp, 'xdg') };
+    await expect(resolveMnistFiles({ dataset: 'fashion-mnist', env, ...noDownload })).rejects.toThrow(
+      `cache folder ${join(tmp, 'xdg', 'scratchnet', 'fashion-mnist')} lacks train-images-idx3-ubyte.gz`,
+    );
+  });
+
+  it('names the folder and the missing file when a named folder lacks one, without downloading', async () => {
+    const partial = join(tmp, 'partial');
+    await expect(resolveMnistFiles({ dir: partial, env: {} })).rejects.toThrow(
+      `resolveMnistFiles: folder ${partial} (from the dir option) lacks t10k-labels-idx1-ubyte.gz (or t10k-labels-idx1-ubyte)`,
+    );
+    await expect(resolveMnistFiles({ env: { SCRATCHNET_DATA: partial } })).rejects.toThrow(`folder ${partial} (from SCRATCHNET_DATA) lacks t10k-labels`);
+    await expect(resolveMnistFiles({ dir: join(tmp, 'nowhere'), env: {} })).rejects.toThrow(`folder ${join(tmp, 'nowhere')} (from the dir option) does not exist`);
+    await expect(resolveMnistFiles({ env: { XDG_CACHE_HOME: join(tmp, 'empty-cache') }, ...noDownload })).rejects.toThrow(
+      /cache folder .*empty-cache.scratchnet.mnist lacks train-images-idx3-ubyte\.gz \(or train-images-idx3-ubyte\), train-labels/,
+    );
+    expect(existsSync(join(tmp, 'empty-cache'))).toBe(false);
+  });
+
+  it('rejects a set whose files do not belong together', async () => {
+    const u = join(tmp, 'unpaired');
+    await expect(readMnistFiles({ dir: u, env: {} })).rejects.toThrow(
+      `${join(u, 'train-images-idx3-ubyte')} holds 3 images but ${join(u, 'train-labels-idx1-ubyte')} holds 2 labels`,
+    );
+    await expect(readMnistFiles({ dir: join(tmp, 'badlabel'), env: {} })).rejects.toThrow(/train-labels-idx1-ubyte: label 12 at index 1 is out of range/);
+    await expect(readMnistFiles({ dir: join(tmp, 'badlabel'), env: {}, classCount: 13 })).resolves.toBeDefined();
+    await expect(readMnistFiles({ dir: join(tmp, 'sizes'), env: {} })).rejects.toThrow(/train images are 2x3 .* but test images are 2x4/);
+  });
+
+  it('puts the cache under XDG_CACHE_HOME when absolute, else under HOME/.cache', () => {
+    expect(mnistCacheDir('mnist', { XDG_CACHE_HOME: '/c', HOME: '/h' })).toBe(join('/c', 'scratchnet', 'mnist'));
+    expect(mnistCacheDir('fashion-mnist', { HOME: '/h' })).toBe(join('/h', '.cache', 'scratchnet', 'fashion-mnist'));
+    expect(mnistCacheDir('mnist', { XDG_CACHE_HOME: 'relative', HOME: '/h' })).toBe(join('/h', '.cache', 'scratchnet', 'mnist'));
+  });
+});
