@@ -1,0 +1,248 @@
+import { Arena } from './arena.js';
+import { ITEM_SIZE, checkDType, checkFloatDType, kernelSuffix } from './dtype.js';
+import type { DType, FloatDType } from './dtype.js';
+import { Tensor } from './tensor.js';
+import type { NestedArray } from './tensor.js';
+import { checkShape, formatShape, shapeSize, sameShape } from './shape.js';
+import type { Shape } from './shape.js';
+import { Rng } from '../random/rng.js';
+
+/** The wasm core's exports: kernels by name (sigmoid_f32, gemm_f64, ...). All take numbers only. */
+export type Kernels = Record<string, (...args: number[]) => number>;
+
+const PAGE = 65536;
+
+export interface BackendOptions {
+  /** The float type nets and tensors use unless told otherwise. Default float32. */
+  dtype?: FloatDType;
+  /** Initial wasm memory in MiB (it grows on demand). Default 16. */
+  initialMemoryMB?: number;
+  /** Largest the wasm memory may grow, in MiB. Default 2048 (the module's own limit). */
+  maximumMemoryMB?: number;
+  /** Seed of the backend's default PRNG (rand, randn, inits without their own seed). Default 0. */
+  seed?: number;
+}
+
+/** The module's declared maximum, in pages (asconfig.json maximumMemory). */
+export const MODULE_MAX_PAGES = 32768;
+
+/**
+ * A backend owns one WebAssembly memory, the instance of the wasm core over it,
+ * and the arena that hands out its regions. Tensors, layers and nets all belong
+ * to one backend; `dispose()` ends it.
+ */
+export class Backend {
+  readonly memory: WebAssembly.Memory;
+  readonly kernels: Kernels;
+  readonly arena: Arena;
+  readonly dtype: FloatDType;
+  /** The default PRNG for rand/randn and inits given no seed. */
+  rng: Rng;
+  private workspaces = new Map<string, number>();
+  private ended = false;
+
+  constructor(module: WebAssembly.Module, options: BackendOptions = {}) {
+    this.dtype = checkFloatDType(options.dtype ?? 'float32', 'createBackend');
+    const maxPages = Math.min(MODULE_MAX_PAGES, Math.floor(((options.maximumMemoryMB ?? 2048) * 2 ** 20) / PAGE));
+    const initialPages = Math.min(maxPages, Math.ceil(((options.initialMemoryMB ?? 16) * 2 ** 20) / PAGE));
+    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: maxPages });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.kernels = instance.exports as unknown as Kernels;
+    this.arena = new Arena(this.memory, this.kernels.heapBase(), maxPages);
+    this.rng = new Rng(options.seed ?? 0);
+  }
+
+  get disposed(): boolean {
+    return this.ended;
+  }
+
+  /** End the backend: every tensor made from it becomes unusable. */
+  dispose(): void {
+    this.ended = true;
+  }
+
+  /** Scratch memory a kernel needs (GEMM packing buffers), made once per kind and kept. */
+  workspace(kind: string, bytes: number): number {
+    let ptr = this.workspaces.get(kind);
+    if (ptr === undefined) {
+      ptr = this.arena.alloc(bytes);
+      this.workspaces.set(kind, ptr);
+    }
+    return ptr;
+  }
+
+  private assertLive(op: string): void {
+    if (this.ended) throw new Error(`${op}: the backend has been disposed`);
+  }
+
+  // --- making tensors ---------------------------------------------------------
+
+  /** A tensor with unspecified contents. */
+  empty<D extends DType = FloatDType>(shape: Shape, dtype?: D): Tensor<D> {
+    this.assertLive('empty');
+    const dt = checkDType(dtype ?? this.dtype, 'empty') as D;
+    const s = checkShape(shape, 'empty');
+    const ptr = this.arena.alloc(shapeSize(s) * ITEM_SIZE[dt]);
+    return new Tensor(this, ptr, s, dt);
+  }
+
+  zeros<D extends DType = FloatDType>(shape: Shape, dtype?: D): Tensor<D> {
+    return this.empty(shape, dtype).fill(0);
+  }
+
+  ones<D extends DType = FloatDType>(shape: Shape, dtype?: D): Tensor<D> {
+    return this.empty(shape, dtype).fill(1);
+  }
+
+  full<D extends DType = FloatDType>(shape: Shape, value: number, dtype?: D): Tensor<D> {
+    return this.empty(shape, dtype).fill(value);
+  }
+
+  /**
+   * A tensor from nested arrays (shape inferred) or from a flat array-like with a shape.
+   * `backend.tensor([[1, 2], [3, 4]])`, `backend.tensor(float32Array, [28, 28])`.
+   */
+  tensor<D extends DType = FloatDType>(values: NestedArray[] | ArrayLike<number>, shape?: Shape, dtype?: D): Tensor<D> {
+    this.assertLive('tensor');
+    let flat: ArrayLike<number>;
+    let inferred: number[];
+    if (Array.isArray(values) && values.some((v) => Array.isArray(v))) {
+      inferred = [];
+      flat = flattenNested(values as NestedArray[], inferred);
+    } else {
+      flat = values as ArrayLike<number>;
+      inferred = [flat.length];
+    }
+    const s = shape ? checkShape(shape, 'tensor') : inferred;
+    if (shapeSize(s) !== flat.length) {
+      throw new Error(`tensor: ${flat.length} values do not fill shape ${formatShape(s)} (${shapeSize(s)} elements)`);
+    }
+    return this.empty(s, dtype).set(flat);
+  }
+
+  /** PyTorch-style alias of `tensor`. */
+  fromArray<D extends DType = FloatDType>(values: NestedArray[] | ArrayLike<number>, shape?: Shape, dtype?: D): Tensor<D> {
+    return this.tensor(values, shape, dtype);
+  }
+
+  /** Values start, start+step, ... below stop (arange(5) = 0..4). */
+  arange<D extends DType = FloatDType>(start: number, stop?: number, step = 1, dtype?: D): Tensor<D> {
+    if (stop === undefined) {
+      stop = start;
+      start = 0;
+    }
+    if (!(step !== 0 && Number.isFinite(step))) throw new Error(`arange: step must be a non-zero finite number, got ${step}`);
+    const n = Math.ceil((stop - start) / step);
+    if (!(n > 0)) throw new Error(`arange: [${start}, ${stop}) with step ${step} is empty`);
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) values[i] = start + i * step;
+    return this.tensor(values, [n], dtype);
+  }
+
+  /** `num` evenly spaced values from start to stop inclusive. */
+  linspace<D extends DType = FloatDType>(start: number, stop: number, num: number, dtype?: D): Tensor<D> {
+    if (!Number.isInteger(num) || num <= 0) throw new Error(`linspace: num must be a positive integer, got ${num}`);
+    const values = new Float64Array(num);
+    const step = num > 1 ? (stop - start) / (num - 1) : 0;
+    for (let i = 0; i < num; i++) values[i] = start + i * step;
+    if (num > 1) values[num - 1] = stop;
+    return this.tensor(values, [num], dtype);
+  }
+
+  /** Uniform values in [0, 1) from the seeded PRNG. */
+  rand<D extends FloatDType = FloatDType>(shape: Shape, options: { seed?: number; rng?: Rng; dtype?: D } = {}): Tensor<D> {
+    const rng = options.rng ?? (options.seed !== undefined ? new Rng(options.seed) : this.rng);
+    const t = this.empty(shape, options.dtype);
+    const values = new Float64Array(t.size);
+    for (let i = 0; i < values.length; i++) values[i] = rng.uniform();
+    return t.set(values);
+  }
+
+  /** Normal values (mean 0, std 1 unless given) from the seeded PRNG. */
+  randn<D extends FloatDType = FloatDType>(
+    shape: Shape,
+    options: { seed?: number; rng?: Rng; dtype?: D; mean?: number; std?: number } = {},
+  ): Tensor<D> {
+    const rng = options.rng ?? (options.seed !== undefined ? new Rng(options.seed) : this.rng);
+    const mean = options.mean ?? 0;
+    const std = options.std ?? 1;
+    const t = this.empty(shape, options.dtype);
+    const values = new Float64Array(t.size);
+    for (let i = 0; i < values.length; i++) values[i] = mean + std * rng.normal();
+    return t.set(values);
+  }
+
+  /** Join tensors of one dtype along an existing axis. */
+  concat<D extends DType>(tensors: Tensor<D>[], axis = 0): Tensor<D> {
+    if (tensors.length === 0) throw new Error('concat: needs at least one tensor');
+    const first = tensors[0];
+    const rank = first.rank;
+    const a = axis < 0 ? axis + rank : axis;
+    if (!Number.isInteger(a) || a < 0 || a >= rank) throw new Error(`concat: axis ${axis} is out of range for rank ${rank}`);
+    for (const t of tensors) {
+      t.assertLive('concat');
+      const ok =
+        t.dtype === first.dtype && t.rank === rank && t.shape.every((d, i) => i === a || d === first.shape[i]);
+      if (!ok) {
+        throw new Error(
+          `concat: along axis ${axis}, ${tensors.map((x) => `${formatShape(x.shape)} ${x.dtype}`).join(', ')} do not fit together`,
+        );
+      }
+    }
+    const shape = [...first.shape];
+    shape[a] = tensors.reduce((sum, t) => sum + t.shape[a], 0);
+    const out = this.empty(shape, first.dtype);
+    const item = ITEM_SIZE[first.dtype];
+    const outer = shapeSize(first.shape.slice(0, a));
+    const bytes = new Uint8Array(this.memory.buffer);
+    const outRow = (shapeSize(shape) / outer) * item;
+    let column = 0;
+    for (const t of tensors) {
+      const chunk = (t.size / outer) * item;
+      for (let o = 0; o < outer; o++) {
+        const src = t.ptr + o * chunk;
+        bytes.copyWithin(out.ptr + o * outRow + column, src, src + chunk);
+      }
+      column += chunk;
+    }
+    return out;
+  }
+
+  /** Join tensors of one shape along a new axis. */
+  stack<D extends DType>(tensors: Tensor<D>[], axis = 0): Tensor<D> {
+    if (tensors.length === 0) throw new Error('stack: needs at least one tensor');
+    const first = tensors[0];
+    for (const t of tensors) {
+      if (!sameShape(t.shape, first.shape)) {
+        throw new Error(`stack: shapes differ: ${tensors.map((x) => formatShape(x.shape)).join(', ')}`);
+      }
+    }
+    const views = tensors.map((t) => t.unsqueeze(axis));
+    return this.concat(views, axis < 0 ? axis + first.rank + 1 : axis);
+  }
+
+  /** Name of a float kernel for a dtype: kernel('sigmoid', 'float32') -> sigmoid_f32. */
+  kernel(name: string, dtype: FloatDType): (...args: number[]) => number {
+    const fn = this.kernels[`${name}_${kernelSuffix(dtype)}`];
+    if (typeof fn !== 'function') throw new Error(`the wasm core has no kernel ${name}_${kernelSuffix(dtype)}`);
+    return fn;
+  }
+}
+
+function flattenNested(values: NestedArray[], shape: number[]): number[] {
+  const flat: number[] = [];
+  const walk = (v: NestedArray, depth: number): void => {
+    if (Array.isArray(v)) {
+      if (shape.length <= depth) shape.push(v.length);
+      else if (shape[depth] !== v.length) {
+        throw new Error(`tensor: ragged nested array (length ${v.length} where ${shape[depth]} was expected at depth ${depth})`);
+      }
+      for (const x of v) walk(x, depth + 1);
+    } else {
+      if (depth !== shape.length) throw new Error('tensor: ragged nested array (a number where a list was expected)');
+      flat.push(v);
+    }
+  };
+  walk(values, 0);
+  return flat;
+}

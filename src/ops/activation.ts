@@ -1,0 +1,89 @@
+import type { Tensor } from '../backend/tensor.js';
+import { checkFloats, checkSameShape, checkNoPartialOverlap, outputFor } from './check.js';
+
+/**
+ * Activations on tensors: y = f(x) element by element, and the backward rules that give dx from
+ * what the layer kept (sigmoid and tanh keep y, relu keeps x, elu keeps both). `out` may be the
+ * input itself. The incoming gradient dy is never written.
+ */
+
+type Forward = (x: Tensor, out?: Tensor) => Tensor;
+
+function forward(name: string): Forward {
+  return (x, out) => {
+    const dtype = checkFloats(name, x);
+    const y = outputFor(name, x, x.shape, out);
+    checkNoPartialOverlap(name, x, y);
+    x.backend.kernel(name, dtype)(x.size, x.ptr, y.ptr);
+    return y;
+  };
+}
+
+/** dx from (kept, dy): sigmoid/tanh keep y, relu keeps x. */
+function backward(name: string) {
+  return (kept: Tensor, dy: Tensor, dx?: Tensor): Tensor => {
+    const dtype = checkFloats(name, kept, dy);
+    checkSameShape(name, kept, dy);
+    const out = outputFor(name, dy, dy.shape, dx);
+    checkNoPartialOverlap(name, dy, out);
+    checkNoPartialOverlap(name, kept, out);
+    dy.backend.kernel(name, dtype)(dy.size, kept.ptr, dy.ptr, out.ptr);
+    return out;
+  };
+}
+
+export const step = forward('step');
+export const identity: Forward = (x, out) => {
+  checkFloats('identity', x);
+  const y = outputFor('identity', x, x.shape, out);
+  if (y.ptr !== x.ptr) y.set(x);
+  return y;
+};
+export const sigmoid = forward('sigmoid');
+export const relu = forward('relu');
+export const tanh = forward('tanh');
+
+/** dx = dy * y * (1 - y), from the forward output y. */
+export const sigmoidBackward = backward('sigmoidBackward');
+/** dx = x > 0 ? dy : 0, from the forward input x. */
+export const reluBackward = backward('reluBackward');
+/** dx = dy * (1 - y^2), from the forward output y. */
+export const tanhBackward = backward('tanhBackward');
+
+/** y = x > 0 ? x : alpha * x */
+export function leakyRelu(x: Tensor, alpha = 0.01, out?: Tensor): Tensor {
+  const dtype = checkFloats('leakyRelu', x);
+  const y = outputFor('leakyRelu', x, x.shape, out);
+  checkNoPartialOverlap('leakyRelu', x, y);
+  x.backend.kernel('leakyRelu', dtype)(x.size, x.ptr, y.ptr, alpha);
+  return y;
+}
+
+/** dx = x > 0 ? dy : alpha * dy */
+export function leakyReluBackward(x: Tensor, dy: Tensor, alpha = 0.01, dx?: Tensor): Tensor {
+  const dtype = checkFloats('leakyReluBackward', x, dy);
+  checkSameShape('leakyReluBackward', x, dy);
+  const out = outputFor('leakyReluBackward', dy, dy.shape, dx);
+  checkNoPartialOverlap('leakyReluBackward', dy, out);
+  x.backend.kernel('leakyReluBackward', dtype)(x.size, x.ptr, dy.ptr, out.ptr, alpha);
+  return out;
+}
+
+/** y = x > 0 ? x : alpha * (exp(x) - 1) */
+export function elu(x: Tensor, alpha = 1, out?: Tensor): Tensor {
+  const dtype = checkFloats('elu', x);
+  const y = outputFor('elu', x, x.shape, out);
+  checkNoPartialOverlap('elu', x, y);
+  x.backend.kernel('elu', dtype)(x.size, x.ptr, y.ptr, alpha);
+  return y;
+}
+
+/** dx = x > 0 ? dy : dy * (y + alpha), from the forward input x and output y. */
+export function eluBackward(x: Tensor, y: Tensor, dy: Tensor, alpha = 1, dx?: Tensor): Tensor {
+  const dtype = checkFloats('eluBackward', x, y, dy);
+  checkSameShape('eluBackward', x, y, dy);
+  const out = outputFor('eluBackward', dy, dy.shape, dx);
+  checkNoPartialOverlap('eluBackward', dy, out);
+  x.backend.kernel('eluBackward', dtype)(x.size, x.ptr, y.ptr, dy.ptr, out.ptr, alpha);
+  return out;
+}

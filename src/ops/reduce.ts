@@ -1,0 +1,71 @@
+import type { Tensor } from '../backend/tensor.js';
+import { formatShape } from '../backend/shape.js';
+import { checkFloats, checkMatrix, checkNoPartialOverlap, checkNoOverlap, outputFor } from './check.js';
+import { checkTargets, isLabels } from './softmax.js';
+
+/** Row broadcasts and column reductions over (N, D) matrices. */
+
+/** y[i, j] = x[i, j] + b[j]; x is (N, D), b is (D,). */
+export function addBias(x: Tensor, b: Tensor, out?: Tensor): Tensor {
+  const dtype = checkFloats('addBias', x, b);
+  const [m, n] = checkMatrix('addBias', x, 'x');
+  if (b.size !== n) throw new Error(`addBias: bias ${formatShape(b.shape)} does not match the ${n} columns of x ${formatShape(x.shape)}`);
+  const y = outputFor('addBias', x, x.shape, out);
+  checkNoPartialOverlap('addBias', x, y);
+  checkNoOverlap('addBias', b, y, 'bias and output');
+  x.backend.kernel('addBias', dtype)(m, n, x.ptr, b.ptr, y.ptr);
+  return y;
+}
+
+/** out[j] = sum_i x[i, j]: the bias gradient, and numpy's x.sum(axis=0). `out` may have any shape of D elements. */
+export function sumRows(x: Tensor, out?: Tensor): Tensor {
+  const dtype = checkFloats('sumRows', x);
+  const [m, n] = checkMatrix('sumRows', x, 'x');
+  const y = out ?? x.backend.empty([n], dtype);
+  checkFloats('sumRows', x, y);
+  if (y.size !== n) throw new Error(`sumRows: output ${formatShape(y.shape)} must hold the ${n} columns of x ${formatShape(x.shape)}`);
+  checkNoOverlap('sumRows', x, y, 'input and output');
+  x.backend.kernel('colSum', dtype)(m, n, x.ptr, y.ptr);
+  return y;
+}
+
+/** y[i, :] = x for i < rows: numpy's np.repeat(x, rows, axis=0) of a (1, D) or (D,) x. */
+export function repeatRows(x: Tensor, rows: number, out?: Tensor): Tensor {
+  const dtype = checkFloats('repeatRows', x);
+  if (!Number.isInteger(rows) || rows <= 0) throw new Error(`repeatRows: rows must be a positive integer, got ${rows}`);
+  const n = x.size;
+  const y = outputFor('repeatRows', x, [rows, n], out);
+  checkNoOverlap('repeatRows', x, y, 'input and output');
+  x.backend.kernel('repeatRows', dtype)(rows, n, x.ptr, y.ptr);
+  return y;
+}
+
+/** Index of each row's largest value (the first on ties), as int32 (N,). */
+export function argmaxRows(x: Tensor, out?: Tensor): Tensor {
+  const dtype = checkFloats('argmaxRows', x);
+  const [m, n] = checkMatrix('argmaxRows', x, 'x');
+  const y = outputFor('argmaxRows', x, [m], out, 'int32');
+  x.backend.kernel('argmaxRows', dtype)(m, n, x.ptr, y.ptr);
+  return y;
+}
+
+/** How many rows of scores y (N, C) have their argmax at the target class (labels or one-hot). */
+export function countCorrect(y: Tensor, t: Tensor): number {
+  const dtype = checkFloats('countCorrect', y);
+  checkTargets('countCorrect', y, t);
+  const [m, n] = y.shape;
+  return y.backend.kernel(isLabels(t) ? 'countCorrectLabels' : 'countCorrectOneHot', dtype)(m, n, y.ptr, t.ptr);
+}
+
+/** Sum of all elements (in float64). */
+export function sum(x: Tensor): number {
+  const dtype = checkFloats('sum', x);
+  return x.backend.kernel('sum', dtype)(x.size, x.ptr);
+}
+
+/** Sum of squares of all elements (in float64): the L2 weight-decay term. */
+export function sumSquares(x: Tensor): number {
+  const dtype = checkFloats('sumSquares', x);
+  return x.backend.kernel('sumSquares', dtype)(x.size, x.ptr);
+}
+
