@@ -1,0 +1,77 @@
+import type { Tensor } from '../backend/tensor.js';
+import { formatShape } from '../backend/shape.js';
+import { checkFloats } from '../ops/check.js';
+import { gemm } from '../ops/gemm.js';
+import { addBias, sumRows } from '../ops/reduce.js';
+import { Layer } from './layer.js';
+
+/**
+ * Affine (fully connected): out = x W + b.
+ * x is (N, D) (or (N, ...) flattened to D), W is (D, M), b is (M,), out is (N, M).
+ * Backward: dx = dout Wᵀ, dW = xᵀ dout, db = sum of dout's rows.
+ */
+export class Affine extends Layer {
+  private x: Tensor | null = null;
+
+  constructor(W: Tensor, b: Tensor) {
+    super();
+    checkFloats('Affine', W, b);
+    if (W.rank !== 2 || b.size !== W.shape[1]) {
+      throw new Error(`Affine: W must be (in, out) and b (out,), got W ${formatShape(W.shape)} and b ${formatShape(b.shape)}`);
+    }
+    this.params = [W, b];
+    this.grads = [W.backend.zeros(W.shape, W.dtype), W.backend.zeros(b.shape, b.dtype)];
+    this.paramNames = ['W', 'b'];
+  }
+
+  get W(): Tensor {
+    return this.params[0];
+  }
+  get b(): Tensor {
+    return this.params[1];
+  }
+  get inputSize(): number {
+    return this.params[0].shape[0];
+  }
+  get outputSize(): number {
+    return this.params[0].shape[1];
+  }
+
+  override get label(): string {
+    return `Affine(${this.inputSize} -> ${this.outputSize})`;
+  }
+
+  forward(x: Tensor): Tensor {
+    const [W, b] = this.params;
+    x.assertLive(`${this.label}.forward`);
+    const x2 = x.rank === 2 ? x : x.reshape(x.shape[0], -1);
+    if (x2.shape[1] !== this.inputSize || x.dtype !== W.dtype) {
+      throw new Error(`${this.label}: input ${formatShape(x.shape)} ${x.dtype} does not fit weight W ${formatShape(W.shape)} ${W.dtype}`);
+    }
+    const out = this.buffer(x.backend, 'out', [x2.shape[0], this.outputSize], W.dtype);
+    gemm(x2, W, out);
+    addBias(out, b, out);
+    this.x = x2;
+    return out;
+  }
+
+  backward(dout: Tensor): Tensor {
+    const x = this.backwardParamsAndKeep(dout);
+    const dx = this.buffer(dout.backend, 'dx', x.shape, x.dtype);
+    gemm(dout, this.params[0], dx, { transB: true });
+    return dx;
+  }
+
+  override backwardParams(dout: Tensor): void {
+    this.backwardParamsAndKeep(dout);
+  }
+
+  private backwardParamsAndKeep(dout: Tensor): Tensor {
+    const x = this.kept(this.x, dout);
+    this.checkDout(dout, [x.shape[0], this.outputSize]);
+    const [dW, db] = this.grads;
+    gemm(x, dout, dW, { transA: true });
+    sumRows(dout, db);
+    return x;
+  }
+}

@@ -1,0 +1,210 @@
+import type { Tensor } from '../backend/tensor.js';
+import type { Backend } from '../backend/backend.js';
+import type { FloatDType } from '../backend/dtype.js';
+import { formatShape } from '../backend/shape.js';
+import type { Layer, LossLayer } from '../layers/layer.js';
+import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
+import { axpy } from '../ops/elementwise.js';
+import { countCorrect, sumSquares } from '../ops/reduce.js';
+
+export interface SequentialOptions {
+  /** L2 weight decay λ: adds 0.5 λ Σ W² to the loss and λ W to dW (weights, not biases). */
+  weightDecay?: number;
+}
+
+/**
+ * A stack of layers ending in a loss layer. All params live in one block (`paramBlock`), all
+ * grads in another (`gradBlock`), in the same order: weights first, then biases. Each layer's
+ * `params[i]` / `grads[i]` are views into them, so an optimizer updates the whole net in one
+ * kernel call, and weight decay is one call over the weights' part.
+ *
+ * Sequential adopts its layers' params: it copies their values into its block and disposes the
+ * tensors the layers were made with.
+ */
+export class Sequential {
+  readonly layers: Layer[];
+  readonly lossLayer: LossLayer;
+  readonly backend: Backend;
+  readonly dtype: FloatDType;
+  /** All params, one after another: weights then biases. */
+  readonly paramBlock: Tensor;
+  /** All grads, laid out like paramBlock. */
+  readonly gradBlock: Tensor;
+  /** Views, in layer order: [W1, b1, W2, b2, ...] for affine stacks. */
+  readonly params: Tensor[] = [];
+  readonly grads: Tensor[] = [];
+  /** Names of params in the same order: W1, b1, W2, b2 ... */
+  readonly paramNames: string[] = [];
+  weightDecay: number;
+  /** The part of the blocks that holds weights (rank >= 2 params): weight decay applies there. */
+  private readonly decayParams: Tensor | null;
+  private readonly decayGrads: Tensor | null;
+  /** Loss from the last `loss` or `gradient` call. */
+  lastLoss = NaN;
+
+  constructor(layers: Layer[], lossLayer: LossLayer = new SoftmaxWithLoss(), options: SequentialOptions = {}) {
+    if (layers.length === 0) throw new Error('Sequential: needs at least one layer');
+    this.layers = layers;
+    this.lossLayer = lossLayer;
+    this.weightDecay = options.weightDecay ?? 0;
+    const owned = layers.flatMap((l) => l.params);
+    if (owned.length === 0) throw new Error('Sequential: no layer has params to train');
+    this.backend = owned[0].backend;
+    const dtype = owned[0].dtype;
+    if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`Sequential: params must be float, got ${dtype}`);
+    this.dtype = dtype;
+    for (const p of owned) {
+      p.assertLive('Sequential');
+      if (p.dtype !== dtype || p.backend !== this.backend) {
+        throw new Error(`Sequential: all params must share one backend and dtype; found ${p.dtype} next to ${dtype}`);
+      }
+    }
+
+    // Block layout: every weight (rank >= 2), then every bias, each in layer order.
+    const isWeight = (p: Tensor) => p.rank >= 2;
+    const ordered = [...owned.filter(isWeight), ...owned.filter((p) => !isWeight(p))];
+    const offsets = new Map<Tensor, number>();
+    let total = 0;
+    for (const p of ordered) {
+      offsets.set(p, total);
+      total += p.size;
+    }
+    const weightCount = owned.filter(isWeight).reduce((n, p) => n + p.size, 0);
+    this.paramBlock = this.backend.empty([total], dtype);
+    this.gradBlock = this.backend.zeros([total], dtype);
+
+    let counter = 0;
+    for (const layer of layers) {
+      if (layer.params.length === 0) continue;
+      counter++;
+      const params: Tensor[] = [];
+      const grads: Tensor[] = [];
+      layer.params.forEach((p, i) => {
+        const offset = offsets.get(p)!;
+        const view = this.paramBlock.subview(offset, p.shape).set(p);
+        params.push(view);
+        grads.push(this.gradBlock.subview(offset, p.shape));
+        p.dispose();
+        layer.grads[i]?.dispose();
+        this.paramNames.push(`${layer.paramNames[i] ?? `p${i}_`}${counter}`);
+      });
+      layer.params = params;
+      layer.grads = grads;
+      this.params.push(...params);
+      this.grads.push(...grads);
+    }
+    this.decayParams = weightCount > 0 ? this.paramBlock.subview(0, [weightCount]) : null;
+    this.decayGrads = weightCount > 0 ? this.gradBlock.subview(0, [weightCount]) : null;
+  }
+
+  /** Number of trainable values. */
+  get paramCount(): number {
+    return this.paramBlock.size;
+  }
+
+  /** Train mode: dropout active. */
+  train(): this {
+    for (const l of this.layers) l.training = true;
+    return this;
+  }
+
+  /** Eval mode: dropout off. */
+  eval(): this {
+    for (const l of this.layers) l.training = false;
+    return this;
+  }
+
+  /** Scores (N, C) for a batch, in the last layer's buffer (valid until the next forward). */
+  forward(x: Tensor): Tensor {
+    let h = x;
+    for (const layer of this.layers) h = layer.forward(h);
+    return h;
+  }
+
+  /** Scores (N, C) for a batch in eval mode, as a new tensor the caller owns (dispose it). */
+  predict(x: Tensor): Tensor {
+    return this.inEvalMode(() => this.forward(x).clone());
+  }
+
+  /** Run `fn` with dropout off, then restore each layer's mode. */
+  inEvalMode<T>(fn: () => T): T {
+    const modes = this.layers.map((l) => l.training);
+    this.eval();
+    try {
+      return fn();
+    } finally {
+      this.layers.forEach((l, i) => (l.training = modes[i]));
+    }
+  }
+
+  /** Mean loss of a batch (plus the weight-decay term). */
+  loss(x: Tensor, t: Tensor): number {
+    const scores = this.forward(x);
+    let loss = this.lossLayer.forward(scores, t);
+    if (this.weightDecay > 0 && this.decayParams) loss += 0.5 * this.weightDecay * sumSquares(this.decayParams);
+    this.lastLoss = loss;
+    return loss;
+  }
+
+  /** Backprop after `loss`: fills every grad (overwriting), returns `grads`. */
+  backward(): Tensor[] {
+    let d = this.lossLayer.backward(1);
+    for (let i = this.layers.length - 1; i > 0; i--) d = this.layers[i].backward(d);
+    this.layers[0].backwardParams(d);
+    if (this.weightDecay > 0 && this.decayParams) axpy(this.weightDecay, this.decayParams, this.decayGrads!);
+    return this.grads;
+  }
+
+  /** The book's gradient(x, t): loss forward, then backprop; returns the grads (views into gradBlock). */
+  gradient(x: Tensor, t: Tensor): Tensor[] {
+    this.loss(x, t);
+    return this.backward();
+  }
+
+  /**
+   * The book's numerical_gradient: central differences of the loss for every param element
+   * (slow: two forward passes per element; for checks on small nets).
+   */
+  numericalGradient(x: Tensor, t: Tensor, h = 1e-4): Float64Array[] {
+    return this.params.map((p) => {
+      const grad = new Float64Array(p.size);
+      for (let i = 0; i < p.size; i++) {
+        const old = p.data[i];
+        p.data[i] = old + h;
+        const plus = this.loss(x, t);
+        p.data[i] = old - h;
+        const minus = this.loss(x, t);
+        p.data[i] = old;
+        grad[i] = (plus - minus) / (2 * h);
+      }
+      return grad;
+    });
+  }
+
+  /** Fraction of rows whose top score is the target class (eval mode, batches of `batchSize` rows). */
+  accuracy(x: Tensor, t: Tensor, batchSize = 1000): number {
+    return this.inEvalMode(() => this.countCorrect(x, t, batchSize)) / x.shape[0];
+  }
+
+  private countCorrect(x: Tensor, t: Tensor, batchSize: number): number {
+    const n = x.shape[0];
+    if (t.shape[0] !== n) {
+      throw new Error(`accuracy: ${n} inputs ${formatShape(x.shape)} but ${t.shape[0]} targets ${formatShape(t.shape)}`);
+    }
+    let correct = 0;
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(n, start + batchSize);
+      const whole = start === 0 && end === n;
+      correct += countCorrect(this.forward(whole ? x : x.rows(start, end)), whole ? t : t.rows(start, end));
+    }
+    return correct;
+  }
+
+  /** Free params, grads and every layer's buffers. */
+  dispose(): void {
+    for (const l of this.layers) l.dispose();
+    this.lossLayer.dispose();
+    this.paramBlock.dispose();
+    this.gradBlock.dispose();
+  }
+}

@@ -1,0 +1,16 @@
+import type { Tensor } from '../backend/tensor.js';
+import { sgdUpdate } from '../ops/optim.js';
+import { Optimizer } from './optimizer.js';
+
+/** Stochastic gradient descent: W -= lr * dW. */
+export class SGD extends Optimizer {
+  protected readonly stateCount = 0;
+
+  constructor(lr = 0.01) {
+    super(lr);
+  }
+
+  protected apply(p: Tensor, g: Tensor): void {
+    sgdUpdate(p, g, this.lr);
+  }
+}

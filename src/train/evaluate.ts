@@ -1,0 +1,54 @@
+import type { Tensor } from '../backend/tensor.js';
+import type { Sequential } from '../nets/sequential.js';
+import { countCorrect } from '../ops/reduce.js';
+import type { BatchSource } from './batch-source.js';
+
+/** Buffers for drawing batches of one size from one source: x, t and the index list. */
+export class BatchBuffers {
+  readonly x: Tensor;
+  readonly t: Tensor;
+
+  constructor(
+    readonly source: BatchSource,
+    readonly size: number,
+    net: Sequential,
+  ) {
+    const b = source.backend;
+    this.x = b.empty([size, ...source.sampleShape], net.dtype);
+    this.t = b.empty(source.targetShape(size), source.targetDType(net.dtype));
+  }
+
+  dispose(): void {
+    this.x.dispose();
+    this.t.dispose();
+  }
+}
+
+/**
+ * Accuracy of `net` on the first `limit` samples of `source` (all by default), in eval mode, in
+ * batches of `batchSize` (the last one may be smaller).
+ */
+export function evaluateAccuracy(net: Sequential, source: BatchSource, options: { batchSize?: number; limit?: number } = {}): number {
+  const limit = Math.min(options.limit ?? source.count, source.count);
+  const batchSize = Math.min(options.batchSize ?? 1000, limit);
+  const backend = source.backend;
+  const order = backend.arange(0, limit, 1, 'int32');
+  const full = new BatchBuffers(source, batchSize, net);
+  let tail = null as BatchBuffers | null;
+  try {
+    return net.inEvalMode(() => {
+      let correct = 0;
+      for (let start = 0; start < limit; start += batchSize) {
+        const n = Math.min(batchSize, limit - start);
+        const buffers = n === batchSize ? full : (tail ??= new BatchBuffers(source, n, net));
+        source.fill(order.subview(start, [n]), buffers.x, buffers.t);
+        correct += countCorrect(net.forward(buffers.x), buffers.t);
+      }
+      return correct / limit;
+    });
+  } finally {
+    order.dispose();
+    full.dispose();
+    tail?.dispose();
+  }
+}
