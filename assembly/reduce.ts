@@ -1,1 +1,119 @@
-// (kernels to come)
+// Row/column reductions and broadcasts of an (m, n) row-major matrix: bias add and its
+// gradient, row repeat, argmax and accuracy counts, whole-array sums.
+import { at, lanes } from './lanes';
+import { sumF64, TERM_SQUARE, TERM_VALUE } from './sum';
+
+// ------------------------------------------------------------------------------- bias add
+
+/** x, y are (m, n), b is (n,): y[i, j] = x[i, j] + b[j]. y == x allowed. */
+function addBias<T>(m: i32, n: i32, x: usize, b: usize, y: usize): void {
+  const L = lanes<T>();
+  for (let r = 0; r < m; r++) {
+    const xr = at<T>(x, r * n);
+    const yr = at<T>(y, r * n);
+    let j = 0;
+    for (; j + L <= n; j += L) v128.store(at<T>(yr, j), v128.add<T>(v128.load(at<T>(xr, j)), v128.load(at<T>(b, j))));
+    for (; j < n; j++) store<T>(at<T>(yr, j), load<T>(at<T>(xr, j)) + load<T>(at<T>(b, j)));
+  }
+}
+
+export function addBias_f32(m: i32, n: i32, x: usize, b: usize, y: usize): void { addBias<f32>(m, n, x, b, y); }
+export function addBias_f64(m: i32, n: i32, x: usize, b: usize, y: usize): void { addBias<f64>(m, n, x, b, y); }
+
+// ----------------------------------------------------------------------------- column sum
+
+/**
+ * x is (m, n), out is (n,): out[j] = sum over rows i of x[i, j], added in row order
+ * (out = row 0, then + row 1, ...). Streams x once, row by row. m = 0 gives zeros.
+ */
+function colSum<T>(m: i32, n: i32, x: usize, out: usize): void {
+  const L = lanes<T>();
+  if (m <= 0) {
+    memory.fill(out, 0, <usize>n << alignof<T>());
+    return;
+  }
+  memory.copy(out, x, <usize>n << alignof<T>());
+  for (let r = 1; r < m; r++) {
+    const xr = at<T>(x, r * n);
+    let j = 0;
+    for (; j + L <= n; j += L) v128.store(at<T>(out, j), v128.add<T>(v128.load(at<T>(out, j)), v128.load(at<T>(xr, j))));
+    for (; j < n; j++) store<T>(at<T>(out, j), load<T>(at<T>(out, j)) + load<T>(at<T>(xr, j)));
+  }
+}
+
+export function colSum_f32(m: i32, n: i32, x: usize, out: usize): void { colSum<f32>(m, n, x, out); }
+export function colSum_f64(m: i32, n: i32, x: usize, out: usize): void { colSum<f64>(m, n, x, out); }
+
+// ---------------------------------------------------------------------------- repeat rows
+
+/** x is (n,), y is (m, n): y[i, :] = x. */
+function repeatRows<T>(m: i32, n: i32, x: usize, y: usize): void {
+  const rowBytes = <usize>n << alignof<T>();
+  for (let r = 0; r < m; r++) memory.copy(y + <usize>r * rowBytes, x, rowBytes);
+}
+
+export function repeatRows_f32(m: i32, n: i32, x: usize, y: usize): void { repeatRows<f32>(m, n, x, y); }
+export function repeatRows_f64(m: i32, n: i32, x: usize, y: usize): void { repeatRows<f64>(m, n, x, y); }
+
+// -------------------------------------------------------------------------------- argmax
+
+/** Index of the first largest of row[0..n-1]; NaN never wins (unless at 0); -1 if n is 0. */
+@inline function argmaxRow<T>(n: i32, row: usize): i32 {
+  if (n <= 0) return -1;
+  let best = 0;
+  let bestValue = load<T>(row);
+  for (let j = 1; j < n; j++) {
+    const v = load<T>(at<T>(row, j));
+    if (v > bestValue) {
+      best = j;
+      bestValue = v;
+    }
+  }
+  return best;
+}
+
+/** x is (m, n), out is i32 (m,): out[i] = first index of the max of row i. */
+function argmaxRows<T>(m: i32, n: i32, x: usize, out: usize): void {
+  for (let r = 0; r < m; r++) store<i32>(at<i32>(out, r), argmaxRow<T>(n, at<T>(x, r * n)));
+}
+
+export function argmaxRows_f32(m: i32, n: i32, x: usize, out: usize): void { argmaxRows<f32>(m, n, x, out); }
+export function argmaxRows_f64(m: i32, n: i32, x: usize, out: usize): void { argmaxRows<f64>(m, n, x, out); }
+
+/** y is (m, n), labels is i32 (m,): how many rows have argmax == label. */
+function countCorrectLabels<T>(m: i32, n: i32, y: usize, labels: usize): i32 {
+  let correct = 0;
+  for (let r = 0; r < m; r++) {
+    if (argmaxRow<T>(n, at<T>(y, r * n)) == load<i32>(at<i32>(labels, r))) correct++;
+  }
+  return correct;
+}
+
+export function countCorrectLabels_f32(m: i32, n: i32, y: usize, labels: usize): i32 {
+  return countCorrectLabels<f32>(m, n, y, labels);
+}
+export function countCorrectLabels_f64(m: i32, n: i32, y: usize, labels: usize): i32 {
+  return countCorrectLabels<f64>(m, n, y, labels);
+}
+
+/** y, t are (m, n): how many rows have argmax of y's row == argmax of t's row. */
+function countCorrectOneHot<T>(m: i32, n: i32, y: usize, t: usize): i32 {
+  let correct = 0;
+  for (let r = 0; r < m; r++) {
+    if (argmaxRow<T>(n, at<T>(y, r * n)) == argmaxRow<T>(n, at<T>(t, r * n))) correct++;
+  }
+  return correct;
+}
+
+export function countCorrectOneHot_f32(m: i32, n: i32, y: usize, t: usize): i32 { return countCorrectOneHot<f32>(m, n, y, t); }
+export function countCorrectOneHot_f64(m: i32, n: i32, y: usize, t: usize): i32 { return countCorrectOneHot<f64>(m, n, y, t); }
+
+// ---------------------------------------------------------------------------- whole sums
+
+/** x is (n,): sum x[i], added in f64 in an order fixed by n (see sum.ts). */
+export function sum_f32(n: i32, x: usize): f64 { return sumF64<f32>(TERM_VALUE, n, x, 0); }
+export function sum_f64(n: i32, x: usize): f64 { return sumF64<f64>(TERM_VALUE, n, x, 0); }
+
+/** x is (n,): sum x[i]^2, squares and additions in f64. */
+export function sumSquares_f32(n: i32, x: usize): f64 { return sumF64<f32>(TERM_SQUARE, n, x, 0); }
+export function sumSquares_f64(n: i32, x: usize): f64 { return sumF64<f64>(TERM_SQUARE, n, x, 0); }
