@@ -16,6 +16,9 @@ export function isGzip(bytes: Uint8Array): boolean {
  */
 export async function gunzip(bytes: Uint8Array, name: string): Promise<Uint8Array> {
   if (!isGzip(bytes)) return bytes;
+  if (typeof DecompressionStream === 'undefined') {
+    throw new Error(`${name}: this platform has no DecompressionStream to gunzip with; pass the decompressed bytes`);
+  }
   try {
     const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
     return new Uint8Array(await new Response(stream).arrayBuffer());
