@@ -16,6 +16,7 @@ import { gunzipSync } from './decompress-node.js';
 import { downloadDatasetFiles } from './download.js';
 import type { DatasetName, ProgressCallback } from './download.js';
 import { checkLabels, checkPair, parseIdx } from './idx.js';
+import type { IdxArray } from './idx.js';
 
 /** The standard file names, without the `.gz` suffix. */
 export const MNIST_FILE_NAMES = {
@@ -160,7 +161,7 @@ export interface MnistReadOptions extends MnistLocateOptions {
   classCount?: number;
 }
 
-async function readIdxFile(path: string, expectedDims: number): Promise<ReturnType<typeof parseIdx>> {
+async function readIdxFile(path: string, expectedDims: number): Promise<IdxArray> {
   const raw = await readFile(path);
   const bytes = gunzipSync(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), path);
   return parseIdx(bytes, path, expectedDims);
