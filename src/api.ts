@@ -1,0 +1,76 @@
+// Everything that runs the same in Node and in browsers. src/index.ts (Node) and src/browser.ts
+// add each platform's createBackend and data loading.
+
+export { Backend } from './backend/backend.js';
+export type { BackendOptions, Kernels } from './backend/backend.js';
+export { Tensor } from './backend/tensor.js';
+export type { NestedArray } from './backend/tensor.js';
+export type { DType, FloatDType } from './backend/dtype.js';
+export type { Shape } from './backend/shape.js';
+export { defaultBackend, setDefaultBackend } from './backend/default-backend.js';
+export { Rng } from './random/rng.js';
+export * as ops from './ops/index.js';
+
+// Layers
+export { Layer } from './layers/layer.js';
+export type { LossLayer } from './layers/layer.js';
+export { Affine } from './layers/affine.js';
+export { MatMul } from './layers/matmul.js';
+export { Add } from './layers/add.js';
+export { Mul } from './layers/mul.js';
+export { Repeat } from './layers/repeat.js';
+export { Sum } from './layers/sum.js';
+export { Sigmoid } from './layers/sigmoid.js';
+export { ReLU } from './layers/relu.js';
+export { Tanh } from './layers/tanh.js';
+export { LeakyReLU } from './layers/leaky-relu.js';
+export { ELU } from './layers/elu.js';
+export { Identity } from './layers/identity.js';
+export { Softmax } from './layers/softmax.js';
+export { Dropout } from './layers/dropout.js';
+export { SoftmaxWithLoss } from './layers/softmax-with-loss.js';
+export { SigmoidWithLoss } from './layers/sigmoid-with-loss.js';
+export { MeanSquaredError } from './layers/mean-squared-error.js';
+
+// Nets
+export { Sequential } from './nets/sequential.js';
+export type { SequentialOptions } from './nets/sequential.js';
+export { TwoLayerNet } from './nets/two-layer-net.js';
+export { MultiLayerNet } from './nets/multi-layer-net.js';
+export type { MultiLayerNetConfig, NetOptions } from './nets/multi-layer-net.js';
+export { ACTIVATIONS } from './nets/activation-by-name.js';
+export type { ActivationName } from './nets/activation-by-name.js';
+export type { WeightInit } from './nets/weight-init.js';
+
+// Optimizers
+export { Optimizer } from './optim/optimizer.js';
+export { SGD } from './optim/sgd.js';
+export { Momentum } from './optim/momentum.js';
+export { Nesterov } from './optim/nesterov.js';
+export { AdaGrad } from './optim/adagrad.js';
+export { RMSprop } from './optim/rmsprop.js';
+export { Adam } from './optim/adam.js';
+
+// Training
+export { Trainer, DivergenceError } from './train/trainer.js';
+export type { FitOptions, EpochInfo, BatchInfo } from './train/trainer.js';
+export { TensorSource, ByteImageSource } from './train/batch-source.js';
+export type { BatchSource } from './train/batch-source.js';
+export { evaluateAccuracy } from './train/evaluate.js';
+
+// The book's smaller systems, in plain TypeScript
+export { step, identity, sigmoid, sigmoidGrad, relu, reluGrad, tanh, leakyRelu, elu, softmax } from './functions/activations.js';
+export { sumSquaresError, crossEntropyError } from './functions/losses.js';
+export { numericalDiff, numericalGradient, gradientDescent } from './gradient/numerical.js';
+export { gradientCheck } from './gradient/gradient-check.js';
+export type { GradientCheckResult } from './gradient/gradient-check.js';
+export { AND, NAND, OR, XOR } from './perceptron/gates.js';
+export { Perceptron } from './perceptron/perceptron.js';
+export { spiral } from './data/spiral.js';
+export type { SpiralData, SpiralOptions } from './data/spiral.js';
+export { lineChartSvg } from './plot/line-chart.js';
+export { decisionBoundarySvg } from './plot/decision-boundary.js';
+
+// Files
+export { parseIdx } from './data/idx.js';
+export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';

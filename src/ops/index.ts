@@ -1,0 +1,8 @@
+// Tensor ops: checked wrappers around the wasm kernels (exported as `ops`).
+export * from './gemm.js';
+export * from './elementwise.js';
+export * from './activation.js';
+export * from './softmax.js';
+export * from './reduce.js';
+export * from './optim.js';
+export * from './gather.js';
