@@ -1,0 +1,252 @@
+/**
+ * The TensorFlow.js peer, on its wasm backend (XNNPACK, SIMD, one thread in Node) and its
+ * plain-JS cpu backend: tf.matMul at the suite's GEMM shapes, and the training step written
+ * the way a tfjs user writes it (variables, optimizer.minimize, softmaxCrossEntropy).
+ * TensorFlow.js computes in float32 only.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire, register } from 'node:module';
+import path from 'node:path';
+import type { BenchCase } from '../harness.js';
+import {
+  GEMM_SHAPES, GEMM_VARIANTS, MLP_SHAPES, TRAIN_BATCH, TRAIN_LEARNING_RATE,
+  gemmCaseName, gemmFlops, isLargestGemm, makeGemmOperands, makeTrainProblem, trainStepCaseName,
+} from '../problems.js';
+import type { GemmShape, GemmVariant, MlpShape } from '../problems.js';
+
+export type TfjsBackend = 'wasm' | 'cpu';
+
+/**
+ * Teaches Node to load tfjs-core's ES-module build (dist/**.js: `import` syntax in .js files of a
+ * CommonJS package, with extensionless relative specifiers), the way a bundler would.
+ */
+const TFJS_CORE_ESM_HOOKS = `
+const inCoreDist = (url) => url.includes('/@tensorflow/tfjs-core/dist/');
+export async function resolve(specifier, context, next) {
+  if (inCoreDist(context.parentURL ?? '') && specifier.startsWith('.') && !specifier.endsWith('.js')) {
+    try { return await next(specifier + '.js', context); }
+    catch { return next(specifier + '/index.js', context); }
+  }
+  return next(specifier, context);
+}
+export async function load(url, context, next) {
+  if (inCoreDist(url) && url.endsWith('.js') && !url.endsWith('/tf-core.node.js')) {
+    return next(url, { ...context, format: 'module' });
+  }
+  return next(url, context);
+}`;
+
+/** The kernels whose gradients the MLP's loss needs: its ops, and the mean inside softmaxCrossEntropy. */
+const MLP_GRADIENT_KERNELS = ['BatchMatMul', 'Add', 'Sigmoid', 'Relu', 'RealDiv', 'Sum'] as const;
+
+let gradientsLoaded: Promise<void> | null = null;
+
+/**
+ * Registers tfjs's own gradient functions for the MLP's kernels, which optimizer.minimize needs.
+ * The package a tfjs user installs, @tensorflow/tfjs, registers all of them on import;
+ * tfjs-core's Node bundle leaves them out (minimize then fails: "gradient function not found
+ * for RealDiv") and they exist only in its ES-module build, dist/gradients/<Kernel>_grad.js.
+ * Loading just these few takes a fraction of a second where all of them take seconds. With
+ * @tensorflow/tfjs installed, importing it replaces this.
+ */
+export function loadTfjsGradients(): Promise<void> {
+  gradientsLoaded ??= (async () => {
+    register(`data:text/javascript,${encodeURIComponent(TFJS_CORE_ESM_HOOKS)}`);
+    for (const kernel of MLP_GRADIENT_KERNELS) {
+      const module = (await import(`@tensorflow/tfjs-core/dist/gradients/${kernel}_grad.js`)) as Record<string, unknown>;
+      const config = Object.values(module).find((value) => (value as tf.GradConfig | null)?.kernelName === kernel);
+      if (!config) throw new Error(`tfjs: dist/gradients/${kernel}_grad.js exports no gradient for ${kernel}`);
+      tf.registerGradient(config as tf.GradConfig);
+    }
+  })();
+  return gradientsLoaded;
+}
+
+let wasmPathsSet = false;
+
+/** Makes `backend` the active tfjs backend, and checks that it is, with SIMD for wasm. */
+export async function useTfjsBackend(backend: TfjsBackend): Promise<void> {
+  if (backend === 'wasm' && !wasmPathsSet) {
+    // In Node the wasm backend reads its .wasm binaries from this folder (the package's dist/).
+    const entry = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
+    setWasmPaths(`${path.dirname(entry)}${path.sep}`);
+    wasmPathsSet = true;
+  }
+  const ok = await tf.setBackend(backend);
+  if (!ok || tf.getBackend() !== backend) {
+    throw new Error(`tfjs: setBackend('${backend}') failed, the active backend is '${tf.getBackend()}'`);
+  }
+  if (backend === 'wasm' && !tf.env().getBool('WASM_HAS_SIMD_SUPPORT')) {
+    throw new Error('tfjs: the wasm backend started without SIMD (WASM_HAS_SIMD_SUPPORT is false)');
+  }
+}
+
+/** The tfjs version and how its wasm backend runs, for the record of a benchmark run. */
+export async function tfjsInfo(): Promise<{ version: string; wasmSimd: boolean; wasmThreads: boolean }> {
+  await useTfjsBackend('wasm');
+  return {
+    version: tf.version_core,
+    wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
+    wasmThreads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'),
+  };
+}
+
+/** Throws if the case left tensors behind (a leak would grow memory across cycles). */
+function checkNoLeak(label: string, tensorsBefore: number): void {
+  const now = tf.memory().numTensors;
+  if (now !== tensorsBefore) {
+    throw new Error(`tfjs ${label}: ${now - tensorsBefore} tensors leaked (${tensorsBefore} before setup, ${now} after teardown)`);
+  }
+}
+
+/** A (rows, cols) float32 tensor from float64 data. */
+function tensor2d(values: Float64Array, rows: number, cols: number): tf.Tensor2D {
+  return tf.tensor2d(Float32Array.from(values), [rows, cols], 'float32');
+}
+
+/** tf.matMul at one GEMM shape; A and B are stored as the variant says (see problems.ts). */
+function tfjsGemmCase(backend: TfjsBackend, shape: GemmShape, variant: GemmVariant): BenchCase {
+  const name = gemmCaseName(shape, variant);
+  const transposeA = variant === 'A^T*B';
+  const transposeB = variant === 'A*B^T';
+  let a: tf.Tensor2D | null = null;
+  let b: tf.Tensor2D | null = null;
+  let tensorsBefore = 0;
+  return {
+    section: 'gemm',
+    name,
+    impl: `tfjs-${backend}`,
+    dtype: 'float32',
+    flops: gemmFlops(shape),
+    async setup() {
+      await useTfjsBackend(backend);
+      tensorsBefore = tf.memory().numTensors;
+      const { m, k, n } = shape;
+      const operands = makeGemmOperands(shape);
+      a = transposeA ? tensor2d(operands.a, k, m) : tensor2d(operands.a, m, k);
+      b = transposeB ? tensor2d(operands.b, n, k) : tensor2d(operands.b, k, n);
+    },
+    fn() {
+      const c = tf.matMul(a!, b!, transposeA, transposeB);
+      // Reading the result proves the product is complete when the call returns.
+      c.dataSync();
+      c.dispose();
+    },
+    teardown() {
+      a?.dispose();
+      b?.dispose();
+      a = b = null;
+      checkNoLeak(`${backend} ${name}`, tensorsBefore);
+    },
+  };
+}
+
+/**
+ * The MLP as a tfjs user writes it: variables for the weights, the loss as a function of them,
+ * optimizer.minimize for backward and the SGD update. Built on the active backend.
+ */
+export class TfjsMlp {
+  /** weights[l] is (sizes[l], sizes[l + 1]); biases[l] is (sizes[l + 1]). */
+  private readonly weights: tf.Variable[];
+  private readonly biases: tf.Variable[];
+  /** x is (batch, sizes[0]); oneHotLabels is (batch, classes). */
+  private readonly x: tf.Tensor2D;
+  private readonly oneHotLabels: tf.Tensor;
+  private readonly optimizer: tf.SGDOptimizer;
+
+  constructor(readonly shape: MlpShape, batch = TRAIN_BATCH) {
+    const { sizes } = shape;
+    const problem = makeTrainProblem(shape, batch);
+    const classes = sizes[sizes.length - 1];
+    // tf.variable shares its initial tensor's data; disposing the initial tensor leaves the variable's.
+    this.weights = problem.weights.map((w, l) => {
+      const init = tensor2d(w, sizes[l], sizes[l + 1]);
+      const variable = tf.variable(init);
+      init.dispose();
+      return variable;
+    });
+    this.biases = problem.biases.map((b) => {
+      const init = tf.tensor1d(Float32Array.from(b), 'float32');
+      const variable = tf.variable(init);
+      init.dispose();
+      return variable;
+    });
+    this.x = tensor2d(problem.x, batch, sizes[0]);
+    this.oneHotLabels = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(problem.labels, 'int32'), classes), 'float32'));
+    this.optimizer = tf.train.sgd(TRAIN_LEARNING_RATE);
+  }
+
+  /** Mean softmax cross-entropy of the net on the batch. */
+  private loss(): tf.Scalar {
+    let h: tf.Tensor2D = this.x;
+    const last = this.weights.length - 1;
+    for (let l = 0; l <= last; l++) {
+      h = tf.add(tf.matMul(h, this.weights[l]), this.biases[l]);
+      if (l < last) h = this.shape.activation === 'sigmoid' ? tf.sigmoid(h) : tf.relu(h);
+    }
+    return tf.losses.softmaxCrossEntropy(this.oneHotLabels, h) as tf.Scalar;
+  }
+
+  /** One SGD step; returns the loss before the update, read back, so the step is complete. */
+  trainStep(): number {
+    const loss = this.optimizer.minimize(() => this.loss(), true, [...this.weights, ...this.biases]);
+    if (!loss) throw new Error('TfjsMlp.trainStep: minimize returned no loss');
+    const value = loss.dataSync()[0];
+    loss.dispose();
+    return value;
+  }
+
+  dispose(): void {
+    tf.dispose([...this.weights, ...this.biases, this.x, this.oneHotLabels]);
+    this.optimizer.dispose();
+  }
+}
+
+function tfjsTrainStepCase(backend: TfjsBackend, shape: MlpShape): BenchCase {
+  const name = trainStepCaseName(shape);
+  let net: TfjsMlp | null = null;
+  let tensorsBefore = 0;
+  return {
+    section: 'train step',
+    name,
+    impl: `tfjs-${backend}`,
+    dtype: 'float32',
+    samples: TRAIN_BATCH,
+    async setup() {
+      await loadTfjsGradients();
+      await useTfjsBackend(backend);
+      tensorsBefore = tf.memory().numTensors;
+      net = new TfjsMlp(shape);
+    },
+    fn() {
+      const loss = net!.trainStep();
+      if (!Number.isFinite(loss)) throw new Error(`tfjs-${backend} ${name}: loss became ${loss}`);
+    },
+    teardown() {
+      net?.dispose();
+      net = null;
+      checkNoLeak(`${backend} ${name}`, tensorsBefore);
+    },
+  };
+}
+
+const BACKENDS: readonly TfjsBackend[] = ['wasm', 'cpu'];
+
+/** Every tfjs case on both backends; quick mode leaves out the 1024^3 GEMMs of the cpu backend. */
+export function tfjsCases(options: { quick: boolean }): BenchCase[] {
+  const cases: BenchCase[] = [];
+  for (const shape of GEMM_SHAPES) {
+    for (const variant of GEMM_VARIANTS) {
+      for (const backend of BACKENDS) {
+        if (options.quick && backend === 'cpu' && isLargestGemm(shape)) continue;
+        cases.push(tfjsGemmCase(backend, shape, variant));
+      }
+    }
+  }
+  for (const shape of MLP_SHAPES) {
+    for (const backend of BACKENDS) cases.push(tfjsTrainStepCase(backend, shape));
+  }
+  return cases;
+}
