@@ -1,0 +1,103 @@
+import { describe, test, expect, beforeAll } from 'vitest';
+import { createBackend, TwoLayerNet, MultiLayerNet, SGD, Adam, Trainer, spiral, DivergenceError, ByteImageSource, TensorSource } from '../src/index.js';
+import type { Backend } from '../src/index.js';
+
+let backend: Backend;
+beforeAll(async () => {
+  backend = await createBackend({ dtype: 'float32' });
+});
+
+function spiralTensors(b: Backend) {
+  const data = spiral({ pointsPerClass: 100, classes: 3, seed: 1984 });
+  return { x: b.tensor(data.x, [data.count, 2]), t: b.tensor(data.labels, [data.count], 'int32'), data };
+}
+
+describe('Trainer', () => {
+  test('book 2\'s spiral task: hidden 10, SGD lr 1.0, batch 30, 300 epochs -> loss < 0.2, accuracy >= 0.9', () => {
+    const { x, t } = spiralTensors(backend);
+    const net = new TwoLayerNet(2, 10, 3, 1, { activation: 'sigmoid', seed: 1984, backend });
+    const trainer = new Trainer(net, new SGD(1.0));
+    const epochs = trainer.fit(x, t, { epochs: 300, batchSize: 30, seed: 1984 });
+    expect(epochs).toHaveLength(300);
+    expect(trainer.lossHistory).toHaveLength(3000);
+    const last = epochs[299];
+    expect(last.loss).toBeLessThan(0.2);
+    expect(last.trainAccuracy!).toBeGreaterThanOrEqual(0.9);
+    expect(net.accuracy(x, t)).toBe(last.trainAccuracy);
+    // The loss falls: the last epoch's mean is well below the first's.
+    expect(last.loss).toBeLessThan(epochs[0].loss / 4);
+    const svg = trainer.plot();
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('<polyline');
+  });
+
+  test('a training step allocates nothing after the first', () => {
+    const { x, t } = spiralTensors(backend);
+    const net = new MultiLayerNet({ inputSize: 2, hiddenSizes: [16, 16], outputSize: 3, dropout: 0.1 }, { backend, seed: 2 });
+    const regions: number[] = [];
+    const bytes: number[] = [];
+    new Trainer(net, new Adam(0.01)).fit(x, t, {
+      epochs: 3,
+      batchSize: 30,
+      evaluate: false,
+      onBatch: () => {
+        regions.push(backend.arena.liveRegions);
+        bytes.push(backend.arena.liveBytes);
+      },
+    });
+    expect(new Set(regions.slice(1)).size).toBe(1);
+    expect(new Set(bytes.slice(1)).size).toBe(1);
+  });
+
+  test('test accuracy per epoch, evalSample, iterations and a partial last batch', () => {
+    const { x, t } = spiralTensors(backend);
+    const net = new MultiLayerNet({ inputSize: 2, hiddenSizes: [20], outputSize: 3 }, { backend, seed: 3 });
+    const trainer = new Trainer(net, new Adam(0.05));
+    // 300 samples, batch 64: 5 batches an epoch, the last of 44.
+    const epochs = trainer.fit(x, t, { iterations: 12, batchSize: 64, test: { x, t }, evalSample: 100 });
+    expect(epochs.map((e) => e.iteration)).toEqual([5, 10, 12]);
+    expect(trainer.testAccuracy).toHaveLength(3);
+    expect(trainer.trainAccuracy[2]).toBe(trainer.testAccuracy[2]); // same data, same first 100 samples
+    expect(trainer.lossHistory).toHaveLength(12);
+  });
+
+  test('the same seed trains to the same weights', () => {
+    const { x, t } = spiralTensors(backend);
+    const run = () => {
+      const net = new TwoLayerNet(2, 8, 3, 0.5, { backend, seed: 7 });
+      new Trainer(net, new SGD(0.5)).fit(x, t, { epochs: 3, batchSize: 25, seed: 11, evaluate: false });
+      const w = Array.from(net.paramBlock.data);
+      net.dispose();
+      return w;
+    };
+    expect(run()).toEqual(run());
+  });
+
+  test('a diverging loss stops training with a message naming the epoch', () => {
+    const { x, t } = spiralTensors(backend);
+    const net = new TwoLayerNet(2, 10, 3, 1, { backend, seed: 1 });
+    const fit = () => new Trainer(net, new SGD(1e30)).fit(x, t, { epochs: 5, batchSize: 30 });
+    expect(fit).toThrow(DivergenceError);
+    expect(fit).toThrow(/loss became NaN or infinite at epoch 1 \(iteration \d+\); try a lower learning rate than 1e\+30/);
+  });
+
+  test('a byte data set in wasm memory trains through the gather kernel, labels or one-hot', () => {
+    // Two classes of 4x4 "images": a bright top half or a bright bottom half, with noise.
+    const n = 200;
+    const images = backend.empty([n, 16], 'uint8');
+    const labels = backend.empty([n], 'uint8');
+    const px = images.data as Uint8Array;
+    const lb = labels.data as Uint8Array;
+    for (let i = 0; i < n; i++) {
+      lb[i] = i % 2;
+      for (let j = 0; j < 16; j++) px[i * 16 + j] = ((j < 8) === (i % 2 === 0) ? 200 : 20) + ((i * 31 + j * 17) % 40);
+    }
+    for (const oneHot of [false, true]) {
+      const source = new ByteImageSource(images, labels, { classes: 2, oneHot });
+      const net = new MultiLayerNet({ inputSize: 16, hiddenSizes: [8], outputSize: 2 }, { backend, seed: 1 });
+      const epochs = new Trainer(net, new Adam(0.01)).fit(source, { epochs: 5, batchSize: 20 });
+      expect(epochs[4].trainAccuracy).toBe(1);
+    }
+    expect(() => new TensorSource(backend.zeros([3, 2]), backend.zeros([4], 'int32'))).toThrow(/3 samples \(3, 2\) but 4 targets \(4,\)/);
+  });
+});
