@@ -1,0 +1,105 @@
+// assembly/activation.ts against float64 references, through the raw wasm exports.
+import { describe, expect, it } from 'vitest';
+import { call, checkElementwise, close, input, output, ulps, uniform, withEdges } from './raw-kernel.js';
+import type { DType, Tol } from './raw-kernel.js';
+
+const EDGES = [-1, 0, 1, -0, 400, -400, 1e-40, -1e-40, 1e-310, -1e-310];
+const x = withEdges(uniform(-6, 6, 1), EDGES);
+const dy = uniform(-2, 2, 2);
+/** The e^x-based kernels: the accuracy asked of the SIMD exp (f32 2e-7, f64 1e-15 relative). */
+const EXP: Tol = { f32: { rel: 2e-7, abs: 1e-44 }, f64: { rel: 1e-15, abs: 1e-320 } };
+/** A few roundings, a little cancellation (1 - y, 1 - y*y). */
+const ARITH = ulps(6, 6);
+const EXACT = ulps(1);
+
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+const elu = (v: number, alpha: number) => (v > 0 ? v : alpha * Math.expm1(v));
+
+describe('activation kernels', () => {
+  it('step', () => checkElementwise({ kernel: 'step', signature: 'n x y', given: { x }, reference: (v) => (v.x > 0 ? 1 : 0), tol: EXACT }));
+  it('sigmoid', () => checkElementwise({ kernel: 'sigmoid', signature: 'n x y', given: { x }, reference: (v) => sigmoid(v.x), tol: EXP }));
+  it('sigmoidBackward', () =>
+    checkElementwise({
+      kernel: 'sigmoidBackward', signature: 'n y dy dx', given: { y: uniform(0, 1, 3), dy },
+      reference: (v) => v.dy * v.y * (1 - v.y), tol: ARITH,
+    }));
+  it('relu', () => checkElementwise({ kernel: 'relu', signature: 'n x y', given: { x }, reference: (v) => (v.x > 0 ? v.x : 0), tol: EXACT }));
+  it('reluBackward', () =>
+    checkElementwise({ kernel: 'reluBackward', signature: 'n x dy dx', given: { x, dy }, reference: (v) => (v.x > 0 ? v.dy : 0), tol: EXACT }));
+  it('tanh', () => checkElementwise({ kernel: 'tanh', signature: 'n x y', given: { x }, reference: (v) => Math.tanh(v.x), tol: EXP }));
+  it('tanhBackward', () =>
+    checkElementwise({
+      kernel: 'tanhBackward', signature: 'n y dy dx', given: { y: uniform(-1, 1, 4), dy },
+      reference: (v) => v.dy * (1 - v.y * v.y), tol: ARITH,
+    }));
+  it('leakyRelu', () =>
+    checkElementwise({
+      kernel: 'leakyRelu', signature: 'n x y alpha', given: { x, alpha: 0.01 },
+      reference: (v) => (v.x > 0 ? v.x : v.alpha * v.x), tol: EXACT,
+    }));
+  it('leakyReluBackward', () =>
+    checkElementwise({
+      kernel: 'leakyReluBackward', signature: 'n x dy dx alpha', given: { x, dy, alpha: 0.2 },
+      reference: (v) => (v.x > 0 ? v.dy : v.alpha * v.dy), tol: EXACT,
+    }));
+  it('elu', () =>
+    checkElementwise({ kernel: 'elu', signature: 'n x y alpha', given: { x, alpha: 1.3 }, reference: (v) => elu(v.x, v.alpha), tol: EXP }));
+  it('eluBackward', () =>
+    checkElementwise({
+      kernel: 'eluBackward', signature: 'n x y dy dx alpha', given: { x, y: uniform(-1, 1, 5), dy, alpha: 0.7 },
+      reference: (v) => (v.x > 0 ? v.dy : v.dy * (v.y + v.alpha)), tol: ARITH,
+    }));
+});
+
+/** Runs a unary kernel on `xs` and returns y. */
+function unary(kernel: string, dtype: DType, xs: number[], ...scalars: number[]): Float64Array {
+  return call(`${kernel}_${dtype}`, [xs.length, input(dtype, xs), output(dtype, xs.length), ...scalars]).arrays[2];
+}
+
+describe('activation extremes', () => {
+  const wide = (lo: number, hi: number, count: number) => Array.from({ length: count }, (_, i) => lo + ((hi - lo) * i) / (count - 1));
+
+  for (const dtype of ['f32', 'f64'] as const) {
+    it(`sigmoid, tanh and elu saturate exactly, with no NaN (${dtype})`, () => {
+      const xs = [-400, 400, -Infinity, Infinity, -1e30, 1e30, -746, 746];
+      // e^-400 is 0 in f32 but a normal f64 (1.9e-174), so sigmoid(-400) is exactly 0 in f32 only.
+      const at400 = dtype === 'f32' ? 0 : unary('sigmoid', dtype, [-400])[0];
+      expect(close(at400, sigmoid(-400), EXP[dtype])).toBe(true);
+      expect(Array.from(unary('sigmoid', dtype, xs))).toEqual([at400, 1, 0, 1, 0, 1, 0, 1]);
+      expect(Array.from(unary('tanh', dtype, xs))).toEqual([-1, 1, -1, 1, -1, 1, -1, 1]);
+      expect(Array.from(unary('elu', dtype, [-400, -Infinity, 400, Infinity], 2))).toEqual([-2, -2, 400, Infinity]);
+      expect(Number.isNaN(unary('sigmoid', dtype, [NaN])[0])).toBe(true);
+      expect(Number.isNaN(unary('tanh', dtype, [NaN])[0])).toBe(true);
+    });
+
+    it(`sigmoid is accurate where it is tiny, tanh and elu where they are tiny (${dtype})`, () => {
+      // f32 stays normal down to e^-87; f64 to e^-708.
+      const low = dtype === 'f32' ? -87 : -708;
+      const tol = EXP[dtype];
+      const xs = wide(low, 40, 4001);
+      const ys = unary('sigmoid', dtype, xs.map((v) => (dtype === 'f32' ? Math.fround(v) : v)));
+      xs.forEach((v, i) => {
+        const r = dtype === 'f32' ? Math.fround(v) : v;
+        expect(Math.abs(ys[i] - sigmoid(r)) <= tol.rel * sigmoid(r), `sigmoid(${r}) = ${ys[i]}`).toBe(true);
+      });
+      const tiny = [1e-30, -1e-20, 3e-12, -7e-8, 1e-5, -0.01, 0.17, -0.35, 0.5].map((v) => (dtype === 'f32' ? Math.fround(v) : v));
+      const ts = unary('tanh', dtype, tiny);
+      tiny.forEach((v, i) => expect(Math.abs(ts[i] - Math.tanh(v)) <= tol.rel * Math.abs(Math.tanh(v)), `tanh(${v})`).toBe(true));
+      const neg = tiny.map((v) => -Math.abs(v));
+      const es = unary('elu', dtype, neg, 1);
+      neg.forEach((v, i) => expect(Math.abs(es[i] - Math.expm1(v)) <= tol.rel * Math.abs(Math.expm1(v)), `elu(${v})`).toBe(true));
+    });
+
+    it(`signed zeros: relu(-0) = +0, tanh(-0) = -0, step(-0) = 0 (${dtype})`, () => {
+      expect(Object.is(unary('relu', dtype, [-0])[0], 0)).toBe(true);
+      expect(Object.is(unary('tanh', dtype, [-0])[0], -0)).toBe(true);
+      expect(Object.is(unary('step', dtype, [-0])[0], 0)).toBe(true);
+    });
+
+    it(`relu keeps positive subnormals, zeroes negative ones (${dtype})`, () => {
+      const tiny = dtype === 'f32' ? 1e-40 : 5e-324;
+      const r = dtype === 'f32' ? Math.fround(tiny) : tiny;
+      expect(Array.from(unary('relu', dtype, [tiny, -tiny, tiny, -tiny, tiny]))).toEqual([r, 0, r, 0, r]);
+    });
+  }
+});
