@@ -11,7 +11,7 @@ export interface PerceptronOptions {
 }
 
 /** Options of Perceptron.fit. */
-export interface FitOptions {
+export interface PerceptronFitOptions {
   /** Passes over the data (default 10). */
   epochs?: number;
 }
@@ -61,7 +61,7 @@ export class Perceptron {
    * of samples misclassified (and so corrected) during pass e; once a pass
    * has no errors the weights no longer change.
    */
-  fit(x: ArrayLike<number>[], y: ArrayLike<number>, { epochs = 10 }: FitOptions = {}): { errors: number[] } {
+  fit(x: ArrayLike<number>[], y: ArrayLike<number>, { epochs = 10 }: PerceptronFitOptions = {}): { errors: number[] } {
     if (!Array.isArray(x)) throw new Error('Perceptron.fit: x must be an array of samples (N, D)');
     if (y === null || typeof y !== 'object' || y.length !== x.length) {
       throw new Error(`Perceptron.fit: y must have one target per sample, x is (${x.length}, ${this.inputs}), y has ${y?.length}`);
