@@ -1,1 +1,316 @@
-// (kernels to come)
+// C = alpha * op(A) * op(B) + beta * C for f32 and f64, row-major, one generic source.
+//
+// C is (m, n), op(A) is (m, k), op(B) is (k, n). transA != 0 means A is stored as
+// (k, m) with row stride lda (in elements); likewise for B. Pointers are byte
+// addresses; `work` is caller-owned scratch of gemmWorkBytes_* bytes, 16-byte aligned.
+//
+// The classic Goto/BLIS structure: the three outer loops cut op(B) into (KC, NC)
+// panels and op(A) into (MC, KC) blocks, each packed into `work` in the order the
+// micro-kernel reads them (whatever the transposes, so one micro-kernel serves all);
+// the micro-kernel then computes an MR x NR tile of C with every value in registers.
+//
+// Reproducibility: each C element is summed in one fixed order that depends on k
+// alone (k-blocks of a size computed from k, ascending; inside a block p ascending,
+// one product at a time into one accumulator lane). Computing any sub-matrix of C
+// through pointer offsets therefore gives bit-identical results, so threads may
+// split a GEMM by rows or columns freely.
+
+/** Rows of C per micro-tile. */
+const MR = 4;
+/** v128 vectors per micro-tile row: NR = 2 * lanes (8 for f32, 4 for f64). */
+const NR_VECTORS = 2;
+/**
+ * At most this many k per packed panel. The actual block size is k split evenly
+ * (ceil(k / ceil(k / KC))), so it depends on k only.
+ */
+const KC = 256;
+/** Rows of op(A) per packed block; a multiple of MR. */
+const MC = 128;
+/** Columns of op(B) per packed panel; a multiple of NR for both types. */
+const NC = 512;
+
+/** Lanes in one v128 of T. */
+@inline function lanes<T>(): i32 {
+  return <i32>(16 / sizeof<T>());
+}
+
+/** Columns of C per micro-tile. */
+@inline function tileWidth<T>(): i32 {
+  return NR_VECTORS * lanes<T>();
+}
+
+/** Byte offset of element index i of T. */
+@inline function at<T>(i: i32): usize {
+  return <usize>i << alignof<T>();
+}
+
+/** Scratch bytes: the packed A block (one v128 per value), the packed B panel and one edge tile. */
+@inline function workBytes<T>(): i32 {
+  const bytes = MC * KC * 16 + (KC * NC + MR * tileWidth<T>()) * <i32>sizeof<T>();
+  return (bytes + 15) & ~15;
+}
+
+/** C = beta * C, used when there is no product to add (k == 0 or alpha == 0). */
+function scaleC<T>(m: i32, n: i32, beta: T, c: usize, ldc: i32): void {
+  if (beta == <T>1) return;
+  for (let i = 0; i < m; i++) {
+    const row = c + at<T>(i * ldc);
+    for (let j = 0; j < n; j++) {
+      // beta == 0 writes zeros without reading: NaN in the old C must not leak.
+      store<T>(row + at<T>(j), beta == <T>0 ? <T>0 : beta * load<T>(row + at<T>(j)));
+    }
+  }
+}
+
+/**
+ * Packs op(A)[i0 : i0+mc, p0 : p0+kc] into micro-panels of MR rows, each value already
+ * broadcast to a whole v128: panel q holds, for p ascending, the MR vectors
+ * splat(op(A)[i0 + q*MR + r, p0 + p]). Rows past mc are zero, so the micro-kernel always
+ * computes whole tiles. Broadcasting here, once per value, lets the micro-kernel use
+ * plain vector loads, which V8 issues with fewer instructions than broadcast loads.
+ */
+function packA<T>(transA: i32, a: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  // op(A)[i, p] lives at a + i * rowStep + p * pStep, whatever the transpose.
+  const rowStep = transA ? at<T>(1) : at<T>(lda);
+  const pStep = transA ? at<T>(lda) : at<T>(1);
+  let d = dst;
+  for (let ir = 0; ir < mc; ir += MR) {
+    const mr = min(MR, mc - ir);
+    let s = a + <usize>(i0 + ir) * rowStep + <usize>p0 * pStep;
+    if (mr == MR) {
+      for (let p = 0; p < kc; p++) {
+        v128.store(d, v128.load_splat<T>(s));
+        v128.store(d, v128.load_splat<T>(s + rowStep), 16);
+        v128.store(d, v128.load_splat<T>(s + 2 * rowStep), 32);
+        v128.store(d, v128.load_splat<T>(s + 3 * rowStep), 48);
+        s += pStep;
+        d += MR * 16;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < MR; r++) {
+          const value = r < mr ? v128.load_splat<T>(s + <usize>r * rowStep) : v128.splat<T>(<T>0);
+          v128.store(d + <usize>(r * 16), value);
+        }
+        s += pStep;
+        d += MR * 16;
+      }
+    }
+  }
+}
+
+/**
+ * Packs op(B)[p0 : p0+kc, j0 : j0+nc] into micro-panels of NR columns: panel q holds
+ * columns j0 + q*NR ... as kc groups of NR values (p ascending). Columns past nc are zero.
+ */
+function packB<T>(transB: i32, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+  const NR = tileWidth<T>();
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    const panel = dst + at<T>(jr * kc);
+    if (!transB) {
+      // B is (k, n): the NR values for one p are contiguous.
+      const src = b + at<T>(p0 * ldb + j0 + jr);
+      if (nr == NR) {
+        for (let p = 0; p < kc; p++) {
+          const s = src + at<T>(p * ldb);
+          const d = panel + at<T>(p * NR);
+          v128.store(d, v128.load(s));
+          v128.store(d, v128.load(s, 16), 16);
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          const s = src + at<T>(p * ldb);
+          const d = panel + at<T>(p * NR);
+          for (let j = 0; j < NR; j++) store<T>(d + at<T>(j), j < nr ? load<T>(s + at<T>(j)) : <T>0);
+        }
+      }
+    } else {
+      // B is (n, k): each column of op(B) is a contiguous row, so transpose small blocks.
+      const src = b + at<T>((j0 + jr) * ldb + p0);
+      let p = 0;
+      if (nr == NR) {
+        const ldbBytes = at<T>(ldb);
+        const step = lanes<T>();
+        for (; p + step <= kc; p += step) {
+          const o = at<T>(p);
+          const d = panel + at<T>(p * NR);
+          // Two groups of four rows (f32) or two pairs of two rows (f64) per block.
+          for (let g = 0; g < NR_VECTORS; g++) {
+            const s = src + <usize>(g * lanes<T>()) * ldbBytes + o;
+            const dg = d + <usize>(g * 16);
+            if (sizeof<T>() == 4) {
+              const r0 = v128.load(s), r1 = v128.load(s + ldbBytes);
+              const r2 = v128.load(s + 2 * ldbBytes), r3 = v128.load(s + 3 * ldbBytes);
+              const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+              const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+              const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+              const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+              v128.store(dg, v128.shuffle<f64>(t0, t1, 0, 2));
+              v128.store(dg, v128.shuffle<f64>(t0, t1, 1, 3), 32);
+              v128.store(dg, v128.shuffle<f64>(t2, t3, 0, 2), 64);
+              v128.store(dg, v128.shuffle<f64>(t2, t3, 1, 3), 96);
+            } else {
+              const r0 = v128.load(s), r1 = v128.load(s + ldbBytes);
+              v128.store(dg, v128.shuffle<f64>(r0, r1, 0, 2));
+              v128.store(dg, v128.shuffle<f64>(r0, r1, 1, 3), 32);
+            }
+          }
+        }
+      }
+      for (; p < kc; p++) {
+        const d = panel + at<T>(p * NR);
+        for (let j = 0; j < NR; j++) store<T>(d + at<T>(j), j < nr ? load<T>(src + at<T>(j * ldb + p)) : <T>0);
+      }
+    }
+  }
+}
+
+/** One row of a full tile: C[0 : NR] = beta * C + alpha * acc (beta == 0: C is not read). */
+@inline function updateRow<T>(row: usize, acc0: v128, acc1: v128, alpha: v128, beta: v128, betaIsZero: bool): void {
+  if (betaIsZero) {
+    v128.store(row, v128.mul<T>(alpha, acc0));
+    v128.store(row, v128.mul<T>(alpha, acc1), 16);
+  } else {
+    v128.store(row, v128.add<T>(v128.mul<T>(beta, v128.load(row)), v128.mul<T>(alpha, acc0)));
+    v128.store(row, v128.add<T>(v128.mul<T>(beta, v128.load(row, 16)), v128.mul<T>(alpha, acc1)), 16);
+  }
+}
+
+/**
+ * The micro-kernel, gemm 4 x (2 v128) Simd: acc (MR, NR) = sum over p of pa[p] (MR) outer pb[p] (NR),
+ * then C[0 : mr, 0 : nr] = beta * C + alpha * acc. pa is one packed A micro-panel
+ * (kc, MR broadcast vectors), pb one packed B micro-panel (kc, NR). Eight accumulators,
+ * two B vectors, one A vector and V8's product temporary stay within the 12 live v128
+ * values that V8 keeps in registers. `edge` is scratch for one tile when mr < MR or nr < NR.
+ */
+@inline function microKernel<T>(kc: i32, pa: usize, pb: usize, alpha: T, beta: T,
+                                c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
+  let c00 = v128.splat<T>(<T>0), c01 = v128.splat<T>(<T>0);
+  let c10 = v128.splat<T>(<T>0), c11 = v128.splat<T>(<T>0);
+  let c20 = v128.splat<T>(<T>0), c21 = v128.splat<T>(<T>0);
+  let c30 = v128.splat<T>(<T>0), c31 = v128.splat<T>(<T>0);
+  // One step of p per trip: with more, TurboFan hoists the loads of later steps above
+  // the arithmetic of earlier ones, runs out of registers and spills.
+  const pbEnd = pb + <usize>(kc * 32);
+  while (pb < pbEnd) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load(pa);
+    c00 = v128.add<T>(c00, v128.mul<T>(a, b0));
+    c01 = v128.add<T>(c01, v128.mul<T>(a, b1));
+    a = v128.load(pa, 16);
+    c10 = v128.add<T>(c10, v128.mul<T>(a, b0));
+    c11 = v128.add<T>(c11, v128.mul<T>(a, b1));
+    a = v128.load(pa, 32);
+    c20 = v128.add<T>(c20, v128.mul<T>(a, b0));
+    c21 = v128.add<T>(c21, v128.mul<T>(a, b1));
+    a = v128.load(pa, 48);
+    c30 = v128.add<T>(c30, v128.mul<T>(a, b0));
+    c31 = v128.add<T>(c31, v128.mul<T>(a, b1));
+    pa += MR * 16;
+    pb += 32;
+  }
+  const betaIsZero = beta == <T>0;
+  if (mr == MR && nr == tileWidth<T>()) {
+    const av = v128.splat<T>(alpha), bv = v128.splat<T>(beta);
+    const ldcBytes = at<T>(ldc);
+    updateRow<T>(c, c00, c01, av, bv, betaIsZero);
+    updateRow<T>(c + ldcBytes, c10, c11, av, bv, betaIsZero);
+    updateRow<T>(c + 2 * ldcBytes, c20, c21, av, bv, betaIsZero);
+    updateRow<T>(c + 3 * ldcBytes, c30, c31, av, bv, betaIsZero);
+    return;
+  }
+  // Partial tile: spill the accumulators, then update only the rows and columns inside C,
+  // with the same scalar operations as the lanes above (so the bits do not depend on the edge).
+  v128.store(edge, c00); v128.store(edge, c01, 16);
+  v128.store(edge, c10, 32); v128.store(edge, c11, 48);
+  v128.store(edge, c20, 64); v128.store(edge, c21, 80);
+  v128.store(edge, c30, 96); v128.store(edge, c31, 112);
+  for (let r = 0; r < mr; r++) {
+    const row = c + at<T>(r * ldc);
+    const accRow = edge + <usize>(r * 32);
+    for (let j = 0; j < nr; j++) {
+      const acc = load<T>(accRow + at<T>(j));
+      const cj = row + at<T>(j);
+      store<T>(cj, betaIsZero ? alpha * acc : beta * load<T>(cj) + alpha * acc);
+    }
+  }
+}
+
+/**
+ * All tiles of one packed block: C (mc, nc) = beta * C + alpha * A block (mc, kc) * B panel (kc, nc).
+ * Column panels outside, row panels inside: the B micro-panel stays in L1 while the A
+ * block streams from L2.
+ */
+function macroKernel<T>(mc: i32, nc: i32, kc: i32, packedA: usize, packedB: usize,
+                        alpha: T, beta: T, c: usize, ldc: i32, edge: usize): void {
+  const NR = tileWidth<T>();
+  const aPanelBytes = <usize>(kc * MR * 16);
+  const bPanelBytes = <usize>(kc * 32);
+  let pb = packedB;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    let pa = packedA;
+    let cTile = c + at<T>(jr);
+    for (let ir = 0; ir < mc; ir += MR) {
+      microKernel<T>(kc, pa, pb, alpha, beta, cTile, ldc, min(MR, mc - ir), nr, edge);
+      pa += aPanelBytes;
+      cTile += at<T>(MR * ldc);
+    }
+    pb += bPanelBytes;
+  }
+}
+
+function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
+                 alpha: T, a: usize, lda: i32, b: usize, ldb: i32,
+                 beta: T, c: usize, ldc: i32, work: usize): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == <T>0) {
+    scaleC<T>(m, n, beta, c, ldc);
+    return;
+  }
+  const packedA = work;
+  const packedB = packedA + <usize>(MC * KC * 16);
+  const edge = packedB + at<T>(KC * NC);
+  const kBlocks = (k + KC - 1) / KC;
+  const kcStep = (k + kBlocks - 1) / kBlocks;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += kcStep) {
+      const kc = min(kcStep, k - pc);
+      // Later k-blocks add to what the earlier ones wrote.
+      const betaBlock = pc == 0 ? beta : <T>1;
+      packB<T>(transB, b, ldb, pc, kc, jc, nc, packedB);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA<T>(transA, a, lda, ic, mc, pc, kc, packedA);
+        macroKernel<T>(mc, nc, kc, packedA, packedB, alpha, betaBlock, c + at<T>(ic * ldc + jc), ldc, edge);
+      }
+    }
+  }
+}
+
+/** C = alpha * op(A) * op(B) + beta * C in f32; see the top of this file. */
+export function gemm_f32(transA: i32, transB: i32, m: i32, n: i32, k: i32,
+                         alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
+                         beta: f32, c: usize, ldc: i32, work: usize): void {
+  gemm<f32>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+}
+
+/** C = alpha * op(A) * op(B) + beta * C in f64; see the top of this file. */
+export function gemm_f64(transA: i32, transB: i32, m: i32, n: i32, k: i32,
+                         alpha: f64, a: usize, lda: i32, b: usize, ldb: i32,
+                         beta: f64, c: usize, ldc: i32, work: usize): void {
+  gemm<f64>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+}
+
+/** Bytes of scratch `work` that gemm_f32 needs (a multiple of 16). */
+export function gemmWorkBytes_f32(): i32 {
+  return workBytes<f32>();
+}
+
+/** Bytes of scratch `work` that gemm_f64 needs (a multiple of 16). */
+export function gemmWorkBytes_f64(): i32 {
+  return workBytes<f64>();
+}
