@@ -1,0 +1,168 @@
+// assembly/softmax.ts against float64 references, through the raw wasm exports.
+import { describe, expect, it } from 'vitest';
+import { DTYPES, MISALIGNMENTS, SIZES, call, checkElementwise, close, expectClose, inout, input, output, round, same, ulps, uniform, values } from './raw-kernel.js';
+import type { DType, Tol } from './raw-kernel.js';
+
+const COLS = SIZES.filter((n) => n > 0);
+const LOG_GUARD = 1e-7;
+/** e^x (2e-7 / 1e-15 relative) plus a row sum added in T over up to 785 terms. */
+const SOFTMAX: Tol = { f32: { rel: 2e-6, abs: 1e-44 }, f64: { rel: 4e-15, abs: 1e-320 } };
+/** Losses are added in f64 from T inputs: only the order of additions differs from the reference. */
+const LOSS = { rel: 1e-13, abs: 1e-13 };
+
+function matrix(dtype: DType, m: number, n: number, seed: number, lo = -5, hi = 5): number[] {
+  return values(uniform(lo, hi, seed), m * n).map((v) => round(dtype, v));
+}
+
+function softmaxReference(x: number[], m: number, n: number): number[] {
+  const y: number[] = [];
+  for (let i = 0; i < m; i++) {
+    const row = x.slice(i * n, (i + 1) * n);
+    const top = Math.max(...row);
+    const e = row.map((v) => Math.exp(v - top));
+    const sum = e.reduce((s, v) => s + v, 0);
+    y.push(...e.map((v) => v / sum));
+  }
+  return y;
+}
+
+/** Rows of probabilities (softmax outputs) and one-hot targets for them. */
+function classification(dtype: DType, m: number, n: number, seed: number) {
+  const y = softmaxReference(matrix('f64', m, n, seed), m, n).map((v) => round(dtype, v));
+  const labels = values(uniform(0, n, seed + 1), m).map(Math.floor);
+  const t = Array.from({ length: m * n }, (_, k) => (labels[Math.floor(k / n)] === k % n ? 1 : 0));
+  return { y, labels, t };
+}
+
+describe('softmaxRows', () => {
+  for (const dtype of DTYPES) {
+    it(`matches exp(x - max) / sum, misaligned and in place (${dtype})`, () => {
+      for (const m of [1, 3, 7]) {
+        for (const n of COLS) {
+          const x = matrix(dtype, m, n, 41 + n);
+          const want = softmaxReference(x, m, n);
+          for (const misalign of MISALIGNMENTS) {
+            const got = call(`softmaxRows_${dtype}`, [m, n, input(dtype, x), output(dtype, m * n)], misalign).arrays[3];
+            expectClose(`softmaxRows_${dtype} ${m}x${n}`, got, want, SOFTMAX[dtype]);
+          }
+          const inPlace = call(`softmaxRows_${dtype}`, [m, n, inout(dtype, x), same(2)]).arrays[2];
+          expectClose(`softmaxRows_${dtype} ${m}x${n} in place`, inPlace, want, SOFTMAX[dtype]);
+        }
+      }
+    });
+
+    it(`does not overflow on large inputs, gives 0 for -Infinity, rows sum to 1 (${dtype})`, () => {
+      const x = [1000, 1000, 999, -Infinity, 5, 1e30, -1e30, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3];
+      const [m, n] = [1, x.length];
+      const got = Array.from(call(`softmaxRows_${dtype}`, [m, n, input(dtype, x), output(dtype, n)]).arrays[3]);
+      expect(got).toEqual([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+      const big = call(`softmaxRows_${dtype}`, [1, 3, input(dtype, [1000, 1000, 999]), output(dtype, 3)]).arrays[3];
+      expectClose(`softmaxRows_${dtype} [1000, 1000, 999]`, big, softmaxReference([1000, 1000, 999], 1, 3), SOFTMAX[dtype]);
+      const wide = call(`softmaxRows_${dtype}`, [1, 785, input(dtype, matrix(dtype, 1, 785, 42, -30, 30)), output(dtype, 785)]).arrays[3];
+      expect(Math.abs(wide.reduce((s, v) => s + v, 0) - 1)).toBeLessThan(dtype === 'f32' ? 1e-5 : 1e-14);
+    });
+  }
+});
+
+describe('cross-entropy losses', () => {
+  for (const dtype of DTYPES) {
+    it(`crossEntropyOneHot and crossEntropyLabels: mean of -log(y[label] + 1e-7) (${dtype})`, () => {
+      for (const m of [1, 3, 100]) {
+        for (const n of [1, 2, 10, 33]) {
+          const { y, labels, t } = classification(dtype, m, n, 43 + m + n);
+          if (m > 1) y[labels[1] + n] = 0; // a zero probability on the label: the guard keeps it finite
+          let want = 0;
+          for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) want -= t[i * n + j] * Math.log(y[i * n + j] + LOG_GUARD);
+          want /= m;
+          for (const misalign of MISALIGNMENTS) {
+            const oneHot = call(`crossEntropyOneHot_${dtype}`, [m, n, input(dtype, y), input(dtype, t)], misalign).result;
+            expect(close(oneHot, want, LOSS), `crossEntropyOneHot_${dtype} ${m}x${n}: ${oneHot} vs ${want}`).toBe(true);
+            const byLabel = call(`crossEntropyLabels_${dtype}`, [m, n, input(dtype, y), input('i32', labels)], misalign).result;
+            expect(close(byLabel, want, LOSS), `crossEntropyLabels_${dtype} ${m}x${n}: ${byLabel} vs ${want}`).toBe(true);
+          }
+        }
+      }
+    });
+
+    it(`crossEntropyLabels is NaN for a label outside the row, not another row's value (${dtype})`, () => {
+      const y = [0.5, 0.5, 0.25, 0.75];
+      expect(call(`crossEntropyLabels_${dtype}`, [2, 2, input(dtype, y), input('i32', [0, 2])]).result).toBeNaN();
+      expect(call(`crossEntropyLabels_${dtype}`, [2, 2, input(dtype, y), input('i32', [-1, 0])]).result).toBeNaN();
+    });
+
+    it(`softmax-with-loss backward: dx = (y - t) * scale, one-hot and labels, also in place (${dtype})`, () => {
+      for (const m of [1, 3, 100]) {
+        for (const n of [1, 2, 10, 33]) {
+          const { y, labels, t } = classification(dtype, m, n, 44 + m + n);
+          const scale = round(dtype, 1 / m);
+          const want = y.map((v, k) => (v - t[k]) * scale);
+          const tol = ulps(2, 2)[dtype];
+          for (const misalign of MISALIGNMENTS) {
+            const a = call(`softmaxCrossEntropyBackwardOneHot_${dtype}`, [m, n, input(dtype, y), input(dtype, t), output(dtype, m * n), scale], misalign);
+            expectClose(`softmaxCrossEntropyBackwardOneHot_${dtype} ${m}x${n}`, a.arrays[4], want, tol);
+            const b = call(`softmaxCrossEntropyBackwardLabels_${dtype}`, [m, n, input(dtype, y), input('i32', labels), output(dtype, m * n), scale], misalign);
+            expectClose(`softmaxCrossEntropyBackwardLabels_${dtype} ${m}x${n}`, b.arrays[4], want, tol);
+          }
+          const a = call(`softmaxCrossEntropyBackwardOneHot_${dtype}`, [m, n, inout(dtype, y), input(dtype, t), same(2), scale]);
+          expectClose(`softmaxCrossEntropyBackwardOneHot_${dtype} ${m}x${n} in place`, a.arrays[2], want, tol);
+          const b = call(`softmaxCrossEntropyBackwardLabels_${dtype}`, [m, n, inout(dtype, y), input('i32', labels), same(2), scale]);
+          expectClose(`softmaxCrossEntropyBackwardLabels_${dtype} ${m}x${n} in place`, b.arrays[2], want, tol);
+        }
+      }
+    });
+
+    it(`softmax-with-loss backward is the numerical gradient of softmax + cross-entropy (${dtype})`, () => {
+      // d/dx mean_i -log softmax(x_i)[label_i] = (softmax(x) - t) / m, by central differences.
+      const [m, n] = [3, 5];
+      const x = matrix('f64', m, n, 45);
+      const labels = [4, 0, 2];
+      const loss = (xs: number[]) => {
+        const y = call('softmaxRows_f64', [m, n, input('f64', xs), output('f64', m * n)]).arrays[3];
+        return call('crossEntropyLabels_f64', [m, n, input('f64', Array.from(y)), input('i32', labels)]).result;
+      };
+      const y = Array.from(call(`softmaxRows_${dtype}`, [m, n, input(dtype, x), output(dtype, m * n)]).arrays[3]);
+      const dx = call(`softmaxCrossEntropyBackwardLabels_${dtype}`, [m, n, input(dtype, y), input('i32', labels), output(dtype, m * n), 1 / m]).arrays[4];
+      const h = 1e-5;
+      x.forEach((_, k) => {
+        const up = x.slice();
+        const down = x.slice();
+        up[k] += h;
+        down[k] -= h;
+        // The loss's 1e-7 log guard moves its gradient by about 1e-7 / y[label] / m (3e-6 here,
+        // with y[label] near 0.01), next to gradient entries of 0.01 .. 0.3.
+        expect(Math.abs(dx[k] - (loss(up) - loss(down)) / (2 * h))).toBeLessThan(2e-5);
+      });
+    });
+  }
+});
+
+describe('sum of squares and binary cross-entropy', () => {
+  const y = uniform(-2, 2, 46);
+  const t = uniform(-2, 2, 47);
+
+  it('sumSquaresBackward: dx = (y - t) * scale', () =>
+    checkElementwise({
+      kernel: 'sumSquaresBackward', signature: 'n y t dx scale', given: { y, t, scale: 0.01 },
+      reference: (v) => (v.y - v.t) * v.scale, tol: ulps(2, 2),
+    }));
+
+  for (const dtype of DTYPES) {
+    it(`sumSquaresError = 0.5 sum (y - t)^2 and binaryCrossEntropy, in f64 (${dtype})`, () => {
+      for (const n of [...SIZES, 4097]) {
+        const ys = values(y, n).map((v) => round(dtype, v));
+        const ts = values(t, n).map((v) => round(dtype, v));
+        const want = 0.5 * ys.reduce((s, v, i) => s + (v - ts[i]) ** 2, 0);
+        const p = values(uniform(0, 1, 48), n).map((v) => round(dtype, v));
+        const bits = values(uniform(0, 1, 49), n).map((v) => (v < 0.5 ? 0 : 1));
+        if (n > 2) [p[0], p[1]] = [0, 1]; // log guards at both ends
+        const bce = -p.reduce((s, v, i) => s + bits[i] * Math.log(v + LOG_GUARD) + (1 - bits[i]) * Math.log(1 - v + LOG_GUARD), 0);
+        for (const misalign of MISALIGNMENTS) {
+          const got = call(`sumSquaresError_${dtype}`, [n, input(dtype, ys), input(dtype, ts)], misalign).result;
+          expect(close(got, want, LOSS), `sumSquaresError_${dtype} n=${n}: ${got} vs ${want}`).toBe(true);
+          const gotBce = call(`binaryCrossEntropy_${dtype}`, [n, input(dtype, p), input(dtype, bits)], misalign).result;
+          expect(close(gotBce, bce, LOSS), `binaryCrossEntropy_${dtype} n=${n}: ${gotBce} vs ${bce}`).toBe(true);
+        }
+      }
+    });
+  }
+});
