@@ -1,0 +1,121 @@
+// Raw GEMM speed against the SIMD ceiling, one thread, straight on the wasm exports.
+//
+//   node bench/gemm-raw.mjs [path/to/scratchnet.wasm] [--rounds N] [--only f32|f64]
+//
+// Each round measures the ceiling (peak_*) and then every GEMM case once, so slow
+// phases of a shared, noisy machine hit both alike; the table shows medians over rounds.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const value = args[i + 1];
+  args.splice(i, 2);
+  return value;
+};
+const rounds = Number(option('--rounds', '7'));
+const only = option('--only', '');
+const wasmPath = args[0] ?? fileURLToPath(new URL('../build/scratchnet.wasm', import.meta.url));
+
+const PAGE = 65536;
+const memory = new WebAssembly.Memory({ initial: 2, maximum: 32768 });
+const { instance } = await WebAssembly.instantiate(readFileSync(wasmPath), { env: { memory } });
+const wasm = instance.exports;
+
+const align64 = (x) => Math.ceil(x / 64) * 64;
+
+/** Shapes (m, k, n) with transposes; `why` names the use in a batch-100 training step. */
+const SHAPES = [
+  { m: 512, k: 512, n: 512, tA: 0, tB: 0, why: 'square' },
+  { m: 512, k: 512, n: 512, tA: 1, tB: 0, why: 'square, A^T' },
+  { m: 512, k: 512, n: 512, tA: 0, tB: 1, why: 'square, B^T' },
+  { m: 100, k: 1024, n: 1024, tA: 0, tB: 0, why: 'wide layer forward' },
+  { m: 100, k: 1024, n: 1024, tA: 1, tB: 0, why: 'same, A^T' },
+  { m: 100, k: 1024, n: 1024, tA: 0, tB: 1, why: 'wide layer dX = dY W^T' },
+  { m: 1024, k: 100, n: 1024, tA: 1, tB: 0, why: 'wide layer dW = X^T dY' },
+  { m: 100, k: 784, n: 100, tA: 0, tB: 0, why: 'forward X W' },
+  { m: 100, k: 784, n: 100, tA: 1, tB: 0, why: 'same, A^T' },
+  { m: 100, k: 784, n: 100, tA: 0, tB: 1, why: 'same, B^T' },
+  { m: 784, k: 100, n: 100, tA: 1, tB: 0, why: 'dW = X^T dY' },
+  { m: 100, k: 100, n: 784, tA: 0, tB: 1, why: 'dX = dY W^T' },
+];
+const DTYPES = [
+  { name: 'f32', bytes: 4, Array: Float32Array },
+  { name: 'f64', bytes: 8, Array: Float64Array },
+].filter((d) => !only || d.name === only);
+
+/** Lays out work, A, B, C above heapBase, 64-byte aligned, and fills them with random values. */
+function place(dtype, s) {
+  const base = align64(Number(wasm.heapBase()));
+  const work = base;
+  const a = align64(work + wasm[`gemmWorkBytes_${dtype.name}`]());
+  const b = align64(a + s.m * s.k * dtype.bytes);
+  const c = align64(b + s.k * s.n * dtype.bytes);
+  const end = c + s.m * s.n * dtype.bytes;
+  if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+  const view = new dtype.Array(memory.buffer, a, (end - a) / dtype.bytes);
+  for (let i = 0; i < view.length; i++) view[i] = Math.random() - 0.5;
+  return { work, a, b, c };
+}
+
+/** Calls fn repeatedly for at least minSeconds; returns seconds per call. */
+function timePerCall(fn, minSeconds) {
+  fn();
+  let calls = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  do {
+    fn();
+    calls++;
+    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  } while (elapsed < minSeconds);
+  return elapsed / calls;
+}
+
+function measurePeak(dtype) {
+  const iterations = 200_000;
+  const flops = wasm[`peakFlopsPerIteration_${dtype.name}`]() * iterations;
+  const peak = wasm[`peak_${dtype.name}`];
+  return flops / timePerCall(() => peak(iterations), 0.03) / 1e9;
+}
+
+function measureGemm(dtype, s) {
+  const { work, a, b, c } = place(dtype, s);
+  const lda = s.tA ? s.m : s.k;
+  const ldb = s.tB ? s.k : s.n;
+  const gemm = wasm[`gemm_${dtype.name}`];
+  const seconds = timePerCall(() => gemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, c, s.n, work), 0.05);
+  return (2 * s.m * s.n * s.k) / seconds / 1e9;
+}
+
+const median = (xs) => {
+  const sorted = [...xs].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+const results = new Map(DTYPES.map((d) => [d.name, { peak: [], gemm: SHAPES.map(() => []) }]));
+for (let round = 0; round < rounds; round++) {
+  for (const dtype of DTYPES) {
+    const r = results.get(dtype.name);
+    r.peak.push(measurePeak(dtype));
+    SHAPES.forEach((s, i) => r.gemm[i].push(measureGemm(dtype, s)));
+  }
+}
+
+console.log(`GEMM, one thread, medians of ${rounds} interleaved rounds (${wasmPath})`);
+for (const dtype of DTYPES) {
+  const r = results.get(dtype.name);
+  const peak = median(r.peak);
+  console.log(`\n${dtype.name} ceiling (peak_${dtype.name}): ${peak.toFixed(1)} GFLOP/s ` +
+    `(min ${Math.min(...r.peak).toFixed(1)}, max ${Math.max(...r.peak).toFixed(1)})`);
+  console.log('  M     K     N     op      dtype  GFLOP/s  % ceiling  use');
+  SHAPES.forEach((s, i) => {
+    const g = median(r.gemm[i]);
+    const op = `${s.tA ? 'A^T' : 'A'}${s.tB ? 'B^T' : 'B'}`;
+    console.log(`  ${String(s.m).padEnd(5)} ${String(s.k).padEnd(5)} ${String(s.n).padEnd(5)} ${op.padEnd(7)} ` +
+      `${dtype.name.padEnd(6)} ${g.toFixed(1).padStart(7)}  ${(100 * g / peak).toFixed(1).padStart(8)}%  ${s.why}`);
+  });
+}
