@@ -1,0 +1,45 @@
+/**
+ * Saved nets on disk (Node): `saveNet` writes atomically (temporary file, fsync, rename), so a
+ * crash or a failed write never leaves a half-written model; `loadNet` rebuilds a net from a file.
+ * Also backs `net.save(path)` and `net.load(path)`. Node-only.
+ */
+import { readFile } from 'node:fs/promises';
+import { netFileHooks } from '../nets/sequential.js';
+import type { Sequential } from '../nets/sequential.js';
+import type { NetBuildOptions } from '../nets/spec.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { loadNetFile, netFromSafetensors, netToSafetensors, readNetFile } from './net-file.js';
+
+/** Writes the net's params and architecture to `path` (conventionally *.safetensors). */
+export async function saveNet(net: Sequential, path: string): Promise<void> {
+  const bytes = netToSafetensors(net);
+  try {
+    await writeFileAtomic(path, bytes);
+  } catch (err) {
+    throw new Error(`saveNet: cannot write ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+async function readBytes(path: string, op: string): Promise<Uint8Array> {
+  try {
+    const buf = await readFile(path);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a folder' : e.message;
+    throw new Error(`${op}: cannot read ${path}: ${why}`, { cause: err });
+  }
+}
+
+/** The net saved at `path`, rebuilt on `options.backend` (default: the default backend). */
+export async function loadNet(path: string, options: NetBuildOptions = {}): Promise<Sequential> {
+  return netFromSafetensors(await readBytes(path, 'loadNet'), options, path);
+}
+
+/** Loads the params saved at `path` into an existing net of the same architecture. */
+export async function loadNetWeights(net: Sequential, path: string): Promise<void> {
+  loadNetFile(net, readNetFile(await readBytes(path, 'load'), path), path);
+}
+
+netFileHooks.save = saveNet;
+netFileHooks.load = loadNetWeights;
