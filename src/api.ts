@@ -35,6 +35,8 @@ export { MeanSquaredError } from './layers/mean-squared-error.js';
 // Nets
 export { Sequential } from './nets/sequential.js';
 export type { SequentialOptions } from './nets/sequential.js';
+export { netSpec, buildNet, checkNetSpec } from './nets/spec.js';
+export type { NetSpec, LayerSpec, LossSpec, NetBuildOptions } from './nets/spec.js';
 export { TwoLayerNet } from './nets/two-layer-net.js';
 export { MultiLayerNet } from './nets/multi-layer-net.js';
 export type { MultiLayerNetConfig, NetOptions } from './nets/multi-layer-net.js';
@@ -69,8 +71,14 @@ export { Perceptron } from './perceptron/perceptron.js';
 export { spiral } from './data/spiral.js';
 export type { SpiralData, SpiralOptions } from './data/spiral.js';
 export { lineChartSvg } from './plot/line-chart.js';
+export { MnistSet } from './data/mnist-set.js';
+export type { Mnist, MnistFormat } from './data/mnist-set.js';
+export { fetchMnist } from './data/mnist-fetch.js';
+export type { FetchMnistOptions } from './data/mnist-fetch.js';
 export { decisionBoundarySvg } from './plot/decision-boundary.js';
 
 // Files
 export { parseIdx } from './data/idx.js';
 export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
+export { netToSafetensors, netFromSafetensors, readNetFile, loadNetFile } from './io/net-file.js';
+export type { NetFile } from './io/net-file.js';

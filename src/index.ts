@@ -1,3 +1,6 @@
 // The package's face in Node: everything platform-neutral, plus Node's backend loader and files.
 export * from './api.js';
 export { createBackend } from './backend/load-node.js';
+export { loadMnist } from './data/mnist.js';
+export type { LoadMnistOptions } from './data/mnist.js';
+export { saveNet, loadNet, loadNetWeights } from './io/net-file-node.js';
