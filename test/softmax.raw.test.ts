@@ -58,6 +58,14 @@ describe('softmaxRows', () => {
       expect(got).toEqual([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
       const big = call(`softmaxRows_${dtype}`, [1, 3, input(dtype, [1000, 1000, 999]), output(dtype, 3)]).arrays[3];
       expectClose(`softmaxRows_${dtype} [1000, 1000, 999]`, big, softmaxReference([1000, 1000, 999], 1, 3), SOFTMAX[dtype]);
+      // The max found in the scalar tail as well as in the vector lanes: else e^(1000 - 0) overflows.
+      for (const n of [1, 3, 5, 17, 18, 19]) {
+        for (const where of [0, n - 1]) {
+          const row = Array.from({ length: n }, (_, j) => (j === where ? 1000 : j));
+          const got = call(`softmaxRows_${dtype}`, [1, n, input(dtype, row), output(dtype, n)]).arrays[3];
+          expectClose(`softmaxRows_${dtype} 1000 at ${where} of ${n}`, got, softmaxReference(row, 1, n), SOFTMAX[dtype]);
+        }
+      }
       const wide = call(`softmaxRows_${dtype}`, [1, 785, input(dtype, matrix(dtype, 1, 785, 42, -30, 30)), output(dtype, 785)]).arrays[3];
       expect(Math.abs(wide.reduce((s, v) => s + v, 0) - 1)).toBeLessThan(dtype === 'f32' ? 1e-5 : 1e-14);
     });
