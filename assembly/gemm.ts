@@ -119,10 +119,15 @@ function packB<T>(transB: i32, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc
           v128.store(d, v128.load(s, 16), 16);
         }
       } else {
+        // Whole vectors where they fit inside the row, then single values, then zeros.
+        const whole = nr & ~(lanes<T>() - 1);
         for (let p = 0; p < kc; p++) {
           const s = src + at<T>(p * ldb);
           const d = panel + at<T>(p * NR);
-          for (let j = 0; j < NR; j++) store<T>(d + at<T>(j), j < nr ? load<T>(s + at<T>(j)) : <T>0);
+          v128.store(d, v128.splat<T>(<T>0));
+          v128.store(d, v128.splat<T>(<T>0), 16);
+          if (whole) v128.store(d, v128.load(s));
+          for (let j = whole; j < nr; j++) store<T>(d + at<T>(j), load<T>(s + at<T>(j)));
         }
       }
     } else {
@@ -221,12 +226,46 @@ function packB<T>(transB: i32, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc
     updateRow<T>(c + 3 * ldcBytes, c30, c31, av, bv, betaIsZero);
     return;
   }
-  // Partial tile: spill the accumulators, then update only the rows and columns inside C,
-  // with the same scalar operations as the lanes above (so the bits do not depend on the edge).
+  // Partial tile: spill the accumulators and update only what lies inside C.
   v128.store(edge, c00); v128.store(edge, c01, 16);
   v128.store(edge, c10, 32); v128.store(edge, c11, 48);
   v128.store(edge, c20, 64); v128.store(edge, c21, 80);
   v128.store(edge, c30, 96); v128.store(edge, c31, 112);
+  updateFromEdge<T>(edge, alpha, beta, c, ldc, mr, nr);
+}
+
+/**
+ * The micro-kernel for a last column panel no wider than one vector (nr <= lanes):
+ * the same sums as microKernel's first vector, without the wasted second half.
+ * Four accumulators, one B vector per step (pb still advances by the padded panel width).
+ */
+@inline function microKernelNarrow<T>(kc: i32, pa: usize, pb: usize, alpha: T, beta: T,
+                                      c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
+  let c0 = v128.splat<T>(<T>0), c1 = v128.splat<T>(<T>0);
+  let c2 = v128.splat<T>(<T>0), c3 = v128.splat<T>(<T>0);
+  const pbEnd = pb + <usize>(kc * 32);
+  while (pb < pbEnd) {
+    const b = v128.load(pb);
+    c0 = v128.add<T>(c0, v128.mul<T>(v128.load(pa), b));
+    c1 = v128.add<T>(c1, v128.mul<T>(v128.load(pa, 16), b));
+    c2 = v128.add<T>(c2, v128.mul<T>(v128.load(pa, 32), b));
+    c3 = v128.add<T>(c3, v128.mul<T>(v128.load(pa, 48), b));
+    pa += MR * 16;
+    pb += 32;
+  }
+  v128.store(edge, c0);
+  v128.store(edge, c1, 32);
+  v128.store(edge, c2, 64);
+  v128.store(edge, c3, 96);
+  updateFromEdge<T>(edge, alpha, beta, c, ldc, mr, nr);
+}
+
+/**
+ * C[0 : mr, 0 : nr] = beta * C + alpha * acc for a tile spilled to `edge` (rows 32 bytes apart),
+ * with the same scalar operations as the vector lanes (so the bits do not depend on the edge).
+ */
+function updateFromEdge<T>(edge: usize, alpha: T, beta: T, c: usize, ldc: i32, mr: i32, nr: i32): void {
+  const betaIsZero = beta == <T>0;
   for (let r = 0; r < mr; r++) {
     const row = c + at<T>(r * ldc);
     const accRow = edge + <usize>(r * 32);
@@ -253,10 +292,18 @@ function macroKernel<T>(mc: i32, nc: i32, kc: i32, packedA: usize, packedB: usiz
     const nr = min(NR, nc - jr);
     let pa = packedA;
     let cTile = c + at<T>(jr);
-    for (let ir = 0; ir < mc; ir += MR) {
-      microKernel<T>(kc, pa, pb, alpha, beta, cTile, ldc, min(MR, mc - ir), nr, edge);
-      pa += aPanelBytes;
-      cTile += at<T>(MR * ldc);
+    if (nr > lanes<T>()) {
+      for (let ir = 0; ir < mc; ir += MR) {
+        microKernel<T>(kc, pa, pb, alpha, beta, cTile, ldc, min(MR, mc - ir), nr, edge);
+        pa += aPanelBytes;
+        cTile += at<T>(MR * ldc);
+      }
+    } else {
+      for (let ir = 0; ir < mc; ir += MR) {
+        microKernelNarrow<T>(kc, pa, pb, alpha, beta, cTile, ldc, min(MR, mc - ir), nr, edge);
+        pa += aPanelBytes;
+        cTile += at<T>(MR * ldc);
+      }
     }
     pb += bPanelBytes;
   }
