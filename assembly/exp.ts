@@ -7,55 +7,88 @@
 // below one ulp (r^7/7! for f32, r^13/13! for f64), and 2^k is built in the exponent bits.
 // Scalar tails call these on a splat and keep lane 0, so every element gets the same bits.
 
-// Adding 1.5 * 2^(mantissa bits) rounds to an integer and leaves it in the low mantissa bits.
-const ROUNDER_F32: f32 = 12582912.0; // 1.5 * 2^23
-const ROUNDER_F64: f64 = 6755399441055744.0; // 1.5 * 2^52
+// The constants live in a table, one per type, and each use is one splatting load: V8 builds
+// a v128.const inside a loop with three instructions every iteration, and exp needs ~20.
+const LO = 0; // below: e^x is taken as 0 (just above the smallest normal, 2^-126 / 2^-1022)
+const HI = 1; // above: e^x is Infinity
+const LOG2E = 2;
+const ROUNDER = 3; // 1.5 * 2^(mantissa bits): adding it rounds to an integer, kept in low bits
+const LN2_HI = 4;
+const LN2_LO = 5;
+const ONE = 6;
+const EXPM1_BOUND = 7; // expm1Lanes clamps to +-80
+const INV_7 = 8; // 1/7! .. 1/2!, both types
+const INV_6 = 9;
+const INV_5 = 10;
+const INV_4 = 11;
+const INV_3 = 12;
+const INV_2 = 13;
+const INV_13 = 14; // 1/13! .. 1/8!, f64 only
+const INV_12 = 15;
+const INV_11 = 16;
+const INV_10 = 17;
+const INV_9 = 18;
+const INV_8 = 19;
 
-/** ROUNDER for T, on every lane. */
-@inline function rounder<T>(): v128 {
-  return sizeof<T>() == 4 ? v128.splat<f32>(ROUNDER_F32) : v128.splat<f64>(ROUNDER_F64);
+const TABLE_F32 = memory.data<f32>([
+  -87.33, 89.0, 1.4426950408889634, 12582912.0, 0.693359375, -2.12194440054690583e-4, 1.0, 80.0,
+  1.9841269841269841e-4, 1.3888888888888889e-3, 8.3333333333333332e-3, 4.1666666666666664e-2, 1.6666666666666666e-1, 0.5,
+]);
+
+const TABLE_F64 = memory.data<f64>([
+  -708.39, 710.0, 1.4426950408889634, 6755399441055744.0, 6.93147180369123816490e-1, 1.90821492927058770002e-10, 1.0, 80.0,
+  1.9841269841269841e-4, 1.3888888888888889e-3, 8.3333333333333332e-3, 4.1666666666666664e-2, 1.6666666666666666e-1, 0.5,
+  1.6059043836821613e-10, 2.0876756987868100e-9, 2.5052108385441720e-8, 2.7557319223985888e-7, 2.7557319223985893e-6,
+  2.4801587301587302e-5,
+]);
+
+/** Table entry `index` of T's table on every lane. */
+@inline function c<T>(index: i32): v128 {
+  if (sizeof<T>() == 4) return v128.load_splat<f32>(TABLE_F32 + (<usize>index << 2));
+  return v128.load_splat<f64>(TABLE_F64 + (<usize>index << 3));
 }
 
-/** x / ln2 + ROUNDER: its bits carry k, its value minus ROUNDER is k. */
-@inline function shiftedMultiple<T>(x: v128): v128 {
-  return v128.add<T>(v128.mul<T>(x, v128.splat<T>(<T>1.4426950408889634)), rounder<T>());
-}
-
-/** r = x - k ln2, with k ln2 subtracted in two exact-enough pieces. */
-@inline function reduced<T>(x: v128, kf: v128): v128 {
-  if (sizeof<T>() == 4) {
-    const hi = v128.sub<f32>(x, v128.mul<f32>(kf, f32x4.splat(0.693359375)));
-    return v128.sub<f32>(hi, v128.mul<f32>(kf, f32x4.splat(-2.12194440054690583e-4)));
-  }
-  const hi = v128.sub<f64>(x, v128.mul<f64>(kf, f64x2.splat(6.93147180369123816490e-1)));
-  return v128.sub<f64>(hi, v128.mul<f64>(kf, f64x2.splat(1.90821492927058770002e-10)));
+/** a * b + c on T lanes (two roundings: wasm SIMD128 has no fused multiply-add). */
+@inline function madd<T>(a: v128, b: v128, addend: v128): v128 {
+  return v128.add<T>(v128.mul<T>(a, b), addend);
 }
 
 /** e^r - 1 for |r| <= ln2 / 2: r + r^2 (1/2! + r (1/3! + r (...))). */
 @inline function expm1Small<T>(r: v128): v128 {
   let q: v128;
-  if (sizeof<T>() == 4) {
-    q = f32x4.splat(1.98412698412698413e-4); // 1/7!
-    q = f32x4.add(f32x4.mul(q, r), f32x4.splat(1.38888888888888889e-3));
-    q = f32x4.add(f32x4.mul(q, r), f32x4.splat(8.33333333333333333e-3));
-    q = f32x4.add(f32x4.mul(q, r), f32x4.splat(4.16666666666666667e-2));
-    q = f32x4.add(f32x4.mul(q, r), f32x4.splat(1.66666666666666667e-1));
-    q = f32x4.add(f32x4.mul(q, r), f32x4.splat(0.5));
+  if (sizeof<T>() == 8) {
+    q = c<T>(INV_13);
+    q = madd<T>(q, r, c<T>(INV_12));
+    q = madd<T>(q, r, c<T>(INV_11));
+    q = madd<T>(q, r, c<T>(INV_10));
+    q = madd<T>(q, r, c<T>(INV_9));
+    q = madd<T>(q, r, c<T>(INV_8));
+    q = madd<T>(q, r, c<T>(INV_7));
   } else {
-    q = f64x2.splat(1.6059043836821613e-10); // 1/13!
-    q = f64x2.add(f64x2.mul(q, r), f64x2.splat(2.0876756987868100e-9));
-    q = f64x2.add(f64x2.mul(q, r), f64x2.splat(2.5052108385441720e-8));
-    q = f64x2.add(f64x2.mul(q, r), f64x2.splat(2.7557319223985888e-7));
-    q = f64x2.add(f64x2.mul(q, r), f64x2.splat(2.7557319223985893e-6));
-    q = f64x2.add(f64x2.mul(q, r), f64x2.splat(2.4801587301587302e-5));
-    q = f64x2.add(f64x2.mul(q, r), f64x2.splat(1.9841269841269841e-4));
-    q = f64x2.add(f64x2.mul(q, r), f64x2.splat(1.3888888888888889e-3));
-    q = f64x2.add(f64x2.mul(q, r), f64x2.splat(8.3333333333333332e-3));
-    q = f64x2.add(f64x2.mul(q, r), f64x2.splat(4.1666666666666664e-2));
-    q = f64x2.add(f64x2.mul(q, r), f64x2.splat(1.6666666666666666e-1));
-    q = f64x2.add(f64x2.mul(q, r), f64x2.splat(0.5));
+    q = c<T>(INV_7);
   }
-  return v128.add<T>(r, v128.mul<T>(v128.mul<T>(r, r), q));
+  q = madd<T>(q, r, c<T>(INV_6));
+  q = madd<T>(q, r, c<T>(INV_5));
+  q = madd<T>(q, r, c<T>(INV_4));
+  q = madd<T>(q, r, c<T>(INV_3));
+  q = madd<T>(q, r, c<T>(INV_2));
+  return madd<T>(v128.mul<T>(r, r), q, r);
+}
+
+/** x / ln2 + ROUNDER: its value minus ROUNDER is k = round(x / ln2), its bits carry k too. */
+@inline function shiftedMultiple<T>(x: v128): v128 {
+  return madd<T>(x, c<T>(LOG2E), c<T>(ROUNDER));
+}
+
+/** r = x - k ln2, with k ln2 subtracted in two pieces (k * LN2_HI is exact). */
+@inline function reduced<T>(x: v128, kf: v128): v128 {
+  return v128.sub<T>(v128.sub<T>(x, v128.mul<T>(kf, c<T>(LN2_HI))), v128.mul<T>(kf, c<T>(LN2_LO)));
+}
+
+/** Integer lanes k from shiftedMultiple's bits. */
+@inline function integerPart<T>(shifted: v128): v128 {
+  if (sizeof<T>() == 4) return i32x4.sub(shifted, c<T>(ROUNDER));
+  return i64x2.sub(shifted, c<T>(ROUNDER));
 }
 
 /** 2^k for integer lanes k inside the normal exponent range, built from its bits. */
@@ -64,30 +97,25 @@ const ROUNDER_F64: f64 = 6755399441055744.0; // 1.5 * 2^52
   return i64x2.shl(i64x2.add(k, i64x2.splat(1023)), 52);
 }
 
-/** Integer lanes k from shiftedMultiple's bits. */
-@inline function integerPart<T>(shifted: v128): v128 {
-  if (sizeof<T>() == 4) return i32x4.sub(shifted, rounder<T>());
-  return i64x2.sub(shifted, rounder<T>());
-}
-
 /**
- * e^x per lane. Below about -104 (f32) / -746 (f64) the result is 0; above 88.7 / 709.8 it is
- * +Infinity; results between flow gradually into subnormals; NaN stays NaN.
+ * e^x per lane. Above 88.7 (f32) / 709.8 (f64) the result is +Infinity; below -87.33 / -708.39,
+ * where it would be subnormal, it is 0: an x86 multiply that ends subnormal takes a microcode
+ * assist (~100 cycles), which made softmax and sigmoid 5-20x slower on saturated inputs.
+ * NaN stays NaN.
  */
 @inline export function expLanes<T>(x: v128): v128 {
-  // Clamping keeps k within [-150, 128] (f32) / [-1076, 1024] (f64): outside, e^x is 0 or Inf.
-  const lo = sizeof<T>() == 4 ? v128.splat<T>(<T>-104.0) : v128.splat<T>(<T>-746.0);
-  const hi = sizeof<T>() == 4 ? v128.splat<T>(<T>89.0) : v128.splat<T>(<T>710.0);
-  const xc = v128.min<T>(v128.max<T>(x, lo), hi);
+  // pmax/pmin keep a NaN x (the comparison fails, x is kept) and clamp infinities.
+  const xc = v128.pmin<T>(v128.pmax<T>(x, c<T>(LO)), c<T>(HI));
   const shifted = shiftedMultiple<T>(xc);
-  const kf = v128.sub<T>(shifted, rounder<T>());
-  const p = v128.add<T>(v128.splat<T>(<T>1.0), expm1Small<T>(reduced<T>(xc, kf)));
-  // 2^k in two halves, so neither half leaves the normal range and the last multiply alone
-  // rounds (into Infinity or a subnormal where that is the answer).
+  const kf = v128.sub<T>(shifted, c<T>(ROUNDER));
+  const p = v128.add<T>(c<T>(ONE), expm1Small<T>(reduced<T>(xc, kf)));
+  // 2^k in two halves: k reaches 128 (f32) / 1024 (f64), one past the largest normal exponent,
+  // where the last multiply must round to Infinity or to the largest finite values.
   const k = integerPart<T>(shifted);
   const kHalf = sizeof<T>() == 4 ? i32x4.shr_s(k, 1) : i64x2.shr_s(k, 1);
   const kRest = sizeof<T>() == 4 ? i32x4.sub(k, kHalf) : i64x2.sub(k, kHalf);
-  return v128.mul<T>(v128.mul<T>(p, pow2<T>(kHalf)), pow2<T>(kRest));
+  const e = v128.mul<T>(v128.mul<T>(p, pow2<T>(kHalf)), pow2<T>(kRest));
+  return v128.andnot(e, v128.lt<T>(x, c<T>(LO)));
 }
 
 /**
@@ -95,12 +123,12 @@ const ROUNDER_F64: f64 = 6755399441055744.0; // 1.5 * 2^52
  * below, the result rounds to -1 in both types; callers (tanh, elu) never need more than 80.
  */
 @inline export function expm1Lanes<T>(x: v128): v128 {
-  const bound = v128.splat<T>(<T>80.0);
-  const xc = v128.min<T>(v128.max<T>(x, v128.neg<T>(bound)), bound);
+  const bound = c<T>(EXPM1_BOUND);
+  const xc = v128.pmin<T>(v128.pmax<T>(x, v128.neg<T>(bound)), bound);
   const shifted = shiftedMultiple<T>(xc);
-  const kf = v128.sub<T>(shifted, rounder<T>());
+  const kf = v128.sub<T>(shifted, c<T>(ROUNDER));
   const u = expm1Small<T>(reduced<T>(xc, kf));
   // e^x - 1 = 2^k (e^r - 1) + (2^k - 1); 2^k - 1 is exact for the small k where it matters.
   const s = pow2<T>(integerPart<T>(shifted));
-  return v128.add<T>(v128.mul<T>(s, u), v128.sub<T>(s, v128.splat<T>(<T>1.0)));
+  return v128.add<T>(v128.mul<T>(s, u), v128.sub<T>(s, c<T>(ONE)));
 }

@@ -58,6 +58,12 @@ describe('softmaxRows', () => {
       expect(got).toEqual([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
       const big = call(`softmaxRows_${dtype}`, [1, 3, input(dtype, [1000, 1000, 999]), output(dtype, 3)]).arrays[3];
       expectClose(`softmaxRows_${dtype} [1000, 1000, 999]`, big, softmaxReference([1000, 1000, 999], 1, 3), SOFTMAX[dtype]);
+      // e^(x - max) is 0 where it would be subnormal (slow on x86), and accurate just above.
+      const [normal, subnormal] = dtype === 'f32' ? [-87.3, -87.4] : [-708.3, -708.4];
+      const edge = call(`softmaxRows_${dtype}`, [1, 3, input(dtype, [0, normal, subnormal]), output(dtype, 3)]).arrays[3];
+      expect(close(edge[1], Math.exp(round(dtype, normal)), SOFTMAX[dtype])).toBe(true);
+      expect(edge[1]).toBeGreaterThanOrEqual(dtype === 'f32' ? 2 ** -126 : 2 ** -1022);
+      expect([edge[0], edge[2]]).toEqual([1, 0]);
       // The max found in the scalar tail as well as in the vector lanes: else e^(1000 - 0) overflows.
       for (const n of [1, 3, 5, 17, 18, 19]) {
         for (const where of [0, n - 1]) {
