@@ -28,12 +28,15 @@ export const DEFAULT_LR: Record<OptimizerName, number> = {
 };
 
 /**
- * The default run: the fastest setting measured to reach >= 98% test accuracy on a 2-core
- * machine, data loading and per-epoch evaluation included (see the issue note for the sweep).
+ * The default run: the cheapest setting measured to reach >= 98% test accuracy with a margin,
+ * per-epoch evaluation included. Measured (test accuracy, seeds 0/1/2): 784-256-128-10 ReLU,
+ * He init, Adam 0.002 decaying linearly to 0, batch 100: 5 epochs 98.39/98.29/98.28%;
+ * 4 epochs 98.26/98.08/98.19% (too close); one hidden layer of 256 or 512 stays near 98.0%
+ * after 4-6 epochs, and without the decay Adam plateaus below 98%.
  */
 export const DEFAULTS = {
   net: 'mlp' as 'mlp' | 'two-layer',
-  hidden: [256],
+  hidden: [256, 128],
   activation: 'relu' as ActivationName,
   optimizer: 'adam' as OptimizerName,
   batchSize: 100,
@@ -93,7 +96,7 @@ to reach 98% test accuracy.
 
 Options:
   --net two-layer|mlp       TwoLayerNet (one hidden layer, book ch. 4-5) or MultiLayerNet (default: ${DEFAULTS.net})
-  --hidden 100,50           hidden layer sizes; two-layer takes one (default: ${DEFAULTS.hidden.join(',')})
+  --hidden 100,50           hidden layer sizes; two-layer takes one (default: ${DEFAULTS.hidden.join(',')}; 50 for two-layer)
   --activation NAME         ${ACTIVATIONS.join('|')} (default: ${DEFAULTS.activation})
   --optimizer NAME          ${OPTIMIZERS.join('|')} (default: ${DEFAULTS.optimizer})
   --lr RATE                 learning rate (default: ${OPTIMIZERS.map((o) => `${DEFAULT_LR[o]} ${o}`).join(', ')})
@@ -141,7 +144,8 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
   if (values.help) return null;
 
   const net = oneOf('net', values.net, ['two-layer', 'mlp'] as const) ?? DEFAULTS.net;
-  let hidden = DEFAULTS.hidden;
+  // TwoLayerNet has one hidden layer: the book's 50 unless told.
+  let hidden = net === 'two-layer' ? [50] : DEFAULTS.hidden;
   if (values.hidden !== undefined) {
     hidden = values.hidden.split(',').map((h) => {
       const n = Number(h);

@@ -1,0 +1,126 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The command as installed: the compiled dist/cli/main.js (`npm test` builds it first).
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const main = join(repoRoot, 'dist/cli/main.js');
+const mnistDir = process.env.SCRATCHNET_DATA ?? resolve(repoRoot, '../shared/datasets/mnist');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function scratchnet(...args: string[]): Promise<Run> {
+  return new Promise((done) => {
+    execFile(process.execPath, [main, ...args], { cwd: tmp, env: { ...process.env, SCRATCHNET_DATA: '' } }, (err, stdout, stderr) => {
+      done({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** A failure is exactly one line on stderr, without a stack trace. */
+function expectOneLineError(run: Run, code: number, pattern: RegExp): void {
+  expect(run.code).toBe(code);
+  const lines = run.stderr.split('\n').filter(Boolean);
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'scratchnet-cli-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('scratchnet: usage', () => {
+  it('train --help lists every option with its default', async () => {
+    const run = await scratchnet('train', '--help');
+    expect(run.code).toBe(0);
+    for (const option of [
+      '--net two-layer|mlp', '--hidden 100,50', '--activation', '--optimizer', 'sgd|momentum|nesterov|adagrad|rmsprop|adam', '--lr',
+      '--batch-size', '--epochs', '--iterations', '--weight-decay', '--dropout', '--dtype float32|float64', '--seed', '--data DIR',
+      '--save FILE', '--plot FILE.svg', '--json',
+    ]) {
+      expect(run.stdout).toContain(option);
+    }
+    expect(run.stdout).toMatch(/--epochs N .*\(default: \d+\)/);
+    expect(run.stdout).toMatch(/--batch-size N .*\(default: 100\)/);
+  });
+
+  it('exits 2 with one line for an unknown option, a bad value or command, and a missing --model', async () => {
+    const runs = await Promise.all([
+      scratchnet('train', '--bogus'),
+      scratchnet('train', '--optimizer', 'adamw'),
+      scratchnet('train', '--hidden', '100,x'),
+      scratchnet('train', '--epochs', '2', '--iterations', '10'),
+      scratchnet('fly'),
+      scratchnet('eval'),
+    ]);
+    expectOneLineError(runs[0], 2, /^scratchnet train: Unknown option '--bogus' \(see scratchnet train --help\)$/);
+    expectOneLineError(runs[1], 2, /^scratchnet train: --optimizer must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got 'adamw'/);
+    expectOneLineError(runs[2], 2, /^scratchnet train: --hidden must be sizes separated by commas such as 100,50, got '100,x'/);
+    expectOneLineError(runs[3], 2, /give --epochs or --iterations, not both/);
+    expectOneLineError(runs[4], 2, /^scratchnet: unknown command 'fly'/);
+    expectOneLineError(runs[5], 2, /^scratchnet eval: eval needs --model FILE/);
+  });
+
+  it('exits 1 with one line for a missing data folder or a corrupt model file', async () => {
+    await writeFile(join(tmp, 'corrupt.safetensors'), new Uint8Array([16, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x22]));
+    const [noData, corrupt] = await Promise.all([
+      scratchnet('train', '--data', join(tmp, 'no-such-folder'), '--iterations', '1'),
+      scratchnet('eval', '--model', join(tmp, 'corrupt.safetensors'), '--data', mnistDir),
+    ]);
+    expectOneLineError(noData, 1, /^scratchnet train: .*no-such-folder \(from the dir option\) does not exist$/);
+    expectOneLineError(corrupt, 1, /^scratchnet eval: .*corrupt\.safetensors: header length 16 runs past the end of the 10-byte file/);
+  });
+});
+
+describe('scratchnet: training and evaluating', () => {
+  it('trains a short --iterations run, prints the JSON line, saves a net that eval scores the same', async () => {
+    const model = join(tmp, 'net.safetensors');
+    const plot = join(tmp, 'loss.svg');
+    const run = await scratchnet(
+      'train', '--data', mnistDir, '--hidden', '32', '--iterations', '150', '--seed', '7', '--json', '--save', model, '--plot', plot,
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1); // with --json, stdout holds only the result
+    const result = JSON.parse(lines[0]);
+    expect(Object.keys(result)).toEqual(['testAccuracy', 'trainAccuracy', 'seconds', 'loadSeconds', 'samplesPerSecond', 'epochs', 'iterations', 'dtype']);
+    expect(result.iterations).toBe(150);
+    expect(result.epochs).toBe(1);
+    expect(result.dtype).toBe('float32');
+    expect(result.testAccuracy).toBeGreaterThan(0.85);
+    expect(result.samplesPerSecond).toBeGreaterThan(0);
+    expect(run.stderr).toMatch(/^epoch 1\/1 {2}loss \d\.\d{4} {2}train \d+\.\d\d% {2}test \d+\.\d\d% /m);
+    expect(await readFile(plot, 'utf8')).toMatch(/<svg[\s\S]*<\/svg>\s*$/);
+    expect((await readdir(tmp)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    const evaluated = await scratchnet('eval', '--model', model, '--data', mnistDir, '--json');
+    expect(evaluated.code).toBe(0);
+    const report = JSON.parse(evaluated.stdout);
+    expect(report.testAccuracy).toBe(result.testAccuracy);
+    expect(report.singleImageAccuracy).toBe(report.testAccuracy);
+    expect(report.samples).toBe(10000);
+    const confusion = report.confusion as number[][];
+    expect(confusion.flat().reduce((a, b) => a + b, 0)).toBe(10000);
+    expect(confusion.reduce((s, row, i) => s + row[i], 0) / 10000).toBe(report.testAccuracy);
+    // Row sums are the test set's class counts (980 zeros, 1135 ones, ...).
+    expect(confusion.map((row) => row.reduce((a, b) => a + b, 0))).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+  });
+
+  it('stops a diverging run naming the epoch and suggesting a lower learning rate', async () => {
+    const run = await scratchnet('train', '--data', mnistDir, '--optimizer', 'sgd', '--lr', '1e9', '--iterations', '20');
+    expectOneLineError(run, 1, /^scratchnet train: loss became NaN or infinite at epoch 1 \(iteration \d+\); try a lower learning rate than 1000000000$/);
+  });
+});
