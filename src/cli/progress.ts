@@ -28,6 +28,8 @@ export class TrainProgress {
   constructor(
     private readonly out: ProgressOutput,
     private readonly totalEpochs: number,
+    /** All steps of the run: the last epoch of an --iterations run may be shorter. */
+    private readonly totalIterations: number,
   ) {
     this.stepStart = performance.now();
   }
@@ -49,7 +51,7 @@ export class TrainProgress {
     this.samples += info.samples;
     this.epochSeconds += seconds;
     this.epochSamples += info.samples;
-    if (this.out.bar && (now - this.lastDraw >= REDRAW_MS || info.batch === info.batchesPerEpoch)) {
+    if (this.out.bar && now - this.lastDraw >= REDRAW_MS) {
       this.lastDraw = now;
       this.out.bar.write(`\r${this.barText(info)}\x1b[K`);
     }
@@ -74,10 +76,11 @@ export class TrainProgress {
   }
 
   private barText(info: BatchInfo): string {
-    const done = info.batch / info.batchesPerEpoch;
+    const steps = Math.min(info.batchesPerEpoch, this.totalIterations - (info.epoch - 1) * info.batchesPerEpoch);
+    const done = Math.min(1, info.batch / steps);
     const filled = Math.round(done * BAR_WIDTH);
     const rate = this.epochSeconds > 0 ? this.epochSamples / this.epochSeconds : 0;
-    const eta = info.batch > 0 ? (this.epochSeconds / info.batch) * (info.batchesPerEpoch - info.batch) : 0;
+    const eta = info.batch > 0 ? (this.epochSeconds / info.batch) * Math.max(0, steps - info.batch) : 0;
     return (
       `epoch ${info.epoch}/${this.totalEpochs} [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ` +
       `${String(Math.floor(done * 100)).padStart(3)}%  ${Math.round(rate).toLocaleString('en-US')} samples/s  ETA ${eta.toFixed(1)}s`

@@ -91,7 +91,7 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
       `batch ${s.batchSize}, ${s.iterations !== null ? `${iterations} iterations` : `${totalEpochs} epochs`}, ${s.dtype}\n`,
   );
 
-  const progress = new TrainProgress({ bar: out.stderr.isTTY ? out.stderr : null, lines: log }, totalEpochs);
+  const progress = new TrainProgress({ bar: out.stderr.isTTY ? out.stderr : null, lines: log }, totalEpochs, iterations);
   const onBatch = (info: BatchInfo): void => {
     // Linear decay sets the rate for the next step: lr * (1 - steps done / all steps).
     if (s.schedule === 'linear') optimizer.lr = Math.max(s.lr * (1 - info.iteration / iterations), 1e-12);
