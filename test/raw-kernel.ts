@@ -18,8 +18,8 @@ export const MISALIGNMENTS: readonly number[] = [0, 4, 8];
 const wasmFile = process.env.SCRATCHNET_WASM ?? new URL('../build/scratchnet.wasm', import.meta.url);
 const wasm = new WebAssembly.Module(readFileSync(wasmFile));
 export const memory = new WebAssembly.Memory({ initial: 64, maximum: 32768 });
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const kernels = new WebAssembly.Instance(wasm, { env: { memory } }).exports as Record<string, any>;
+/** Every export of the module; kernels take and return numbers (void ones return undefined). */
+export const kernels = new WebAssembly.Instance(wasm, { env: { memory } }).exports as unknown as Record<string, (...args: number[]) => number>;
 
 const BYTES: Record<Kind, number> = { f32: 4, f64: 8, i32: 4, u8: 1 };
 const GUARD_BYTES = 32;
