@@ -173,18 +173,28 @@ function sharedMeasure(a: Pick<BenchCase, 'flops' | 'bytes' | 'samples'>, b: Pic
   return null;
 }
 
-function warmUp(fn: () => void, seconds: number): void {
-  const end = performance.now() + seconds * 1e3;
-  do fn(); while (performance.now() < end);
+/** Calls fn for about `seconds` (at least once); returns the seconds per call. */
+function warmUp(fn: () => void, seconds: number): number {
+  const start = performance.now();
+  let calls = 0;
+  do {
+    fn();
+    calls++;
+  } while (performance.now() - start < seconds * 1e3);
+  return (performance.now() - start) / 1e3 / calls;
 }
+
+/** Samples taken of a case slower than maxTime per call: each costs seconds, and the median settles fast. */
+const SLOW_CASE_MIN_SAMPLES = 3;
 
 /** One round of one case: its median seconds per call and rme. */
 async function measureOnce(c: BenchCase, sampling: Sampling): Promise<{ median: number; rme: number }> {
   await c.setup?.();
   let result;
   try {
-    warmUp(c.fn, sampling.warmUp);
-    const bench = new Benchmark(caseLabel(c), c.fn, { maxTime: sampling.maxTime, minSamples: sampling.minSamples });
+    const secondsPerCall = warmUp(c.fn, sampling.warmUp);
+    const minSamples = secondsPerCall > sampling.maxTime ? Math.min(SLOW_CASE_MIN_SAMPLES, sampling.minSamples) : sampling.minSamples;
+    const bench = new Benchmark(caseLabel(c), c.fn, { maxTime: sampling.maxTime, minSamples });
     bench.run({ async: false });
     if (bench.error) throw bench.error;
     result = { median: median(bench.stats.sample), rme: bench.stats.rme };

@@ -32,6 +32,14 @@ export type GemmVariant = 'A*B' | 'A^T*B' | 'A*B^T';
 
 export const GEMM_VARIANTS: readonly GemmVariant[] = ['A*B', 'A^T*B', 'A*B^T'];
 
+/**
+ * The variants benchmarked at a shape: all three, except at 1024^3 where only A*B runs (the
+ * slower impls take seconds per call there, and 512^3 shows the transposed ones).
+ */
+export function gemmVariantsFor(shape: GemmShape): readonly GemmVariant[] {
+  return shape.m * shape.k * shape.n >= 1024 ** 3 ? ['A*B'] : GEMM_VARIANTS;
+}
+
 /** "gemm 512x512x512" for A*B, "gemm A^T*B 512x512x512" for the transposed variants. */
 export function gemmCaseName(shape: GemmShape, variant: GemmVariant): string {
   const dims = `${shape.m}x${shape.k}x${shape.n}`;
@@ -43,10 +51,12 @@ export function gemmFlops(shape: GemmShape): number {
   return 2 * shape.m * shape.k * shape.n;
 }
 
-/** True for the 1024^3 GEMMs, which take seconds in plain JS and are skipped in quick mode. */
-export function isLargestGemm(shape: GemmShape): boolean {
-  return shape.m * shape.k * shape.n >= 1024 * 1024 * 1024;
-}
+/**
+ * Quick mode keeps, for the impls that run near 1 GFLOP/s or below (plain-TS, tfjs-cpu, and
+ * tfjs-wasm's transposed products), only the GEMMs up to this many flops: the larger ones take
+ * a second or more per call.
+ */
+export const QUICK_SLOW_GEMM_MAX_FLOPS = 1e8;
 
 /** The operands of one GEMM case, laid out as the variant stores them, row-major. */
 export interface GemmOperands {
@@ -80,6 +90,16 @@ export const MLP_SHAPES: readonly MlpShape[] = [
 
 export const TRAIN_BATCH = 100;
 export const TRAIN_LEARNING_RATE = 0.1;
+
+/** Weights in the net: the 784-1024-1024-10 net has 1.9 million, the sigmoid nets under 0.1 million. */
+export function mlpWeightCount(shape: MlpShape): number {
+  let count = 0;
+  for (let l = 0; l + 1 < shape.sizes.length; l++) count += shape.sizes[l] * shape.sizes[l + 1];
+  return count;
+}
+
+/** Quick mode keeps, for the impls near 1 GFLOP/s, only the nets up to this many weights. */
+export const QUICK_SLOW_MLP_MAX_WEIGHTS = 1e6;
 
 /** "train step 784-100-10 sigmoid". */
 export function trainStepCaseName(shape: MlpShape): string {

@@ -5,8 +5,9 @@
  */
 import type { BenchCase, Dtype } from '../harness.js';
 import {
-  GEMM_SHAPES, GEMM_VARIANTS, MLP_SHAPES, TRAIN_BATCH, TRAIN_LEARNING_RATE,
-  gemmCaseName, gemmFlops, isLargestGemm, makeGemmOperands, makeTrainProblem, trainStepCaseName,
+  GEMM_SHAPES, MLP_SHAPES, TRAIN_BATCH, TRAIN_LEARNING_RATE,
+  QUICK_SLOW_GEMM_MAX_FLOPS, QUICK_SLOW_MLP_MAX_WEIGHTS,
+  gemmCaseName, gemmFlops, gemmVariantsFor, makeGemmOperands, makeTrainProblem, mlpWeightCount, trainStepCaseName,
 } from '../problems.js';
 import type { GemmShape, GemmVariant, HiddenActivation, MlpShape, TrainProblem } from '../problems.js';
 
@@ -333,16 +334,20 @@ function plainTrainStepCase(shape: MlpShape, dtype: Dtype): BenchCase {
   };
 }
 
-/** Every plain-TS case, f32 and f64; quick mode leaves out the 1024^3 GEMMs (seconds each). */
+/**
+ * Every plain-TS case, f32 and f64. Quick mode leaves out the GEMMs above
+ * QUICK_SLOW_GEMM_MAX_FLOPS and the 784-1024-1024-10 net: a second or more per call each.
+ */
 export function plainCases(options: { quick: boolean }): BenchCase[] {
   const cases: BenchCase[] = [];
   for (const shape of GEMM_SHAPES) {
-    if (options.quick && isLargestGemm(shape)) continue;
-    for (const variant of GEMM_VARIANTS) {
+    if (options.quick && gemmFlops(shape) > QUICK_SLOW_GEMM_MAX_FLOPS) continue;
+    for (const variant of gemmVariantsFor(shape)) {
       for (const dtype of DTYPES) cases.push(plainGemmCase(shape, variant, dtype));
     }
   }
   for (const shape of MLP_SHAPES) {
+    if (options.quick && mlpWeightCount(shape) > QUICK_SLOW_MLP_MAX_WEIGHTS) continue;
     for (const dtype of DTYPES) cases.push(plainTrainStepCase(shape, dtype));
   }
   return cases;

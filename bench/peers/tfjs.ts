@@ -11,8 +11,9 @@ import { createRequire, register } from 'node:module';
 import path from 'node:path';
 import type { BenchCase } from '../harness.js';
 import {
-  GEMM_SHAPES, GEMM_VARIANTS, MLP_SHAPES, TRAIN_BATCH, TRAIN_LEARNING_RATE,
-  gemmCaseName, gemmFlops, isLargestGemm, makeGemmOperands, makeTrainProblem, trainStepCaseName,
+  GEMM_SHAPES, MLP_SHAPES, TRAIN_BATCH, TRAIN_LEARNING_RATE,
+  QUICK_SLOW_GEMM_MAX_FLOPS, QUICK_SLOW_MLP_MAX_WEIGHTS,
+  gemmCaseName, gemmFlops, gemmVariantsFor, makeGemmOperands, makeTrainProblem, mlpWeightCount, trainStepCaseName,
 } from '../problems.js';
 import type { GemmShape, GemmVariant, MlpShape } from '../problems.js';
 
@@ -234,19 +235,27 @@ function tfjsTrainStepCase(backend: TfjsBackend, shape: MlpShape): BenchCase {
 
 const BACKENDS: readonly TfjsBackend[] = ['wasm', 'cpu'];
 
-/** Every tfjs case on both backends; quick mode leaves out the 1024^3 GEMMs of the cpu backend. */
+/**
+ * Every tfjs case on both backends. Quick mode leaves out, as slow (a second or more per call),
+ * the GEMMs above QUICK_SLOW_GEMM_MAX_FLOPS on the cpu backend and in the transposed variants on
+ * wasm (which run at about 1 GFLOP/s against tens for A*B), and the 784-1024-1024-10 net on cpu.
+ */
 export function tfjsCases(options: { quick: boolean }): BenchCase[] {
   const cases: BenchCase[] = [];
   for (const shape of GEMM_SHAPES) {
-    for (const variant of GEMM_VARIANTS) {
+    for (const variant of gemmVariantsFor(shape)) {
       for (const backend of BACKENDS) {
-        if (options.quick && backend === 'cpu' && isLargestGemm(shape)) continue;
+        const slow = backend === 'cpu' || variant !== 'A*B';
+        if (options.quick && slow && gemmFlops(shape) > QUICK_SLOW_GEMM_MAX_FLOPS) continue;
         cases.push(tfjsGemmCase(backend, shape, variant));
       }
     }
   }
   for (const shape of MLP_SHAPES) {
-    for (const backend of BACKENDS) cases.push(tfjsTrainStepCase(backend, shape));
+    for (const backend of BACKENDS) {
+      if (options.quick && backend === 'cpu' && mlpWeightCount(shape) > QUICK_SLOW_MLP_MAX_WEIGHTS) continue;
+      cases.push(tfjsTrainStepCase(backend, shape));
+    }
   }
   return cases;
 }
