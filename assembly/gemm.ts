@@ -4,10 +4,16 @@
 // (k, m) with row stride lda (in elements); likewise for B. Pointers are byte
 // addresses; `work` is caller-owned scratch of gemmWorkBytes_* bytes, 16-byte aligned.
 //
-// The classic Goto/BLIS structure: the three outer loops cut op(B) into (KC, NC)
-// panels and op(A) into (MC, KC) blocks, each packed into `work` in the order the
-// micro-kernel reads them (whatever the transposes, so one micro-kernel serves all);
-// the micro-kernel then computes an MR x NR tile of C with every value in registers.
+// The classic Goto/BLIS structure: the outer loops cut op(B) into (KC, NC) panels and
+// op(A) into (MC, KC) blocks, each packed into `work` in the order the micro-kernel
+// reads them, whatever the transposes, so one micro-kernel serves all four cases. A is
+// packed pre-broadcast (each value splatted to a whole v128) so that the micro-kernel's
+// inner loop is plain vector loads, multiplies and adds: in V8 that runs at ~95% of the
+// SIMD ceiling, against ~90% with broadcast loads in the loop. The macro-kernel walks
+// the packed block tile by tile; each micro-kernel computes a 4 x (2 v128) tile of C
+// (4 x 8 in f32, 4 x 4 in f64) with every value in registers.
+//
+// alpha == 0 or k == 0 means C = beta * C without reading A or B (as in BLAS).
 //
 // Reproducibility: each C element is summed in one fixed order that depends on k
 // alone (k-blocks of a size computed from k, ascending; inside a block p ascending,
@@ -24,9 +30,13 @@ const NR_VECTORS = 2;
  * (ceil(k / ceil(k / KC))), so it depends on k only.
  */
 const KC = 256;
-/** Rows of op(A) per packed block; a multiple of MR. */
+/** Rows of op(A) per packed block; a multiple of MR. The block is MC * KC * 16 B = 512 KiB (L2). */
 const MC = 128;
-/** Columns of op(B) per packed panel; a multiple of NR for both types. */
+/**
+ * Columns of op(B) per packed panel; a multiple of NR for both types. One micro-panel
+ * (KC * NR, 8 KiB) stays in L1 while the A block streams past it. Halving MC or NC,
+ * or KC = 192 or 384, measured the same within the noise of this shared machine.
+ */
 const NC = 512;
 
 /** Lanes in one v128 of T. */
