@@ -5,8 +5,10 @@ import { at, lanes, laneMax, laneSum } from './lanes';
 import { expLanes } from './exp';
 import { sumF64, TERM_SQUARED_DIFFERENCE } from './sum';
 
-/** Keeps log finite at y = 0, as the book's cross_entropy_error does. */
-const LOG_GUARD: f64 = 1e-7;
+// The losses take the log guard as an argument: the book's cross_entropy_error adds 1e-7 to y
+// before the log; the fused loss layers pass the smallest positive double instead, which leaves
+// log(y) exact for every y > 0 (so backprop's (y - t) is the gradient of the very loss reported)
+// and still keeps log(0) finite.
 
 // -------------------------------------------------------------------------------- softmax
 
@@ -72,45 +74,45 @@ export function softmaxRows_f64(m: i32, n: i32, x: usize, y: usize): void { soft
 
 // -------------------------------------------------------------------------- cross-entropy
 
-/** y, t are (m, n): mean over rows of -sum_j t log(y + 1e-7). m = 0 gives NaN (0 / 0). */
-function crossEntropyOneHot<T>(m: i32, n: i32, y: usize, t: usize): f64 {
+/** y, t are (m, n): mean over rows of -sum_j t log(y + guard). m = 0 gives NaN (0 / 0). */
+function crossEntropyOneHot<T>(m: i32, n: i32, y: usize, t: usize, guard: f64): f64 {
   let total: f64 = 0;
   for (let r = 0; r < m; r++) {
     let row: f64 = 0;
     for (let j = r * n, end = j + n; j < end; j++) {
-      row += <f64>load<T>(at<T>(t, j)) * Math.log(<f64>load<T>(at<T>(y, j)) + LOG_GUARD);
+      row += <f64>load<T>(at<T>(t, j)) * Math.log(<f64>load<T>(at<T>(y, j)) + guard);
     }
     total -= row;
   }
   return total / <f64>m;
 }
 
-export function crossEntropyOneHot_f32(m: i32, n: i32, y: usize, t: usize): f64 {
-  return crossEntropyOneHot<f32>(m, n, y, t);
+export function crossEntropyOneHot_f32(m: i32, n: i32, y: usize, t: usize, guard: f64): f64 {
+  return crossEntropyOneHot<f32>(m, n, y, t, guard);
 }
-export function crossEntropyOneHot_f64(m: i32, n: i32, y: usize, t: usize): f64 {
-  return crossEntropyOneHot<f64>(m, n, y, t);
+export function crossEntropyOneHot_f64(m: i32, n: i32, y: usize, t: usize, guard: f64): f64 {
+  return crossEntropyOneHot<f64>(m, n, y, t, guard);
 }
 
 /**
- * y is (m, n), labels is i32 (m,): mean over rows of -log(y[i, labels[i]] + 1e-7).
+ * y is (m, n), labels is i32 (m,): mean over rows of -log(y[i, labels[i]] + guard).
  * A label outside [0, n) makes the loss NaN rather than read another row.
  */
-function crossEntropyLabels<T>(m: i32, n: i32, y: usize, labels: usize): f64 {
+function crossEntropyLabels<T>(m: i32, n: i32, y: usize, labels: usize, guard: f64): f64 {
   let total: f64 = 0;
   for (let r = 0; r < m; r++) {
     const label = load<i32>(at<i32>(labels, r));
     if (<u32>label >= <u32>n) return NaN;
-    total -= Math.log(<f64>load<T>(at<T>(y, r * n + label)) + LOG_GUARD);
+    total -= Math.log(<f64>load<T>(at<T>(y, r * n + label)) + guard);
   }
   return total / <f64>m;
 }
 
-export function crossEntropyLabels_f32(m: i32, n: i32, y: usize, labels: usize): f64 {
-  return crossEntropyLabels<f32>(m, n, y, labels);
+export function crossEntropyLabels_f32(m: i32, n: i32, y: usize, labels: usize, guard: f64): f64 {
+  return crossEntropyLabels<f32>(m, n, y, labels, guard);
 }
-export function crossEntropyLabels_f64(m: i32, n: i32, y: usize, labels: usize): f64 {
-  return crossEntropyLabels<f64>(m, n, y, labels);
+export function crossEntropyLabels_f64(m: i32, n: i32, y: usize, labels: usize, guard: f64): f64 {
+  return crossEntropyLabels<f64>(m, n, y, labels, guard);
 }
 
 // ---------------------------------------------------- softmax-with-loss backward, (y - t) * s
@@ -186,16 +188,16 @@ export function sumSquaresBackward_f64(n: i32, y: usize, t: usize, dx: usize, sc
 
 // -------------------------------------------------------------------- binary cross-entropy
 
-/** y, t are (n,): -sum [t log(y + 1e-7) + (1 - t) log(1 - y + 1e-7)], in f64, in index order. */
-function binaryCrossEntropy<T>(n: i32, y: usize, t: usize): f64 {
+/** y, t are (n,): -sum [t log(y + guard) + (1 - t) log(1 - y + guard)], in f64, in index order. */
+function binaryCrossEntropy<T>(n: i32, y: usize, t: usize, guard: f64): f64 {
   let total: f64 = 0;
   for (let i = 0; i < n; i++) {
     const yi = <f64>load<T>(at<T>(y, i));
     const ti = <f64>load<T>(at<T>(t, i));
-    total -= ti * Math.log(yi + LOG_GUARD) + (1 - ti) * Math.log(1 - yi + LOG_GUARD);
+    total -= ti * Math.log(yi + guard) + (1 - ti) * Math.log(1 - yi + guard);
   }
   return total;
 }
 
-export function binaryCrossEntropy_f32(n: i32, y: usize, t: usize): f64 { return binaryCrossEntropy<f32>(n, y, t); }
-export function binaryCrossEntropy_f64(n: i32, y: usize, t: usize): f64 { return binaryCrossEntropy<f64>(n, y, t); }
+export function binaryCrossEntropy_f32(n: i32, y: usize, t: usize, guard: f64): f64 { return binaryCrossEntropy<f32>(n, y, t, guard); }
+export function binaryCrossEntropy_f64(n: i32, y: usize, t: usize, guard: f64): f64 { return binaryCrossEntropy<f64>(n, y, t, guard); }

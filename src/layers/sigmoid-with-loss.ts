@@ -1,7 +1,7 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
 import { sigmoid } from '../ops/activation.js';
-import { binaryCrossEntropy, sumSquaresBackward } from '../ops/softmax.js';
+import { binaryCrossEntropy, sumSquaresBackward, EXACT_LOG_GUARD } from '../ops/softmax.js';
 import { checkFloats } from '../ops/check.js';
 import type { LossLayer } from './layer.js';
 import { reuse } from './softmax-with-loss.js';
@@ -23,7 +23,7 @@ export class SigmoidWithLoss implements LossLayer {
     this.yBuffer = reuse(this.yBuffer, x.backend, x.shape, x.dtype);
     this.y = sigmoid(x, this.yBuffer);
     this.t = t.shape.length === x.shape.length ? t : t.reshape(x.shape);
-    return binaryCrossEntropy(this.y, this.t) / x.shape[0];
+    return binaryCrossEntropy(this.y, this.t, EXACT_LOG_GUARD) / x.shape[0];
   }
 
   backward(dout = 1): Tensor {

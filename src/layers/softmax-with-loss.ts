@@ -2,13 +2,14 @@ import type { Tensor } from '../backend/tensor.js';
 import type { Backend } from '../backend/backend.js';
 import type { DType } from '../backend/dtype.js';
 import { formatShape, sameShape } from '../backend/shape.js';
-import { softmax, crossEntropy, softmaxCrossEntropyBackward, checkTargets } from '../ops/softmax.js';
+import { softmax, crossEntropy, softmaxCrossEntropyBackward, checkTargets, EXACT_LOG_GUARD } from '../ops/softmax.js';
 import type { LossLayer } from './layer.js';
 
 /**
  * Softmax followed by cross-entropy, as one layer: x are scores (N, C); t is one-hot (N, C) in
  * x's dtype or int32 class labels (N,). forward returns the mean loss; backward gives the fused
- * dx = (y - t) * dout / N.
+ * dx = (y - t) * dout / N. The loss is -log(y) exactly, as PyTorch's CrossEntropyLoss (the book's
+ * +1e-7 guard would make it differ from what backward differentiates by 1e-7 / y).
  */
 export class SoftmaxWithLoss implements LossLayer {
   y: Tensor | null = null;
@@ -24,7 +25,7 @@ export class SoftmaxWithLoss implements LossLayer {
     this.yBuffer = reuse(this.yBuffer, x.backend, x.shape, x.dtype);
     this.y = softmax(x, this.yBuffer);
     this.t = t;
-    return crossEntropy(this.y, t);
+    return crossEntropy(this.y, t, EXACT_LOG_GUARD);
   }
 
   backward(dout = 1): Tensor {

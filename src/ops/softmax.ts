@@ -42,13 +42,18 @@ export function checkTargets(op: string, y: Tensor, t: Tensor): void {
   }
 }
 
-/** Mean cross-entropy of probabilities y (N, C) against targets: -sum t log(y + 1e-7) / N. */
-export function crossEntropy(y: Tensor, t: Targets): number {
+/** The book's guard against log(0): cross_entropy_error adds 1e-7 to y. */
+export const BOOK_LOG_GUARD = 1e-7;
+/** The loss layers' guard: exact log(y) for every y > 0, finite at y = 0. */
+export const EXACT_LOG_GUARD = Number.MIN_VALUE;
+
+/** Mean cross-entropy of probabilities y (N, C) against targets: -sum t log(y + guard) / N. */
+export function crossEntropy(y: Tensor, t: Targets, guard = BOOK_LOG_GUARD): number {
   const dtype = checkFloats('crossEntropy', y);
   checkTargets('crossEntropy', y, t);
   const [m, n] = y.shape;
   const name = isLabels(t) ? 'crossEntropyLabels' : 'crossEntropyOneHot';
-  return y.backend.kernel(name, dtype)(m, n, y.ptr, t.ptr);
+  return y.backend.kernel(name, dtype)(m, n, y.ptr, t.ptr, guard);
 }
 
 /** The fused backward of softmax followed by cross-entropy: dx = (y - t) * scale (scale = dout / N). */
@@ -79,10 +84,10 @@ export function sumSquaresBackward(y: Tensor, t: Tensor, scale: number, dx?: Ten
   return out;
 }
 
-/** -sum [t log(y + 1e-7) + (1 - t) log(1 - y + 1e-7)] over all elements (y are probabilities). */
-export function binaryCrossEntropy(y: Tensor, t: Tensor): number {
+/** -sum [t log(y + guard) + (1 - t) log(1 - y + guard)] over all elements (y are probabilities). */
+export function binaryCrossEntropy(y: Tensor, t: Tensor, guard = BOOK_LOG_GUARD): number {
   const dtype = checkFloats('binaryCrossEntropy', y, t);
   checkSameShape('binaryCrossEntropy', y, t);
-  return y.backend.kernel('binaryCrossEntropy', dtype)(y.size, y.ptr, t.ptr);
+  return y.backend.kernel('binaryCrossEntropy', dtype)(y.size, y.ptr, t.ptr, guard);
 }
 
