@@ -43,6 +43,7 @@ export type { MultiLayerNetConfig, NetOptions } from './nets/multi-layer-net.js'
 export { ACTIVATIONS } from './nets/activation-by-name.js';
 export type { ActivationName } from './nets/activation-by-name.js';
 export type { WeightInit } from './nets/weight-init.js';
+export { fnv1a64, tensorHash, paramsHash } from './nets/params-hash.js';
 
 // Optimizers
 export { Optimizer } from './optim/optimizer.js';
