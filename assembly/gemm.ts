@@ -38,6 +38,10 @@ const MC = 128;
  * or KC = 192 or 384, measured the same within the noise of this shared machine.
  */
 const NC = 512;
+/** Whole A panels packed side by side when A is stored transposed (8 panels: 2 cache lines of f32 per row). */
+const PACK_A_GROUP = 8;
+/** Whole B panels packed side by side, row by row (8 panels of 32 bytes: 4 cache lines per row). */
+const PACK_B_GROUP = 8;
 
 /** Lanes in one v128 of T. */
 @inline function lanes<T>(): i32 {
@@ -83,8 +87,35 @@ function packA<T>(transA: i32, a: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc
   // op(A)[i, p] lives at a + i * rowStep + p * pStep, whatever the transpose.
   const rowStep = transA ? at<T>(1) : at<T>(lda);
   const pStep = transA ? at<T>(lda) : at<T>(1);
-  let d = dst;
-  for (let ir = 0; ir < mc; ir += MR) {
+  const panelBytes = <usize>(kc * MR * 16);
+  let ir = 0;
+  if (transA) {
+    // A is (k, m): whole panels go PACK_A_GROUP at a time, p by p, so each row segment
+    // read is whole cache lines used at once (as in packB; one panel at a time would
+    // come back to lines lda apart, which a power-of-two lda crowds into few L1 sets).
+    const fullRows = mc - mc % MR;
+    for (; ir < fullRows; ir += PACK_A_GROUP * MR) {
+      const groupEnd = min(ir + PACK_A_GROUP * MR, fullRows);
+      let s = a + <usize>(p0 * lda + i0 + ir) * sizeof<T>();
+      let d = dst + <usize>(ir / MR) * panelBytes;
+      for (let p = 0; p < kc; p++) {
+        let si = s, di = d;
+        for (let i = ir; i < groupEnd; i += MR) {
+          v128.store(di, v128.load_splat<T>(si));
+          v128.store(di, v128.load_splat<T>(si + sizeof<T>()), 16);
+          v128.store(di, v128.load_splat<T>(si + 2 * sizeof<T>()), 32);
+          v128.store(di, v128.load_splat<T>(si + 3 * sizeof<T>()), 48);
+          si += MR * sizeof<T>();
+          di += panelBytes;
+        }
+        s += pStep;
+        d += MR * 16;
+      }
+    }
+    ir = fullRows;
+  }
+  let d = dst + <usize>(ir / MR) * panelBytes;
+  for (; ir < mc; ir += MR) {
     const mr = min(MR, mc - ir);
     let s = a + <usize>(i0 + ir) * rowStep + <usize>p0 * pStep;
     if (mr == MR) {
@@ -115,30 +146,47 @@ function packA<T>(transA: i32, a: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc
  */
 function packB<T>(transB: i32, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
   const NR = tileWidth<T>();
-  for (let jr = 0; jr < nc; jr += NR) {
+  let jr = 0;
+  if (!transB) {
+    // B is (k, n): the NR values for one p are contiguous. Whole panels go PACK_B_GROUP
+    // at a time, row by row, so each row segment read is whole cache lines used at once;
+    // one panel at a time would walk rows ldb apart, and when ldb is a multiple of 1 KiB
+    // those all fall into a few L1 sets and are evicted before the next panel reuses them.
+    const fullColumns = nc - nc % NR;
+    const panelBytes = at<T>(kc * NR);
+    for (; jr < fullColumns; jr += PACK_B_GROUP * NR) {
+      const groupEnd = min(jr + PACK_B_GROUP * NR, fullColumns);
+      let s = b + at<T>(p0 * ldb + j0 + jr);
+      let d = dst + at<T>(jr * kc);
+      for (let p = 0; p < kc; p++) {
+        let sj = s, dj = d;
+        for (let j = jr; j < groupEnd; j += NR) {
+          v128.store(dj, v128.load(sj));
+          v128.store(dj, v128.load(sj, 16), 16);
+          sj += 32;
+          dj += panelBytes;
+        }
+        s += at<T>(ldb);
+        d += 32;
+      }
+    }
+    jr = fullColumns;
+  }
+  for (; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
     const panel = dst + at<T>(jr * kc);
     if (!transB) {
-      // B is (k, n): the NR values for one p are contiguous.
+      // The last, partial panel: whole vectors where they fit inside the row, then
+      // single values, then zeros.
       const src = b + at<T>(p0 * ldb + j0 + jr);
-      if (nr == NR) {
-        for (let p = 0; p < kc; p++) {
-          const s = src + at<T>(p * ldb);
-          const d = panel + at<T>(p * NR);
-          v128.store(d, v128.load(s));
-          v128.store(d, v128.load(s, 16), 16);
-        }
-      } else {
-        // Whole vectors where they fit inside the row, then single values, then zeros.
-        const whole = nr & ~(lanes<T>() - 1);
-        for (let p = 0; p < kc; p++) {
-          const s = src + at<T>(p * ldb);
-          const d = panel + at<T>(p * NR);
-          v128.store(d, v128.splat<T>(<T>0));
-          v128.store(d, v128.splat<T>(<T>0), 16);
-          if (whole) v128.store(d, v128.load(s));
-          for (let j = whole; j < nr; j++) store<T>(d + at<T>(j), load<T>(s + at<T>(j)));
-        }
+      const whole = nr & ~(lanes<T>() - 1);
+      for (let p = 0; p < kc; p++) {
+        const s = src + at<T>(p * ldb);
+        const d = panel + at<T>(p * NR);
+        v128.store(d, v128.splat<T>(<T>0));
+        v128.store(d, v128.splat<T>(<T>0), 16);
+        if (whole) v128.store(d, v128.load(s));
+        for (let j = whole; j < nr; j++) store<T>(d + at<T>(j), load<T>(s + at<T>(j)));
       }
     } else {
       // B is (n, k): each column of op(B) is a contiguous row, so transpose small blocks.
