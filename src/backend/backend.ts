@@ -223,10 +223,25 @@ export class Backend {
 
   /** Name of a float kernel for a dtype: kernel('sigmoid', 'float32') -> sigmoid_f32. */
   kernel(name: string, dtype: FloatDType): (...args: number[]) => number {
-    const fn = this.kernels[`${name}_${kernelSuffix(dtype)}`];
-    if (typeof fn !== 'function') throw new Error(`the wasm core has no kernel ${name}_${kernelSuffix(dtype)}`);
+    // Looked up once per name: ops call this on every step, and building the name costs more than the lookup.
+    if (this.cachedFrom !== this.kernels) {
+      this.cachedFrom = this.kernels;
+      this.kernels32.clear();
+      this.kernels64.clear();
+    }
+    const table = dtype === 'float32' ? this.kernels32 : this.kernels64;
+    let fn = table.get(name);
+    if (fn === undefined) {
+      fn = this.kernels[`${name}_${kernelSuffix(dtype)}`];
+      if (typeof fn !== 'function') throw new Error(`the wasm core has no kernel ${name}_${kernelSuffix(dtype)}`);
+      table.set(name, fn);
+    }
     return fn;
   }
+
+  private cachedFrom: Kernels | null = null;
+  private kernels32 = new Map<string, (...args: number[]) => number>();
+  private kernels64 = new Map<string, (...args: number[]) => number>();
 }
 
 function flattenNested(values: NestedArray[], shape: number[]): number[] {
