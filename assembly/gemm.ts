@@ -380,16 +380,17 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
   const edge = packedB + at<T>(KC * NC);
   const kBlocks = (k + KC - 1) / KC;
   const kcStep = (k + kBlocks - 1) / kBlocks;
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += kcStep) {
-      const kc = min(kcStep, k - pc);
-      // Later k-blocks add to what the earlier ones wrote.
-      const betaBlock = pc == 0 ? beta : <T>1;
+  for (let pc = 0; pc < k; pc += kcStep) {
+    const kc = min(kcStep, k - pc);
+    // Later k-blocks add to what the earlier ones wrote.
+    const betaBlock = pc == 0 ? beta : <T>1;
+    for (let jc = 0; jc < n; jc += NC) {
+      const nc = min(NC, n - jc);
       packB<T>(transB, b, ldb, pc, kc, jc, nc, packedB);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
-        packA<T>(transA, a, lda, ic, mc, pc, kc, packedA);
+        // With a single block of rows, the packed A stays valid across column panels.
+        if (m > MC || jc == 0) packA<T>(transA, a, lda, ic, mc, pc, kc, packedA);
         macroKernel<T>(mc, nc, kc, packedA, packedB, alpha, betaBlock, c + at<T>(ic * ldc + jc), ldc, edge);
       }
     }

@@ -176,6 +176,8 @@ function shapes(): [number, number, number][] {
     }
   }
   out.push([100, 100, 784]); // the training forward shape X(100, 784) W(784, 100)
+  // More columns than one packed B panel, with one and with several blocks of rows and of k.
+  out.push([785, 785, 3], [5, 785, 300]);
   return out;
 }
 
