@@ -6,6 +6,9 @@ import type { NestedArray } from './tensor.js';
 import { checkShape, formatShape, shapeSize, sameShape } from './shape.js';
 import type { Shape } from './shape.js';
 import { Rng } from '../random/rng.js';
+import { ThreadPool } from './threads/thread-pool.js';
+import type { SpawnWorker } from './threads/thread-pool.js';
+import { PARALLEL_KERNELS, THREAD_KERNEL_NAMES, splitArgs } from './threads/parallel-kernels.js';
 
 /** The wasm core's exports: kernels by name (sigmoid_f32, gemm_f64, ...). All take numbers only. */
 export type Kernels = Record<string, (...args: number[]) => number>;
@@ -21,6 +24,12 @@ export interface BackendOptions {
   maximumMemoryMB?: number;
   /** Seed of the backend's default PRNG (rand, randn, inits without their own seed). Default 0. */
   seed?: number;
+  /**
+   * Threads the kernels run on, this one included: 1 means no workers at all. Default: every
+   * core in Node (os.availableParallelism()), navigator.hardwareConcurrency in a cross-origin
+   * isolated page, else 1. Results are bit-identical for any count.
+   */
+  threads?: number;
 }
 
 /** The module's declared maximum, in pages (asconfig.json maximumMemory). */
@@ -38,15 +47,33 @@ export class Backend {
   readonly dtype: FloatDType;
   /** The default PRNG for rand/randn and inits given no seed. */
   rng: Rng;
+  /** The workers that share the kernel calls (null with threads: 1). */
+  threadPool: ThreadPool | null = null;
   private workspaces = new Map<string, number>();
   private ended = false;
 
-  constructor(module: WebAssembly.Module, options: BackendOptions = {}) {
+  /**
+   * `module` is the wasm core's plain build, or its threads build when options.threads > 1 (the
+   * memory is then shared, and `startThreads` starts the workers).
+   */
+  constructor(
+    readonly module: WebAssembly.Module,
+    options: BackendOptions = {},
+  ) {
     this.dtype = checkFloatDType(options.dtype ?? 'float32', 'createBackend');
+    const threads = options.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`createBackend: threads must be a positive integer, got ${threads}`);
     const maxPages = Math.min(MODULE_MAX_PAGES, Math.floor(((options.maximumMemoryMB ?? 2048) * 2 ** 20) / PAGE));
     const initialPages = Math.min(maxPages, Math.ceil(((options.initialMemoryMB ?? 16) * 2 ** 20) / PAGE));
-    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: maxPages });
-    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: maxPages, shared: threads > 1 });
+    let instance: WebAssembly.Instance;
+    try {
+      instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    } catch (err) {
+      // A module importing shared memory cannot take a plain one, and the other way round.
+      const build = threads > 1 ? 'build/scratchnet-threads.wasm' : 'build/scratchnet.wasm';
+      throw new Error(`createBackend: threads: ${threads} needs the wasm core from ${build}: ${(err as Error).message}`);
+    }
     this.kernels = instance.exports as unknown as Kernels;
     this.arena = new Arena(this.memory, this.kernels.heapBase(), maxPages);
     this.rng = new Rng(options.seed ?? 0);
@@ -56,9 +83,38 @@ export class Backend {
     return this.ended;
   }
 
-  /** End the backend: every tensor made from it becomes unusable. */
+  /** End the backend: every tensor made from it becomes unusable, and its workers end. */
   dispose(): void {
     this.ended = true;
+    this.threadPool?.dispose();
+  }
+
+  /** Threads the kernels run on, this one included. */
+  get threads(): number {
+    return this.threadPool?.threads ?? 1;
+  }
+
+  /**
+   * Start `threads - 1` workers over this backend's shared memory (the platform loader calls
+   * this). `canBlock` is false where this thread may not Atomics.wait (a browser's main thread).
+   */
+  async startThreads(threads: number, spawn: SpawnWorker, canBlock: boolean): Promise<void> {
+    if (this.threadPool !== null) throw new Error('startThreads: the threads are already running');
+    if (!(this.memory.buffer instanceof SharedArrayBuffer)) {
+      throw new Error('startThreads: this backend has plain memory; create it with threads > 1');
+    }
+    const pool = await ThreadPool.start({
+      module: this.module,
+      memory: this.memory,
+      kernels: this.kernels,
+      names: THREAD_KERNEL_NAMES,
+      threads,
+      spawn,
+      canBlock,
+    });
+    if (this.ended) pool.dispose();
+    this.threadPool = pool;
+    this.cachedFrom = null;
   }
 
   /** Scratch memory a kernel needs (GEMM packing buffers), made once per kind and kept. */
@@ -234,9 +290,25 @@ export class Backend {
     if (fn === undefined) {
       fn = this.kernels[`${name}_${kernelSuffix(dtype)}`];
       if (typeof fn !== 'function') throw new Error(`the wasm core has no kernel ${name}_${kernelSuffix(dtype)}`);
+      if (this.threadPool !== null && PARALLEL_KERNELS[name] !== undefined) fn = this.splitting(name, dtype, fn);
       table.set(name, fn);
     }
     return fn;
+  }
+
+  /** A kernel in the parallel table as a function that splits each large call between the threads. */
+  private splitting(name: string, dtype: FloatDType, fn: (...args: number[]) => number): (...args: number[]) => number {
+    const pool = this.threadPool!;
+    const full = `${name}_${kernelSuffix(dtype)}`;
+    const kernel = pool.kernelIndex(full);
+    const parallel = PARALLEL_KERNELS[name];
+    const itemSize = ITEM_SIZE[dtype];
+    return (...args: number[]): number => {
+      const shares = splitArgs(parallel, itemSize, args, pool.threads);
+      if (shares.length === 1) return fn(...args);
+      pool.run(full, shares.map((share) => ({ kernel, args: share })));
+      return 0;
+    };
   }
 
   private cachedFrom: Kernels | null = null;

@@ -1,29 +1,42 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { Backend } from './backend.js';
 import type { BackendOptions } from './backend.js';
 import { setDefaultBackend } from './default-backend.js';
+import { spawnNodeWorker } from './threads/spawn-node.js';
 
-let compiled: Promise<WebAssembly.Module> | null = null;
+/** The two builds of the wasm core: plain memory (threads: 1), and shared memory for workers. */
+export type CoreBuild = 'plain' | 'threads';
+
+const FILES: Record<CoreBuild, string> = { plain: 'scratchnet.wasm', threads: 'scratchnet-threads.wasm' };
+const compiled: Record<CoreBuild, Promise<WebAssembly.Module> | null> = { plain: null, threads: null };
 
 /** The wasm core, compiled once per process from the .wasm built next to the package. */
-export function loadCoreModule(): Promise<WebAssembly.Module> {
-  compiled ??= readFile(new URL('../../build/scratchnet.wasm', import.meta.url)).then(
+export function loadCoreModule(build: CoreBuild = 'plain'): Promise<WebAssembly.Module> {
+  const file = FILES[build];
+  compiled[build] ??= readFile(new URL(`../../build/${file}`, import.meta.url)).then(
     (bytes) => WebAssembly.compile(bytes),
     (err: NodeJS.ErrnoException) => {
-      compiled = null;
+      compiled[build] = null;
       throw new Error(
         err.code === 'ENOENT'
-          ? 'scratchnet: build/scratchnet.wasm is missing; run `npm run build` first'
-          : `scratchnet: cannot read build/scratchnet.wasm: ${err.message}`,
+          ? `scratchnet: build/${file} is missing; run \`npm run build\` first`
+          : `scratchnet: cannot read build/${file}: ${err.message}`,
       );
     },
   );
-  return compiled;
+  return compiled[build];
 }
 
-/** Make a backend in Node (it becomes the default backend): `const backend = await createBackend({ dtype: 'float64' })`. */
+/**
+ * Make a backend in Node (it becomes the default backend): `const backend = await createBackend({ dtype: 'float64' })`.
+ * It runs its kernels on `threads` threads, every core by default (`threads: 1`: no workers).
+ */
 export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
-  const backend = new Backend(await loadCoreModule(), options);
+  const threads = options.threads ?? availableParallelism();
+  const backend = new Backend(await loadCoreModule(threads > 1 ? 'threads' : 'plain'), { ...options, threads });
+  // The Node main thread, like a worker, may block in Atomics.wait.
+  if (threads > 1) await backend.startThreads(threads, spawnNodeWorker, true);
   setDefaultBackend(backend);
   return backend;
 }

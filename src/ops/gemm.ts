@@ -4,6 +4,7 @@ import type { FloatDType } from '../backend/dtype.js';
 import { kernelSuffix } from '../backend/dtype.js';
 import { formatShape } from '../backend/shape.js';
 import { checkFloats, checkMatrix, checkNoOverlap, outputFor } from './check.js';
+import { GEMM_MIN_MULTIPLY_ADDS, splitGemm } from '../backend/threads/gemm-split.js';
 
 export interface GemmOptions {
   /** Use a's transpose: a is stored (k, m). */
@@ -82,6 +83,21 @@ export function gemmKernel(
 ): void {
   const sfx = kernelSuffix(dtype);
   const kernels = backend.kernels;
-  const work = backend.workspace(`gemm_${sfx}`, kernels[`gemmWorkBytes_${sfx}`]());
-  kernels[`gemm_${sfx}`](transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+  const workBytes = kernels[`gemmWorkBytes_${sfx}`]();
+  const work = backend.workspace(`gemm_${sfx}`, workBytes);
+  const tA = transA ? 1 : 0;
+  const tB = transB ? 1 : 0;
+  const pool = backend.threadPool;
+  if (pool === null || m * n * k < GEMM_MIN_MULTIPLY_ADDS) {
+    kernels[`gemm_${sfx}`](tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+    return;
+  }
+  // Each thread computes a block of C's columns (or rows) with its own packing workspace.
+  const shares = splitGemm(pool.threads, transA, transB, m, n, a, lda, b, ldb, c, ldc, dtype === 'float64' ? 8 : 4);
+  const kernel = pool.kernelIndex(`gemm_${sfx}`);
+  const jobs = shares.map((s, t) => ({
+    kernel,
+    args: [tA, tB, s.m, s.n, k, alpha, s.a, lda, s.b, ldb, beta, s.c, ldc, t === 0 ? work : backend.workspace(`gemm_${sfx} thread ${t}`, workBytes)],
+  }));
+  pool.run(`gemm_${sfx}`, jobs);
 }
