@@ -1,5 +1,5 @@
 import { describe, test, expect, beforeAll } from 'vitest';
-import { createBackend, TwoLayerNet, MultiLayerNet, SGD, Adam, Trainer, spiral, DivergenceError, ByteImageSource, TensorSource } from '../src/index.js';
+import { createBackend, TwoLayerNet, MultiLayerNet, SGD, Adam, Trainer, spiral, DivergenceError, ByteImageSource, TensorSource, decisionBoundarySvg, ops } from '../src/index.js';
 import type { Backend } from '../src/index.js';
 
 let backend: Backend;
@@ -29,6 +29,16 @@ describe('Trainer', () => {
     const svg = trainer.plot();
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('<polyline');
+    // The decision regions of the trained net: one predict call over the grid, every point drawn.
+    const { data } = spiralTensors(backend);
+    const regions = decisionBoundarySvg(net, data, { resolution: 50 });
+    expect(regions.match(/<circle/g)).toHaveLength(300);
+    // The same picture as from an explicit classifier: argmax of the net's scores for each grid point.
+    const byHand = decisionBoundarySvg((points, count) => {
+      const x = backend.tensor(points, [count, 2]);
+      return Array.from(ops.argmaxRows(net.forward(x)).data);
+    }, data, { resolution: 50 });
+    expect(regions).toBe(byHand);
   });
 
   test('a training step allocates nothing after the first', () => {

@@ -1,4 +1,6 @@
 import { PALETTE } from './line-chart.js';
+import type { Sequential } from '../nets/sequential.js';
+import { argmaxRows } from '../ops/reduce.js';
 
 /**
  * Classifies `count` 2-D points: points is (count, 2), row-major (x, y) pairs;
@@ -54,8 +56,9 @@ function px(v: number): string {
  * Neighbouring cells of one class in a row become one rect, so a 100 x 100
  * grid with smooth boundaries costs a few hundred rects, not 10,000.
  */
-export function decisionBoundarySvg(predict: Classify, data: LabelledPoints, opts: DecisionBoundaryOptions = {}): string {
+export function decisionBoundarySvg(net: Sequential | Classify, data: LabelledPoints, opts: DecisionBoundaryOptions = {}): string {
   const op = 'decisionBoundarySvg';
+  const predict = typeof net === 'function' ? net : netClassifier(net);
   const { resolution = 100, width = 400, height = 400, padding = 0.05 } = opts;
   if (typeof predict !== 'function') throw new Error(`${op}: predict must be a function (points, count) => labels`);
   if (data === null || typeof data !== 'object') throw new Error(`${op}: data must be { x, labels, count }`);
@@ -154,4 +157,22 @@ export function decisionBoundarySvg(predict: Classify, data: LabelledPoints, opt
   out.push(`<rect width="${px(width)}" height="${px(height)}" fill="none" stroke="#333333"/>`);
   out.push('</svg>');
   return out.join('\n');
+}
+
+/** A net with 2 inputs as a Classify: each point's class is the argmax of its scores (eval mode). */
+function netClassifier(net: Sequential): Classify {
+  if (net === null || typeof net !== 'object' || typeof net.forward !== 'function') {
+    throw new Error('decisionBoundarySvg: the first argument must be a net or a function (points, count) => labels');
+  }
+  return (points, count) => {
+    const x = net.backend.tensor(points, [count, 2], net.dtype);
+    try {
+      const labels = net.inEvalMode(() => argmaxRows(net.forward(x)));
+      const out = Int32Array.from(labels.data as Int32Array);
+      labels.dispose();
+      return out;
+    } finally {
+      x.dispose();
+    }
+  };
 }
