@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import { matmul, matmulTransA, matmulTransB, plainGemm, PlainMlp, arrayTypeOf } from '../bench/peers/plain.js';
 import type { FloatArray } from '../bench/peers/plain.js';
-import { TfjsMlp, loadTfjsGradients, tfjsCases, useTfjsBackend } from '../bench/peers/tfjs.js';
+import { TfjsMlp, tfjsCases, useTfjsBackend } from '../bench/peers/tfjs.js';
 import type { TfjsBackend } from '../bench/peers/tfjs.js';
 import { GEMM_VARIANTS, MLP_SHAPES, makeGemmOperands, makeTrainProblem } from '../bench/problems.js';
 import type { GemmShape, GemmVariant, MlpShape } from '../bench/problems.js';
@@ -167,7 +167,6 @@ describe('TensorFlow.js peer', () => {
   });
 
   it('tfjs-wasm trains the same net as plain-TS float32: same losses step by step', async () => {
-    await loadTfjsGradients();
     await useTfjsBackend('wasm');
     const shape = MLP_SHAPES[0];
     const tensorsBefore = tf.memory().numTensors;

@@ -1,13 +1,13 @@
 /**
  * The TensorFlow.js peer, on its wasm backend (XNNPACK, SIMD, one thread in Node) and its
  * plain-JS cpu backend: tf.matMul at the suite's GEMM shapes, and the training step written
- * the way a tfjs user writes it (variables, optimizer.minimize, softmaxCrossEntropy).
- * TensorFlow.js computes in float32 only.
+ * the way a tfjs user writes it (variables, optimizer.minimize, softmaxCrossEntropy), through
+ * the package a tfjs user installs (@tensorflow/tfjs, which registers every gradient) plus
+ * @tensorflow/tfjs-backend-wasm. TensorFlow.js computes in float32 only.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { createRequire, register } from 'node:module';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BenchCase } from '../harness.js';
 import {
@@ -18,52 +18,6 @@ import {
 import type { GemmShape, GemmVariant, MlpShape } from '../problems.js';
 
 export type TfjsBackend = 'wasm' | 'cpu';
-
-/**
- * Teaches Node to load tfjs-core's ES-module build (dist/**.js: `import` syntax in .js files of a
- * CommonJS package, with extensionless relative specifiers), the way a bundler would.
- */
-const TFJS_CORE_ESM_HOOKS = `
-const inCoreDist = (url) => url.includes('/@tensorflow/tfjs-core/dist/');
-export async function resolve(specifier, context, next) {
-  if (inCoreDist(context.parentURL ?? '') && specifier.startsWith('.') && !specifier.endsWith('.js')) {
-    try { return await next(specifier + '.js', context); }
-    catch { return next(specifier + '/index.js', context); }
-  }
-  return next(specifier, context);
-}
-export async function load(url, context, next) {
-  if (inCoreDist(url) && url.endsWith('.js') && !url.endsWith('/tf-core.node.js')) {
-    return next(url, { ...context, format: 'module' });
-  }
-  return next(url, context);
-}`;
-
-/** The kernels whose gradients the MLP's loss needs: its ops, and the mean inside softmaxCrossEntropy. */
-const MLP_GRADIENT_KERNELS = ['BatchMatMul', 'Add', 'Sigmoid', 'Relu', 'RealDiv', 'Sum'] as const;
-
-let gradientsLoaded: Promise<void> | null = null;
-
-/**
- * Registers tfjs's own gradient functions for the MLP's kernels, which optimizer.minimize needs.
- * The package a tfjs user installs, @tensorflow/tfjs, registers all of them on import;
- * tfjs-core's Node bundle leaves them out (minimize then fails: "gradient function not found
- * for RealDiv") and they exist only in its ES-module build, dist/gradients/<Kernel>_grad.js.
- * Loading just these few takes a fraction of a second where all of them take seconds. With
- * @tensorflow/tfjs installed, importing it replaces this.
- */
-export function loadTfjsGradients(): Promise<void> {
-  gradientsLoaded ??= (async () => {
-    register(`data:text/javascript,${encodeURIComponent(TFJS_CORE_ESM_HOOKS)}`);
-    for (const kernel of MLP_GRADIENT_KERNELS) {
-      const module = (await import(`@tensorflow/tfjs-core/dist/gradients/${kernel}_grad.js`)) as Record<string, unknown>;
-      const config = Object.values(module).find((value) => (value as tf.GradConfig | null)?.kernelName === kernel);
-      if (!config) throw new Error(`tfjs: dist/gradients/${kernel}_grad.js exports no gradient for ${kernel}`);
-      tf.registerGradient(config as tf.GradConfig);
-    }
-  })();
-  return gradientsLoaded;
-}
 
 let wasmPathsSet = false;
 
@@ -216,7 +170,6 @@ function tfjsTrainStepCase(backend: TfjsBackend, shape: MlpShape): BenchCase {
     dtype: 'float32',
     samples: TRAIN_BATCH,
     async setup() {
-      await loadTfjsGradients();
       await useTfjsBackend(backend);
       tensorsBefore = tf.memory().numTensors;
       net = new TfjsMlp(shape);
