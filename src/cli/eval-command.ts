@@ -20,6 +20,8 @@ export interface EvalSettings {
   model: string;
   data: string | undefined;
   batchSize: number;
+  /** Threads the kernels run on; undefined = every core. */
+  threads: number | undefined;
   json: boolean;
 }
 
@@ -32,6 +34,7 @@ Options:
   --model FILE        the saved net (safetensors)
   --data DIR          folder with the four MNIST-format files (default: as for train)
   --batch-size N      rows per forward pass in the batched run (default: 1000)
+  --threads N         threads the kernels run on (default: every core)
   --json              print one JSON line instead of the table
   -h, --help          show this help
 `;
@@ -46,6 +49,7 @@ export function parseEvalArgs(args: string[]): EvalSettings | null {
         model: { type: 'string' },
         data: { type: 'string' },
         'batch-size': { type: 'string' },
+        threads: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -60,7 +64,12 @@ export function parseEvalArgs(args: string[]): EvalSettings | null {
   const text = values['batch-size'];
   const batchSize = text === undefined ? 1000 : Number(text);
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new UsageError(`--batch-size must be a positive integer, got '${text}'`);
-  return { model: values.model, data: values.data, batchSize, json: values.json ?? false };
+  const threadsText = values.threads;
+  const threads = threadsText === undefined ? undefined : Number(threadsText);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads > 0)) {
+    throw new UsageError(`--threads must be a positive integer, got '${threadsText}'`);
+  }
+  return { model: values.model, data: values.data, batchSize, threads, json: values.json ?? false };
 }
 
 export interface EvalReport {
@@ -104,7 +113,7 @@ function predictAll(net: Sequential, set: MnistSet, batchSize: number, matrix: C
 
 export async function runEval(s: EvalSettings, out: CommandOutput): Promise<EvalReport> {
   const started = performance.now();
-  await createBackend();
+  await createBackend({ threads: s.threads });
   // The model first: a bad file fails before the data is loaded.
   const net = await loadNet(s.model);
   const { test } = await loadMnist({ dir: s.data });

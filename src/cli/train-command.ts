@@ -75,7 +75,7 @@ function makeNet(s: TrainSettings, inputSize: number): Sequential {
 export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<TrainReport> {
   const log = s.json ? out.stderr : out.stdout;
   const started = performance.now();
-  await createBackend({ dtype: s.dtype, seed: s.seed });
+  await createBackend({ dtype: s.dtype, seed: s.seed, threads: s.threads });
   const { train, test } = await loadMnist({ dir: s.data });
   const loadSeconds = (performance.now() - started) / 1000;
   const net = makeNet(s, train.sampleShape.reduce((a, b) => a * b, 1));

@@ -3,6 +3,7 @@
  * Every wrong value is a UsageError naming the option, so the command exits with status 2.
  */
 import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
 import type { FloatDType } from '../backend/dtype.js';
 import { ACTIVATIONS } from '../nets/activation-by-name.js';
 import type { ActivationName } from '../nets/activation-by-name.js';
@@ -62,6 +63,8 @@ export interface TrainSettings {
   dropout: number;
   dtype: FloatDType;
   seed: number;
+  /** Threads the kernels run on; undefined = every core. */
+  threads: number | undefined;
   data: string | undefined;
   save: string | undefined;
   plot: string | undefined;
@@ -82,6 +85,7 @@ const OPTIONS = {
   dropout: { type: 'string' },
   dtype: { type: 'string' },
   seed: { type: 'string' },
+  threads: { type: 'string' },
   data: { type: 'string' },
   save: { type: 'string' },
   plot: { type: 'string' },
@@ -111,6 +115,8 @@ Options:
   --dropout R               dropout ratio after each hidden layer, mlp only (default: 0)
   --dtype float32|float64   number type of the net (default: ${DEFAULTS.dtype})
   --seed N                  seed of weight init, batch order and dropout (default: ${DEFAULTS.seed})
+  --threads N               threads the kernels run on; results are the same for any N
+                            (default: every core, ${availableParallelism()} here)
   --data DIR                folder with the four MNIST-format files (default: $SCRATCHNET_DATA,
                             then ~/.cache/scratchnet/mnist, downloaded when missing)
   --save FILE               save the trained net (safetensors) for scratchnet eval
@@ -181,6 +187,7 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
     dropout,
     dtype: oneOf('dtype', values.dtype, ['float32', 'float64'] as const) ?? DEFAULTS.dtype,
     seed: number('seed', values.seed, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'an integer in [0, 2^32)') ?? DEFAULTS.seed,
+    threads: number('threads', values.threads, positiveInt, 'a positive integer'),
     data: values.data,
     save: values.save,
     plot: values.plot,
