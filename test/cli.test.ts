@@ -85,6 +85,7 @@ describe('scratchnet: usage', () => {
       scratchnet('train', '--epochs', '2', '--iterations', '10'),
       scratchnet('fly'),
       scratchnet('eval'),
+      scratchnet('train', '--threads', '0'),
     ]);
     expectOneLineError(runs[0], 2, /^scratchnet train: Unknown option '--bogus' \(see scratchnet train --help\)$/);
     expectOneLineError(runs[1], 2, /^scratchnet train: --optimizer must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got 'adamw'/);
@@ -92,6 +93,7 @@ describe('scratchnet: usage', () => {
     expectOneLineError(runs[3], 2, /give --epochs or --iterations, not both/);
     expectOneLineError(runs[4], 2, /^scratchnet: unknown command 'fly'/);
     expectOneLineError(runs[5], 2, /^scratchnet eval: eval needs --model FILE/);
+    expectOneLineError(runs[6], 2, /^scratchnet train: --threads must be a positive integer, got '0'/);
   });
 
   it('exits 1 with one line for a missing data folder or a corrupt model file', async () => {
