@@ -61,6 +61,12 @@ export interface CaseResult {
   baseline?: boolean;
   /** This case's throughput as a percentage of the case named by percentOf. */
   percent_of?: { name: string; percent: number };
+  /** End-to-end runs (the CLI's --json): test accuracy, seconds loading, seconds training. */
+  test_accuracy?: number;
+  load_s?: number;
+  train_s?: number;
+  /** Peak resident memory of an end-to-end run's process, MiB. */
+  max_rss_mb?: number;
 }
 
 export interface MachineInfo {
@@ -91,13 +97,15 @@ export interface RunOptions {
 /** Sampling limits handed to benchmark.js. */
 interface Sampling {
   maxTime: number;
+  /** Seconds each sample lasts at least (benchmark.js repeats short calls to fill it). */
+  minTime: number;
   minSamples: number;
   /** Seconds of untimed calls before sampling, so the JIT has compiled the code. */
   warmUp: number;
 }
 
-const QUICK_SAMPLING: Sampling = { maxTime: 0.1, minSamples: 3, warmUp: 0.02 };
-const FULL_SAMPLING: Sampling = { maxTime: 1, minSamples: 5, warmUp: 0.2 };
+const QUICK_SAMPLING: Sampling = { maxTime: 0.1, minTime: 0.02, minSamples: 3, warmUp: 0.02 };
+const FULL_SAMPLING: Sampling = { maxTime: 1, minTime: 0.05, minSamples: 5, warmUp: 0.2 };
 
 export function machineInfo(): MachineInfo {
   const cpus = os.cpus();
@@ -194,7 +202,7 @@ async function measureOnce(c: BenchCase, sampling: Sampling): Promise<{ median: 
   try {
     const secondsPerCall = warmUp(c.fn, sampling.warmUp);
     const minSamples = secondsPerCall > sampling.maxTime ? Math.min(SLOW_CASE_MIN_SAMPLES, sampling.minSamples) : sampling.minSamples;
-    const bench = new Benchmark(caseLabel(c), c.fn, { maxTime: sampling.maxTime, minSamples });
+    const bench = new Benchmark(caseLabel(c), c.fn, { maxTime: sampling.maxTime, minTime: sampling.minTime, minSamples });
     bench.run({ async: false });
     if (bench.error) throw bench.error;
     result = { median: median(bench.stats.sample), rme: bench.stats.rme };
@@ -285,13 +293,16 @@ export interface CliOptions {
   rounds: number;
   /** Keep only cases whose name or impl contains this text. */
   filter?: string;
+  /** Threads of the multi-threaded cases (suites that have them); undefined: every core. */
+  threads?: number;
 }
 
-const USAGE = `options:
+export const USAGE = `options:
   --quick          minimal sampling (a full run in under a minute)
   --json           print one JSON object { machine, cases } instead of tables
   --rounds N       run each group N times interleaved (A B C A B C) and take the median (default 1)
   --filter TEXT    only cases whose name or impl contains TEXT
+  --threads N      threads of the multi-threaded cases, compared with 1 (default: every core)
   --help           this text`;
 
 export function parseBenchArgs(argv: readonly string[]): CliOptions & { help: boolean } {
@@ -304,6 +315,7 @@ export function parseBenchArgs(argv: readonly string[]): CliOptions & { help: bo
         json: { type: 'boolean', default: false },
         rounds: { type: 'string', default: '1' },
         filter: { type: 'string' },
+        threads: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -314,7 +326,27 @@ export function parseBenchArgs(argv: readonly string[]): CliOptions & { help: bo
   }
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`bench: --rounds must be a positive integer, got "${values.rounds}"`);
-  return { quick: values.quick, json: values.json, rounds, filter: values.filter, help: values.help };
+  let threads: number | undefined;
+  if (values.threads !== undefined) {
+    threads = Number(values.threads);
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`bench: --threads must be a positive integer, got "${values.threads}"`);
+  }
+  return { quick: values.quick, json: values.json, rounds, filter: values.filter, threads, help: values.help };
+}
+
+/**
+ * The cases whose name or impl contains `filter`; a percentage whose reference is filtered out is
+ * dropped (with a note on stderr), since this run cannot compute it.
+ */
+export function filterCases(all: readonly BenchCase[], filter: string): BenchCase[] {
+  let cases = all.filter((c) => c.name.includes(filter) || c.impl.includes(filter));
+  cases = cases.map((c) => {
+    if (c.percentOf === undefined || cases.some((r) => r.name === c.percentOf && r.dtype === c.dtype)) return c;
+    process.stderr.write(`bench: ${caseLabel(c)}: its reference "${c.percentOf}" is filtered out, no percentage\n`);
+    return { ...c, percentOf: undefined };
+  });
+  if (cases.length === 0) throw new Error(`bench: --filter "${filter}" matches none of the ${all.length} cases`);
+  return cases;
 }
 
 /**
@@ -333,18 +365,7 @@ export async function runBenchmarkCli(
   }
   const all = await makeCases({ quick: args.quick });
   validateCases(all);
-  let cases = all;
-  if (args.filter !== undefined) {
-    const filter = args.filter;
-    cases = all.filter((c) => c.name.includes(filter) || c.impl.includes(filter));
-    // A percentage whose reference was filtered out cannot be computed in this run.
-    cases = cases.map((c) => {
-      if (c.percentOf === undefined || cases.some((r) => r.name === c.percentOf && r.dtype === c.dtype)) return c;
-      process.stderr.write(`bench: ${caseLabel(c)}: its reference "${c.percentOf}" is filtered out, no percentage\n`);
-      return { ...c, percentOf: undefined };
-    });
-    if (cases.length === 0) throw new Error(`bench: --filter "${filter}" matches none of the ${all.length} cases`);
-  }
+  const cases = args.filter === undefined ? all : filterCases(all, args.filter);
   const machine = machineInfo();
   const results = await runCases(cases, {
     quick: args.quick,

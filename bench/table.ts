@@ -50,6 +50,12 @@ function columnsFor(rows: readonly CaseResult[]): Column[] {
       numeric: true,
     });
   }
+  if (rows.some((r) => r.train_s !== undefined)) columns.push({ header: 'train s', cell: (r) => optional(r.train_s), numeric: true });
+  if (rows.some((r) => r.load_s !== undefined)) columns.push({ header: 'load s', cell: (r) => optional(r.load_s), numeric: true });
+  if (rows.some((r) => r.test_accuracy !== undefined)) {
+    columns.push({ header: 'test acc', cell: (r) => (r.test_accuracy === undefined ? '' : r.test_accuracy.toFixed(4)), numeric: true });
+  }
+  if (rows.some((r) => r.max_rss_mb !== undefined)) columns.push({ header: 'peak RSS MB', cell: (r) => optional(r.max_rss_mb), numeric: true });
   columns.push({
     header: 'vs baseline',
     cell: (r) => (r.ratio === undefined ? '' : formatRatio(r.ratio, r.baseline === true)),
