@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ceilingCases, elementwiseCase, gemmCase, openBackends, disposeBackends, startPeakThreads, trainStepCase, trainStepGemmFlops,
+  SGD_CASE_LR, SOFTMAX_COLS, makeElementwiseInputs,
+} from '../bench/scratchnet.js';
+import type { Backends, ScratchnetCase } from '../bench/scratchnet.js';
+import { PlainMlp, plainGemm } from '../bench/peers/plain.js';
+import { GEMM_VARIANTS, MLP_SHAPES, makeGemmOperands, makeTrainProblem } from '../bench/problems.js';
+import type { MlpShape } from '../bench/problems.js';
+import { evaluateTargets, wideNetModels } from '../bench/targets.js';
+import { bookRunArgs, relativeMarginOfError } from '../bench/mnist-runs.js';
+import type { CaseResult } from '../bench/harness.js';
+
+/** Largest |actual - expected| / max(1, |expected|). */
+function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i])));
+  return worst;
+}
+
+/** Runs a case's setup and `calls` timed calls, returns what it computed, and tears it down. */
+async function runOnce(c: ScratchnetCase, calls = 1): Promise<Float64Array> {
+  await c.setup?.();
+  try {
+    for (let i = 0; i < calls; i++) c.fn();
+    return c.output();
+  } finally {
+    c.teardown?.();
+  }
+}
+
+let backends: Backends;
+/** 1, and 2 when createBackend({ threads: 2 }) gives a two-thread backend. */
+let threadCounts: number[];
+
+beforeAll(async () => {
+  backends = await openBackends([2], () => {});
+  threadCounts = [...backends.keys()];
+});
+afterAll(() => disposeBackends(backends));
+
+describe('scratchnet bench cases compute what they time', () => {
+  it('GEMM: every variant, f32 and f64, on each thread count, matches the plain-TS float64 product', async () => {
+    const shape = { m: 100, k: 784, n: 100 };
+    const operands = makeGemmOperands(shape);
+    for (const variant of GEMM_VARIANTS) {
+      const expected = new Float64Array(shape.m * shape.n);
+      plainGemm(variant)(expected, operands.a, operands.b, shape.m, shape.k, shape.n);
+      for (const threads of threadCounts) {
+        for (const dtype of ['float32', 'float64'] as const) {
+          const c = gemmCase(backends.get(threads)!, threads, shape, variant, dtype);
+          expect(c.flops).toBe(2 * 100 * 784 * 100);
+          expect(c.percentOf).toBe(threads === 1 ? 'ceiling (1 thread)' : `ceiling (${threads} threads)`);
+          // Sums of 784 products of numbers in [-1, 1): f32 rounding stays far below 1e-4.
+          expect(worstError(await runOnce(c), expected), `${variant} ${dtype} ${threads} thread(s)`).toBeLessThan(dtype === 'float32' ? 1e-4 : 1e-12);
+        }
+      }
+    }
+  });
+
+  it('sigmoid, softmax rows and the SGD update match float64 formulas', async () => {
+    const size = 5 * SOFTMAX_COLS;
+    const { x, g } = makeElementwiseInputs(size);
+    const sigmoid = x.map((v) => 1 / (1 + Math.exp(-v)));
+    const softmax = new Float64Array(size);
+    for (let r = 0; r < size / SOFTMAX_COLS; r++) {
+      const row = x.subarray(r * SOFTMAX_COLS, (r + 1) * SOFTMAX_COLS);
+      const max = Math.max(...row);
+      const sum = row.reduce((s, v) => s + Math.exp(v - max), 0);
+      for (let j = 0; j < SOFTMAX_COLS; j++) softmax[r * SOFTMAX_COLS + j] = Math.exp(row[j] - max) / sum;
+    }
+    // Two calls of the in-place update: p - 2 lr g.
+    const updated = x.map((p, i) => p - 2 * SGD_CASE_LR * g[i]);
+    for (const threads of threadCounts) {
+      for (const dtype of ['float32', 'float64'] as const) {
+        const backend = backends.get(threads)!;
+        const tolerance = dtype === 'float32' ? 1e-6 : 1e-13;
+        const label = `${dtype} ${threads} thread(s)`;
+        const sigmoidCase = elementwiseCase(backend, threads, 'sigmoid', dtype, size);
+        expect(sigmoidCase.bytes).toBe(2 * size * (dtype === 'float32' ? 4 : 8));
+        expect(worstError(await runOnce(sigmoidCase), sigmoid), `sigmoid ${label}`).toBeLessThan(tolerance);
+        expect(worstError(await runOnce(elementwiseCase(backend, threads, 'softmax', dtype, size)), softmax), `softmax ${label}`).toBeLessThan(tolerance);
+        const sgdCase = elementwiseCase(backend, threads, 'sgd update', dtype, size);
+        expect(sgdCase.bytes).toBe(3 * size * (dtype === 'float32' ? 4 : 8));
+        expect(worstError(await runOnce(sgdCase, 2), updated), `sgd ${label}`).toBeLessThan(tolerance);
+      }
+    }
+    expect(() => elementwiseCase(backends.get(1)!, 1, 'softmax', 'float32', 1500)).toThrow('softmax size 1500 is not a multiple of 1000');
+  });
+
+  const nets: MlpShape[] = [MLP_SHAPES[0], { sizes: [784, 40, 30, 10], activation: 'relu' }];
+  for (const shape of nets) {
+    it(`train step ${shape.sizes.join('-')} ${shape.activation}: two SGD steps give plain-TS float64's params`, async () => {
+      const problem = makeTrainProblem(shape);
+      const plain = new PlainMlp(shape.sizes, shape.activation, 100, Float64Array, problem);
+      const x = Float64Array.from(problem.x);
+      const plainLoss = plain.trainStep(x, problem.labels, 0.1);
+      const secondLoss = plain.trainStep(x, problem.labels, 0.1);
+      expect(secondLoss).toBeLessThan(plainLoss);
+      const expected = plain.weights.flatMap((w, l) => [...w, ...plain.biases[l]]);
+      for (const threads of threadCounts) {
+        for (const dtype of ['float32', 'float64'] as const) {
+          const c = trainStepCase(backends.get(threads)!, threads, shape, dtype);
+          expect(c.samples).toBe(100);
+          const params = await runOnce(c, 2);
+          // The loss before the second step. Plain-TS adds the book's 1e-7 inside the log, which
+          // shifts -log(p) by about 1e-7 / p, 1e-6 at p near 0.1; scratchnet's loss layer reports -log(p).
+          expect(c.lastLoss()).toBeCloseTo(secondLoss, dtype === 'float32' ? 4 : 5);
+          expect(worstError(params, expected), `${dtype} ${threads} thread(s)`).toBeLessThan(dtype === 'float32' ? 1e-5 : 1e-9);
+        }
+      }
+    });
+  }
+
+  it('counts the GEMM flops of a training step: forward, dW, and dX above the first layer', () => {
+    // 2 * 100 * (2 * 784*1024 + 3 * 1024*1024 + 3 * 1024*10)
+    expect(trainStepGemmFlops(MLP_SHAPES[2])).toBe(956_416_000);
+    expect(trainStepGemmFlops({ sizes: [3, 2], activation: 'relu' }, 5)).toBe(2 * 5 * 2 * 6);
+  });
+
+  it('the ceiling runs the peak loop on every thread and counts all their flops', async () => {
+    const peaks = await startPeakThreads(backends);
+    try {
+      expect(peaks.map((p) => p.threads)).toEqual(threadCounts);
+      // 12 accumulators x 2 flops x 4 (f32) or 2 (f64) lanes per iteration.
+      expect(peaks[0].flopsPerThread('float32', 10)).toBe(960);
+      expect(peaks[0].flopsPerThread('float64', 10)).toBe(480);
+      const cases = ceilingCases(peaks);
+      expect(cases.map((c) => `${c.name} ${c.dtype}`)).toEqual(
+        threadCounts.flatMap((t) => [`ceiling (${t === 1 ? '1 thread' : `${t} threads`}) float32`, `ceiling (${t === 1 ? '1 thread' : `${t} threads`}) float64`]),
+      );
+      for (const c of cases) {
+        const threads = c.impl === 'scratchnet' ? 1 : Number(/(\d+)t$/.exec(c.impl)![1]);
+        expect(c.flops! / threads).toBeCloseTo(2e8, -5);
+        c.fn();
+      }
+    } finally {
+      for (const p of peaks) p.dispose();
+    }
+  });
+});
+
+describe('suite bookkeeping', () => {
+  const result = (name: string, impl: string, median_ms: number, extra: Partial<CaseResult> = {}): CaseResult => ({
+    section: 's', name, impl, dtype: 'float32', median_ms, rme: 0, ...extra,
+  });
+
+  it('judges targets from the results, and says which were not measured', () => {
+    const results = [
+      result('gemm 512x512x512', 'scratchnet', 10, { percent_of: { name: 'ceiling (1 thread)', percent: 91 } }),
+      result('gemm 100x784x100', 'scratchnet', 1, { percent_of: { name: 'ceiling (1 thread)', percent: 80 } }),
+      result('gemm A^T*B 512x512x512', 'scratchnet', 10.5),
+      result('gemm A*B^T 512x512x512', 'scratchnet', 11.5),
+      result('train step 784-100-10 sigmoid', 'scratchnet', 2),
+      result('train step 784-100-10 sigmoid', 'tfjs-wasm', 15),
+      result('gemm 100x1024x1024', 'scratchnet', 1, { gflops: 40 }),
+      result('train step 784-1024-1024-10 relu', 'scratchnet', 30),
+    ];
+    const targets = evaluateTargets(results, { quick: false, threads: null });
+    const status = (prefix: string) => targets.find((t) => t.target.startsWith(prefix))?.status;
+    expect(status('f32 GEMM (512,512,512) >= 90%')).toBe('met');
+    expect(status('f32 GEMM (100,784,100) >= 85%')).toBe('missed');
+    expect(status('f32 GEMM A^T*B (512,512,512) within 10%')).toBe('met');
+    expect(status('f32 GEMM A*B^T (512,512,512) within 10%')).toBe('missed');
+    expect(status('train step 784-100-10 f32 >= 8x')).toBe('missed'); // 7.5x
+    expect(status('train step 784-100-10 f32 >= 25x')).toBe('not measured');
+    expect(status('every multi-thread target')).toBe('not measured');
+    // 956.416 MFLOP at 40 GFLOP/s is 23.9 ms; 30 ms is 1.25x that.
+    expect(wideNetModels(results, [1])[0].multiple).toBeCloseTo(30 / 23.9104, 4);
+    expect(status('train step 784-1024-1024-10 f32 <= 1.33x')).toBe('met');
+  });
+
+  it('spawns the book run with its options, and gives a margin of error like benchmark.js', () => {
+    expect(bookRunArgs(300).join(' ')).toBe('train --net two-layer --hidden 50 --activation sigmoid --optimizer sgd --lr 0.1 --batch-size 100 --iterations 300');
+    expect(relativeMarginOfError([5])).toBe(0);
+    // mean 2, sample sd 1, n 3: 4.303 * 1 / sqrt(3) / 2 = 124.2%
+    expect(relativeMarginOfError([1, 2, 3])).toBeCloseTo((100 * 4.303) / Math.sqrt(3) / 2, 9);
+  });
+});
