@@ -86,8 +86,9 @@ export function workerMain(start: WorkerStart, post: (message: WorkerMessage) =>
 export function workerSource(platform: 'node' | 'browser'): string {
   const main = `(${workerMain.toString()})`;
   return platform === 'node'
-    ? `const { parentPort, workerData } = require('node:worker_threads');\n` +
-        `${main}(workerData, (message) => parentPort.postMessage(message));\n`
+    ? // import(), not require: an eval'd worker is an ES module when its process runs with --input-type=module.
+      `import('node:worker_threads').then(({ parentPort, workerData }) =>\n` +
+        `  ${main}(workerData, (message) => parentPort.postMessage(message)));\n`
     : `self.onmessage = (event) => {\n  self.onmessage = null;\n` +
         `  ${main}(event.data, (message) => self.postMessage(message));\n};\n`;
 }

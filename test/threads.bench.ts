@@ -1,0 +1,159 @@
+// 1 thread against 2, in one process, interleaved, medians: where splitting a kernel starts to
+// pay (the thresholds in src/backend/threads/) and the speed-ups of GEMM and a training step.
+//
+//   npx vitest bench --run test/threads.bench.ts
+//
+// Prints its tables first (with the load average, as the machine may be shared), then vitest's
+// own table of the headline cases.
+import { bench, describe } from 'vitest';
+import { loadavg } from 'node:os';
+import { createBackend, ops, MultiLayerNet, SGD } from '../src/index.js';
+import type { Backend, Tensor } from '../src/index.js';
+import { PARALLEL_KERNELS, splitArgs } from '../src/backend/threads/parallel-kernels.js';
+import { GEMM_SPLIT_COLS } from '../src/backend/threads/gemm-split.js';
+import { splitGemm } from '../src/backend/threads/gemm-split.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 9);
+const one = await createBackend({ threads: 1 });
+const two = await createBackend({ threads: 2 });
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** Median microseconds per call of each function, measured round-robin (so load hits all alike). */
+function interleaved(fns: Array<() => void>, callsPerWindow: number): number[] {
+  const times: number[][] = fns.map(() => []);
+  for (const fn of fns) for (let i = 0; i < callsPerWindow; i++) fn(); // warm up
+  for (let r = 0; r < ROUNDS; r++) {
+    fns.forEach((fn, i) => {
+      const t0 = performance.now();
+      for (let c = 0; c < callsPerWindow; c++) fn();
+      times[i].push(((performance.now() - t0) * 1000) / callsPerWindow);
+    });
+  }
+  return times.map(median);
+}
+
+/** Calls per window so that a window takes ~3 ms on one thread. */
+function callsFor(fn: () => void): number {
+  const t0 = performance.now();
+  let calls = 0;
+  while (performance.now() - t0 < 3) {
+    fn();
+    calls++;
+  }
+  return Math.max(1, calls);
+}
+
+console.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on 2 cores`);
+
+// ------------------------------------------------------------------ element-wise thresholds
+/** The raw kernel on one thread, and forced into two shares whatever its size. */
+function splitCall(backend: Backend, name: string, args: number[]): () => void {
+  const pool = backend.threadPool!;
+  const kernel = pool.kernelIndex(`${name}_f32`);
+  const spec = { ...PARALLEL_KERNELS[name], minElements: 0 };
+  const jobs = splitArgs(spec, 4, args, 2).map((share) => ({ kernel, args: share }));
+  return () => pool.run(name, jobs);
+}
+
+const SIZES = [1024, 4096, 16384, 32768, 65536, 262144];
+const elementwise: Array<[string, (b: Backend, x: Tensor, y: Tensor, z: Tensor, w: Tensor) => number[]]> = [
+  ['relu', (_b, x, y) => [x.size, x.ptr, y.ptr]],
+  ['add', (_b, x, y, z) => [x.size, x.ptr, y.ptr, z.ptr]],
+  ['sigmoid', (_b, x, y) => [x.size, x.ptr, y.ptr]],
+  ['adam', (_b, x, y, z, w) => [x.size, x.ptr, y.ptr, z.ptr, w.ptr, 1e-3, 0.9, 0.999, 1e-8]],
+  ['softmaxRows', (_b, x, y) => [x.size / 10, 10, x.ptr, y.ptr]],
+];
+console.log('\nelement-wise f32, µs per call: 1 thread | 2 threads (forced split) | speed-up');
+for (const [name, argsOf] of elementwise) {
+  const rows: string[] = [];
+  for (const n of SIZES) {
+    const make = (b: Backend) => [0, 1, 2, 3].map((s) => b.rand([n], { seed: s }));
+    const t1 = make(one);
+    const t2 = make(two);
+    const a1 = argsOf(one, t1[0], t1[1], t1[2], t1[3]);
+    const a2 = argsOf(two, t2[0], t2[1], t2[2], t2[3]);
+    const single = () => void one.kernels[`${name}_f32`](...a1);
+    const split = splitCall(two, name, a2);
+    const [u1, u2] = interleaved([single, split], callsFor(single));
+    rows.push(`${String(n).padStart(7)}: ${u1.toFixed(1).padStart(7)} | ${u2.toFixed(1).padStart(7)} | ${(u1 / u2).toFixed(2)}x`);
+    for (const t of [...t1, ...t2]) t.dispose();
+  }
+  console.log(`${name}\n  ${rows.join('\n  ')}`);
+}
+
+// ------------------------------------------------------------------------------ GEMM
+function gemmCase(m: number, k: number, n: number, transA = false, transB = false) {
+  const make = (b: Backend) => ({
+    a: b.randn(transA ? [k, m] : [m, k], { seed: 1 }),
+    w: b.randn(transB ? [n, k] : [k, n], { seed: 2 }),
+    c: b.empty([m, n]),
+  });
+  const x1 = make(one);
+  const x2 = make(two);
+  const f1 = () => void ops.gemm(x1.a, x1.w, x1.c, { transA, transB });
+  const f2 = () => void ops.gemm(x2.a, x2.w, x2.c, { transA, transB });
+  return { f1, f2, dispose: () => [x1, x2].forEach((x) => Object.values(x).forEach((t) => t.dispose())) };
+}
+
+console.log('\nGEMM f32 (m, k, n), µs per call: 1 thread | 2 threads | speed-up | GFLOP/s on 2');
+const GEMMS: Array<[number, number, number, boolean, boolean]> = [
+  [16, 16, 16, false, false],
+  [32, 32, 32, false, false],
+  [40, 40, 40, false, false],
+  [64, 64, 64, false, false],
+  [100, 100, 10, false, false],
+  [100, 784, 100, false, false],
+  [784, 100, 100, true, false],
+  [100, 100, 784, false, true],
+  [100, 1024, 1024, false, false],
+  [512, 512, 512, false, false],
+];
+for (const [m, k, n, tA, tB] of GEMMS) {
+  const g = gemmCase(m, k, n, tA, tB);
+  const [u1, u2] = interleaved([g.f1, g.f2], callsFor(g.f1));
+  const split = splitGemm(2, tA, tB, m, n, 0, 0, 0, 0, 0, 0, 4);
+  const by = split.length > 1 && split[0].n !== n ? `columns (blocks of ${GEMM_SPLIT_COLS})` : split.length > 1 ? 'rows' : 'one thread';
+  console.log(
+    `(${m}, ${k}, ${n})${tA ? ' Aᵀ' : ''}${tB ? ' Bᵀ' : ''}: ${u1.toFixed(1)} | ${u2.toFixed(1)} | ${(u1 / u2).toFixed(2)}x | ` +
+      `${((2 * m * n * k) / u2 / 1000).toFixed(1)} [${by}]`,
+  );
+  g.dispose();
+}
+
+// ----------------------------------------------------------------------- training step
+function trainingStep(backend: Backend) {
+  const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: [100], outputSize: 10 }, { backend, seed: 1 });
+  const x = backend.rand([100, 784], { seed: 3 });
+  const labels = backend.tensor(Array.from({ length: 100 }, (_, i) => (i * 7) % 10), [100], 'int32');
+  const opt = new SGD(0.01);
+  return () => {
+    net.gradient(x, labels);
+    opt.update(net);
+  };
+}
+const s1 = trainingStep(one);
+const s2 = trainingStep(two);
+const [u1, u2] = interleaved([s1, s2], 20);
+console.log(`\n784-100-10 training step, batch 100, µs: 1 thread ${u1.toFixed(0)} | 2 threads ${u2.toFixed(0)} | ${(u1 / u2).toFixed(2)}x`);
+
+// Synchronisation cost alone: a split call with nothing to do (n = 0 on both threads).
+{
+  const pool = two.threadPool!;
+  const kernel = pool.kernelIndex('copy_f32');
+  const empty = () => pool.run('copy_f32', [{ kernel, args: [0, 0, 0] }, { kernel, args: [0, 0, 0] }]);
+  const [u] = interleaved([empty], 10000);
+  console.log(`an empty split call (hand-off and wait only): ${u.toFixed(2)} µs`);
+}
+console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+
+describe('headline cases', () => {
+  const g512 = gemmCase(512, 512, 512);
+  const g100 = gemmCase(100, 1024, 1024);
+  bench('gemm 512x512x512, 1 thread', g512.f1);
+  bench('gemm 512x512x512, 2 threads', g512.f2);
+  bench('gemm 100x1024x1024, 1 thread', g100.f1);
+  bench('gemm 100x1024x1024, 2 threads', g100.f2);
+  bench('784-100-10 step, 1 thread', s1);
+  bench('784-100-10 step, 2 threads', s2);
+});
