@@ -1,0 +1,183 @@
+/**
+ * The demo's Web Worker: it owns the wasm backend, MNIST in wasm memory and the net. Training
+ * runs in slices of ~40 ms so that stop, predict, save and load messages are answered between
+ * slices while the page's thread only draws.
+ */
+import { Sequential, createBackend, evaluateAccuracy, fetchMnist, paramsHash, readNetFile, softmax } from 'scratchnet';
+import type { Backend, Mnist, MnistSet } from 'scratchnet';
+import { TrainingRun } from './training-run.js';
+import { LOSS_WINDOW, TEST_SLICE } from './worker-messages.js';
+import type { FromWorker, ToWorker } from './worker-messages.js';
+
+/** Served by the demo's dev server from SCRATCHNET_DATA or ../shared/datasets/mnist. */
+const DATA_URL = '/data/mnist/';
+const SLICE_MS = 40;
+
+interface Job {
+  run: TrainingRun;
+  targetStep: number;
+  evalEvery: number;
+  /** Milliseconds spent in training steps only (evaluation excluded), for samples/s. */
+  trainingMs: number;
+  windowSum: number;
+  windowCount: number;
+  stopRequested: boolean;
+}
+
+let backend: Backend;
+let mnist: Mnist;
+let testSlice: MnistSet;
+/** The net that predicts and is saved: the last run's, or a loaded one. */
+let net: Sequential | null = null;
+let job: Job | null = null;
+
+function post(message: FromWorker): void {
+  postMessage(message);
+}
+
+/**
+ * A backend on `threads` threads (default: every core, where the page is cross-origin isolated)
+ * with MNIST copied into its memory. A backend's thread count is fixed, so a new count means a
+ * new backend and a second copy of the data, fetched again (from the HTTP cache).
+ */
+async function openBackend(threads?: number): Promise<void> {
+  const started = performance.now();
+  net?.dispose();
+  net = null;
+  mnist?.dispose();
+  backend?.dispose();
+  backend = await createBackend({ dtype: 'float32', threads });
+  mnist = await fetchMnist({ baseUrl: new URL(DATA_URL, location.origin), backend });
+  testSlice = mnist.test.slice(TEST_SLICE);
+  const seconds = (performance.now() - started) / 1000;
+  post({ type: 'ready', trainCount: mnist.train.count, testCount: mnist.test.count, seconds, threads: backend.threads });
+}
+
+const ready = openBackend().then(
+  () => true,
+  (err: unknown) => {
+    post({ type: 'error', request: 'loading', message: (err as Error).message });
+    return false;
+  },
+);
+
+onmessage = async (event: MessageEvent<ToWorker>) => {
+  if (!(await ready)) return;
+  const message = event.data;
+  try {
+    switch (message.type) {
+      case 'start':
+        if (job) finish(job);
+        if (message.threads !== backend.threads) await openBackend(message.threads);
+        start(message.config, message.steps, message.evalEvery);
+        break;
+      case 'stop':
+        if (job) job.stopRequested = true;
+        break;
+      case 'predict':
+        post({ type: 'prediction', id: message.id, probabilities: net ? predict(net, message.pixels) : [] });
+        break;
+      case 'save':
+        if (!net) throw new Error('save: there is no net yet; train or load one first');
+        post({ type: 'saved', bytes: net.toSafetensors() });
+        break;
+      case 'load':
+        load(message.bytes, message.name);
+        break;
+    }
+  } catch (err) {
+    post({ type: 'error', request: message.type, message: (err as Error).message });
+  }
+};
+
+function start(config: TrainingRun['config'], steps: number, evalEvery: number): void {
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`start: steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(evalEvery) || evalEvery < 1) throw new Error(`start: evalEvery must be a positive integer, got ${evalEvery}`);
+  if (job) finish(job);
+  const run = new TrainingRun(mnist.train, config);
+  net?.dispose();
+  net = run.net;
+  job = { run, targetStep: steps, evalEvery, trainingMs: 0, windowSum: 0, windowCount: 0, stopRequested: false };
+  post({ type: 'started', paramCount: run.net.paramCount, description: `${describeNet(run.net)}, ${backend.threads} thread${backend.threads > 1 ? 's' : ''}` });
+  const started = job;
+  setTimeout(() => trainSlice(started), 0);
+}
+
+/** Runs steps for about SLICE_MS, reports, and yields to the message queue. */
+function trainSlice(current: Job): void {
+  if (job !== current) return; // replaced by a newer run, or finished
+  const { run } = current;
+  const losses: number[] = [];
+  let testAccuracy: number | undefined;
+  const deadline = performance.now() + SLICE_MS;
+  try {
+    while (!current.stopRequested && run.step < current.targetStep && performance.now() < deadline) {
+      const t0 = performance.now();
+      const [loss] = run.run(1);
+      current.trainingMs += performance.now() - t0;
+      current.windowSum += loss;
+      if (++current.windowCount === LOSS_WINDOW) {
+        losses.push(current.windowSum / LOSS_WINDOW);
+        current.windowSum = 0;
+        current.windowCount = 0;
+      }
+      if (run.step % current.evalEvery === 0) testAccuracy = evaluateAccuracy(run.net, testSlice, { batchSize: 500 });
+    }
+  } catch (err) {
+    finish(current, (err as Error).message);
+    return;
+  }
+  post({ type: 'progress', step: run.step, epoch: run.epoch, losses, samplesPerSecond: samplesPerSecond(current), testAccuracy });
+  if (current.stopRequested || run.step >= current.targetStep) finish(current);
+  else setTimeout(() => trainSlice(current), 0);
+}
+
+function finish(done: Job, error?: string): void {
+  job = null;
+  done.run.dispose(true);
+  const testAccuracy = evaluateAccuracy(done.run.net, mnist.test, { batchSize: 1000 });
+  post({ type: 'finished', step: done.run.step, testAccuracy, paramsHash: paramsHash(done.run.net), samplesPerSecond: samplesPerSecond(done), error });
+}
+
+function samplesPerSecond(j: Job): number {
+  return j.trainingMs > 0 ? (j.run.step * j.run.config.batchSize * 1000) / j.trainingMs : 0;
+}
+
+/** Softmax of the net's scores for one image. */
+function predict(model: Sequential, pixels: Float32Array): number[] {
+  const x = backend.empty([1, pixels.length], model.dtype).set(pixels);
+  try {
+    const scores = model.predict(x);
+    const row = Array.from(scores.data as Float32Array | Float64Array);
+    scores.dispose();
+    return softmax(row);
+  } finally {
+    x.dispose();
+  }
+}
+
+function load(bytes: Uint8Array, name: string): void {
+  const file = readNetFile(bytes, name);
+  if (file.spec === null) throw new Error(`${name}: not a scratchnet net file (its metadata has no architecture)`);
+  const first = Object.values(file.tensors)[0];
+  const dtype = first?.dtype === 'F64' ? 'float64' : 'float32';
+  const loaded = Sequential.fromSafetensors(bytes, { backend, dtype }, name);
+  let testAccuracy: number;
+  try {
+    testAccuracy = evaluateAccuracy(loaded, mnist.test, { batchSize: 1000 });
+  } catch (err) {
+    loaded.dispose();
+    throw new Error(`${name}: this net does not take MNIST digits (${(err as Error).message})`);
+  }
+  if (job) finish(job);
+  net?.dispose();
+  net = loaded;
+  post({ type: 'loaded', name, description: describeNet(loaded), testAccuracy, paramsHash: paramsHash(loaded) });
+}
+
+/** "784-256-128-10 float32, 235,146 params", from the weight shapes (in, out). */
+function describeNet(model: Sequential): string {
+  const weights = model.params.filter((p) => p.rank === 2);
+  const sizes = [weights[0].shape[0], ...weights.map((w) => w.shape[1])];
+  return `${sizes.join('-')} ${model.dtype}, ${model.paramCount.toLocaleString('en-US')} params`;
+}
