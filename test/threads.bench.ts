@@ -46,6 +46,25 @@ function callsFor(fn: () => void): number {
 
 console.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on 2 cores`);
 
+/**
+ * How much of a second core this machine gives right now: the SIMD ceiling loop on one thread,
+ * against the same loop on both threads at once (2.0 when both cores are free).
+ */
+function twoCoreCeiling(): string {
+  const pool = two.threadPool!;
+  const peak = pool.kernelIndex('peak_f32');
+  const iterations = 200_000;
+  const [t1, t2] = interleaved(
+    [
+      () => void one.kernels.peak_f32(iterations),
+      () => pool.run('peak_f32', [{ kernel: peak, args: [iterations] }, { kernel: peak, args: [iterations] }]),
+    ],
+    1,
+  );
+  return `${((2 * t1) / t2).toFixed(2)}x the one-core ceiling`;
+}
+console.log(`two cores running the SIMD ceiling loop: ${twoCoreCeiling()}`);
+
 // ------------------------------------------------------------------ element-wise thresholds
 /** The raw kernel on one thread, and forced into two shares whatever its size. */
 function splitCall(backend: Backend, name: string, args: number[]): () => void {
@@ -145,6 +164,7 @@ console.log(`\n784-100-10 training step, batch 100, µs: 1 thread ${u1.toFixed(0
   const [u] = interleaved([empty], 10000);
   console.log(`an empty split call (hand-off and wait only): ${u.toFixed(2)} µs`);
 }
+console.log(`two cores running the SIMD ceiling loop: ${twoCoreCeiling()}`);
 console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 
 describe('headline cases', () => {

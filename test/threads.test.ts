@@ -26,13 +26,20 @@ afterAll(() => backends.forEach((b) => b.dispose()));
 
 /** A tensor of seeded values in [-2, 2): the same on every backend for the same seed. */
 function randomTensor(b: Backend, shape: number[], seed: number, dtype: FloatDType | 'uint8' | 'int32', max = 0): Tensor {
-  const rng = new Rng(seed);
   const size = shape.reduce((x, y) => x * y, 1);
-  const values = Float64Array.from({ length: size }, () =>
-    dtype === 'uint8' ? rng.int(256) : dtype === 'int32' ? rng.int(max) : rng.uniform() * 4 - 2,
-  );
+  const key = `${size} ${seed} ${dtype} ${max}`;
+  let values = randomValues.get(key);
+  if (values === undefined) {
+    const rng = new Rng(seed);
+    values = Float64Array.from({ length: size }, () =>
+      dtype === 'uint8' ? rng.int(256) : dtype === 'int32' ? rng.int(max) : rng.uniform() * 4 - 2,
+    );
+    randomValues.set(key, values);
+  }
   return b.tensor(values, shape, dtype);
 }
+/** Made once, used on every backend. */
+const randomValues = new Map<string, Float64Array>();
 
 /**
  * Arguments for one call of each parallel kernel, over tensors made on `b` (every one filled with
@@ -261,10 +268,26 @@ describe('failures and lifetimes', () => {
     const good = { kernel: copy, args: [16, x.ptr, y.ptr] };
     // Worker 2 is sent past the end of the 2 GiB memory: its wasm traps.
     const bad = { kernel: copy, args: [16, 2 ** 32 - 32, y.ptr] };
+    pool.takeBack = false; // this test is about the worker's own path
     expect(() => pool.run('copy_f32', [good, good, bad])).toThrow(/^copy_f32: worker 2 failed in copy_f32: .*out of bounds/);
+    pool.takeBack = true;
     x.fill(3);
     pool.run('copy_f32', [good, { kernel: copy, args: [16, x.ptr + 64, y.ptr + 64] }, { kernel: copy, args: [32, x.ptr + 128, y.ptr + 128] }]);
     expect(Array.from(y.data)).toEqual(new Array(64).fill(3));
+    [x, y].forEach((t) => t.dispose());
+  });
+
+  test('a share no worker has taken yet is run by the caller, once', () => {
+    const b = backends[2];
+    const pool = b.threadPool!;
+    const axpy = pool.kernelIndex('axpy_f64');
+    const x = b.ones([48], 'float64');
+    const y = b.zeros([48], 'float64');
+    // Many calls in a row: each share adds 1 to its 16 elements exactly once, whoever runs it.
+    for (let i = 0; i < 200; i++) {
+      pool.run('axpy_f64', [0, 1, 2].map((t) => ({ kernel: axpy, args: [16, 1, x.ptr + 128 * t, y.ptr + 128 * t] })));
+    }
+    expect(Array.from(y.data)).toEqual(new Array(48).fill(200));
     [x, y].forEach((t) => t.dispose());
   });
 
@@ -283,6 +306,7 @@ describe('failures and lifetimes', () => {
     const gemm = pool.kernelIndex('gemm_f32');
     const work = b.workspace('slow', b.kernels.gemmWorkBytes_f32());
     pool.timeoutMs = 1;
+    pool.takeBack = false;
     const slow = { kernel: gemm, args: [0, 0, 600, 600, 600, 1, a.ptr, 600, a.ptr, 600, 0, c.ptr, 600, work] };
     expect(() => pool.run('gemm_f32', [{ kernel: gemm, args: [0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, work] }, slow])).toThrow(
       /gemm_f32: worker 1 did not finish gemm_f32 within 1 ms/,

@@ -9,10 +9,15 @@
  *              + 8    int32 argument count
  *              + 12   int32 status: 0 ok, 1 the kernel threw (message below)
  *              + 16   int32 message length in bytes
+ *              + 20   int32 claim: 0 posted, 1 taken by the worker, 2 taken back by the caller
  *              + 64   float64 x MAX_ARGS: the arguments (every wasm argument here is a number)
  *              + 192  the error message, UTF-8, at most MESSAGE_BYTES
  * The done counter and each slot start on their own 64-byte cache line, so the threads
  * polling them do not slow each other down.
+ *
+ * A call is run by whoever claims it first (compare-and-swap on `claim`): its worker, or the
+ * caller once its own share is done. A worker that is asleep or has no core at that moment
+ * then costs nothing more than running the call on one thread.
  */
 export interface ControlLayout {
   slotBytes: number;
@@ -22,6 +27,7 @@ export interface ControlLayout {
   argCount: number;
   status: number;
   messageLength: number;
+  claim: number;
   args: number;
   message: number;
   messageBytes: number;
@@ -37,6 +43,7 @@ export const CONTROL_LAYOUT: ControlLayout = {
   argCount: 8,
   status: 12,
   messageLength: 16,
+  claim: 20,
   args: 64,
   message: 192,
   messageBytes: 320,

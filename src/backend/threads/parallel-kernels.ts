@@ -92,6 +92,8 @@ export const THREAD_KERNEL_NAMES: readonly string[] = [
   ...Object.keys(PARALLEL_KERNELS).flatMap((name) => [`${name}_f32`, `${name}_f64`]),
   'gemm_f32',
   'gemm_f64',
+  // The SIMD ceiling loop: run on every thread at once, it shows how much of a second core the machine gives.
+  'peak_f32',
 ];
 
 /**

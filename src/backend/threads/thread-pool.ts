@@ -55,6 +55,9 @@ const DEFAULT_CALLER_SPIN_MICROS = 1000;
 const WAIT_SLICE_MS = 50;
 /** The slot status while a worker runs its share. */
 const RUNNING = -1;
+/** Claim values: posted and not yet taken, taken by the worker, taken back by the caller. */
+const POSTED = 0;
+const TAKEN_BACK = 2;
 
 /**
  * Threads - 1 workers over one shared WebAssembly memory, handed kernel calls through a control
@@ -65,6 +68,8 @@ export class ThreadPool {
   readonly threads: number;
   /** A call that takes longer than this is reported as a dead or stuck worker. */
   timeoutMs = 60_000;
+  /** Whether the caller runs the shares no worker has taken when its own is done (off only to test the workers' paths). */
+  takeBack = true;
   private readonly ints: Int32Array;
   private readonly floats: Float64Array;
   private readonly bytes: Uint8Array;
@@ -154,6 +159,7 @@ export class ThreadPool {
       ints[(base + L.argCount) >> 2] = args.length;
       ints[(base + L.status) >> 2] = RUNNING;
       floats.set(args, (base + L.args) >> 3);
+      Atomics.store(ints, (base + L.claim) >> 2, POSTED);
       Atomics.add(ints, (base + L.generation) >> 2, 1);
       Atomics.notify(ints, (base + L.generation) >> 2);
     }
@@ -163,7 +169,20 @@ export class ThreadPool {
     } catch (err) {
       callerError = err;
     }
-    this.waitForWorkers(label, jobs.length - 1);
+    // Run the shares no worker has taken yet (asleep, or without a core right now) here.
+    let takenBack = 0;
+    for (let w = jobs.length - 1; w >= 1 && this.takeBack; w--) {
+      const base = w * L.slotBytes;
+      if (Atomics.compareExchange(ints, (base + L.claim) >> 2, POSTED, TAKEN_BACK) !== POSTED) continue;
+      takenBack++;
+      ints[(base + L.status) >> 2] = 0;
+      try {
+        this.callerKernels[jobs[w].kernel](...jobs[w].args);
+      } catch (err) {
+        callerError ??= err;
+      }
+    }
+    this.waitForWorkers(label, jobs.length - 1 - takenBack);
     if (callerError !== null) {
       throw new Error(`${label}: ${callerError instanceof Error ? callerError.message : String(callerError)}`);
     }
@@ -192,7 +211,7 @@ export class ThreadPool {
       const now = performance.now();
       if (now > deadline) {
         const stuck: number[] = [];
-        for (let w = 1; w <= count; w++) if (ints[(w * L.slotBytes + L.status) >> 2] === RUNNING) stuck.push(w);
+        for (let w = 1; w < this.threads; w++) if (ints[(w * L.slotBytes + L.status) >> 2] === RUNNING) stuck.push(w);
         this.broken = `worker ${stuck.join(', ')} did not finish ${label} within ${this.timeoutMs} ms (dead or stuck)`;
         throw new Error(`${label}: ${this.broken}`);
       }
@@ -208,6 +227,7 @@ export class ThreadPool {
       const base = w * L.slotBytes;
       // A worker waiting for a call reads the exit order and returns; terminate() ends one that is busy.
       this.ints[(base + L.kernel) >> 2] = L.exitKernel;
+      Atomics.store(this.ints, (base + L.claim) >> 2, POSTED);
       Atomics.add(this.ints, (base + L.generation) >> 2, 1);
       Atomics.notify(this.ints, (base + L.generation) >> 2);
     }

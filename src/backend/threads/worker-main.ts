@@ -49,6 +49,7 @@ export function workerMain(start: WorkerStart, post: (message: WorkerMessage) =>
   const argCountAt = (base + L.argCount) >> 2;
   const statusAt = (base + L.status) >> 2;
   const messageLengthAt = (base + L.messageLength) >> 2;
+  const claimAt = (base + L.claim) >> 2;
   const argsAt = (base + L.args) >> 3;
   const args: number[] = [];
   let seen = Atomics.load(ints, generation);
@@ -62,6 +63,8 @@ export function workerMain(start: WorkerStart, post: (message: WorkerMessage) =>
       if ((++polls & 255) === 0 && performance.now() > until) Atomics.wait(ints, generation, seen);
     }
     seen = Atomics.load(ints, generation);
+    // The caller may have run this call itself already (it had no news of this worker in time).
+    if (Atomics.compareExchange(ints, claimAt, 0, 1) !== 0) continue;
     const kernel = ints[kernelAt];
     if (kernel === L.exitKernel) return;
     args.length = ints[argCountAt];
