@@ -4,22 +4,30 @@
 // (k, m) with row stride lda (in elements); likewise for B. Pointers are byte
 // addresses; `work` is caller-owned scratch of gemmWorkBytes_* bytes, 16-byte aligned.
 //
-// The classic Goto/BLIS structure: the outer loops cut op(B) into (KC, NC) panels and
-// op(A) into (MC, KC) blocks, each packed into `work` in the order the micro-kernel
-// reads them, whatever the transposes, so one micro-kernel serves all four cases. A is
-// packed pre-broadcast (each value splatted to a whole v128) so that the micro-kernel's
-// inner loop is plain vector loads, multiplies and adds: in V8 that runs at ~95% of the
-// SIMD ceiling, against ~90% with broadcast loads in the loop. The macro-kernel walks
-// the packed block tile by tile; each micro-kernel computes a 4 x (2 v128) tile of C
-// (4 x 8 in f32, 4 x 4 in f64) with every value in registers.
+// Two paths, chosen by n, share one micro-kernel (a 4 x (2 v128) tile of C: 4 x 8 in f32,
+// 4 x 4 in f64, every value in registers):
+//
+// - Wide C (n > NARROW_N): the classic Goto/BLIS structure. The outer loops cut op(B)
+//   into (KC, NC) panels and op(A) into (MC, KC) blocks, each packed into `work` in the
+//   order the micro-kernel reads them, whatever the transposes. A is packed pre-broadcast
+//   (each value splatted to a whole v128) so that the inner loop is plain vector loads,
+//   multiplies and adds; the macro-kernel walks the packed block tile by tile.
+// - Narrow C (n <= NARROW_N, e.g. a 784-50 layer): each packed A value would be used by
+//   only ceil(n / 8) tiles, so writing and reading 16 bytes per value costs about as much
+//   as the arithmetic. Instead the whole (KC, n) slab of op(B) is packed once per k-block,
+//   and op(A) is taken 4 rows at a time, plainly (one element per value: packed into a
+//   small L1 buffer, or read in place when A is stored transposed and its 4 values per p
+//   are already adjacent); the micro-kernel broadcasts each A value as it loads it
+//   (v128.load32_splat / load64_splat) and sweeps the row panel across all of C's columns.
 //
 // alpha == 0 or k == 0 means C = beta * C without reading A or B (as in BLAS).
 //
 // Reproducibility: each C element is summed in one fixed order that depends on k
 // alone (k-blocks of a size computed from k, ascending; inside a block p ascending,
-// one product at a time into one accumulator lane). Computing any sub-matrix of C
-// through pointer offsets therefore gives bit-identical results, so threads may
-// split a GEMM by rows or columns freely.
+// one product at a time into one accumulator lane; after each block C = beta * C +
+// alpha * acc), and both paths keep it. Computing any sub-matrix of C through pointer
+// offsets therefore gives bit-identical results, whichever path each piece takes, so
+// threads may split a GEMM by rows or columns freely.
 
 /** Rows of C per micro-tile. */
 const MR = 4;
@@ -38,6 +46,12 @@ const MC = 128;
  * or KC = 192 or 384, measured the same within the noise of this shared machine.
  */
 const NC = 512;
+/**
+ * Up to this many columns of C, the narrow path (plain A, broadcast loads) is taken. At
+ * n = 50 and 100 it beats pre-broadcast packing by 5-10 points of the ceiling; from 128
+ * to 384 the two measured the same. It must not exceed NC (the B slab is one panel).
+ */
+const NARROW_N = 256;
 /** Whole A panels packed side by side when A is stored transposed (8 panels: 2 cache lines of f32 per row). */
 const PACK_A_GROUP = 8;
 /** Whole B panels packed side by side, row by row (8 panels of 32 bytes: 4 cache lines per row). */
@@ -137,6 +151,48 @@ function packA<T>(transA: i32, a: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc
         d += MR * 16;
       }
     }
+  }
+}
+
+/**
+ * Packs one A micro-panel plainly for the narrow path: op(A)[i0 : i0+mr, p0 : p0+kc]
+ * (mr <= MR) as kc groups of MR values, p ascending, one element per value (the
+ * micro-kernel broadcasts them as it loads). Rows past mr are zero.
+ */
+function packAPanelPlain<T>(transA: i32, a: usize, lda: i32, i0: i32, mr: i32, p0: i32, kc: i32, dst: usize): void {
+  // op(A)[i, p] lives at a + i * rowStep + p * pStep, whatever the transpose.
+  const rowStep = transA ? at<T>(1) : at<T>(lda);
+  const pStep = transA ? at<T>(lda) : at<T>(1);
+  const src = a + <usize>i0 * rowStep + <usize>p0 * pStep;
+  let p = 0;
+  if (mr == MR && !transA) {
+    // Each row is contiguous in p: transpose MR x lanes blocks (4 x 4 in f32, two 4 x 2 in f64).
+    for (; p + lanes<T>() <= kc; p += lanes<T>()) {
+      const s = src + at<T>(p);
+      const d = dst + at<T>(p * MR);
+      const r0 = v128.load(s), r1 = v128.load(s + rowStep);
+      const r2 = v128.load(s + 2 * rowStep), r3 = v128.load(s + 3 * rowStep);
+      if (sizeof<T>() == 4) {
+        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+        const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        v128.store(d, v128.shuffle<f64>(t0, t1, 0, 2));
+        v128.store(d, v128.shuffle<f64>(t0, t1, 1, 3), 16);
+        v128.store(d, v128.shuffle<f64>(t2, t3, 0, 2), 32);
+        v128.store(d, v128.shuffle<f64>(t2, t3, 1, 3), 48);
+      } else {
+        v128.store(d, v128.shuffle<f64>(r0, r1, 0, 2));
+        v128.store(d, v128.shuffle<f64>(r2, r3, 0, 2), 16);
+        v128.store(d, v128.shuffle<f64>(r0, r1, 1, 3), 32);
+        v128.store(d, v128.shuffle<f64>(r2, r3, 1, 3), 48);
+      }
+    }
+  }
+  for (; p < kc; p++) {
+    const s = src + <usize>p * pStep;
+    const d = dst + at<T>(p * MR);
+    for (let r = 0; r < MR; r++) store<T>(d + at<T>(r), r < mr ? load<T>(s + <usize>r * rowStep) : <T>0);
   }
 }
 
@@ -241,13 +297,32 @@ function packB<T>(transB: i32, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc
 }
 
 /**
- * The micro-kernel, gemm 4 x (2 v128) Simd: acc (MR, NR) = sum over p of pa[p] (MR) outer pb[p] (NR),
- * then C[0 : mr, 0 : nr] = beta * C + alpha * acc. pa is one packed A micro-panel
- * (kc, MR broadcast vectors), pb one packed B micro-panel (kc, NR). Eight accumulators,
- * two B vectors, one A vector and V8's product temporary stay within the 12 live v128
- * values that V8 keeps in registers. `edge` is scratch for one tile when mr < MR or nr < NR.
+ * Row r of an A micro-panel at step p (pa points at step p): MR broadcast vectors one after
+ * another (pre-broadcast), or MR plain values broadcast by the load itself (splatA).
+ * splatA is a constant at every call site, so only one kind of load is compiled in.
  */
-@inline function microKernel<T>(kc: i32, pa: usize, pb: usize, alpha: T, beta: T,
+@inline function loadA<T>(pa: usize, r: i32, splatA: bool): v128 {
+  if (splatA) {
+    if (r == 0) return v128.load_splat<T>(pa);
+    if (r == 1) return v128.load_splat<T>(pa, sizeof<T>());
+    if (r == 2) return v128.load_splat<T>(pa, 2 * sizeof<T>());
+    return v128.load_splat<T>(pa, 3 * sizeof<T>());
+  }
+  if (r == 0) return v128.load(pa);
+  if (r == 1) return v128.load(pa, 16);
+  if (r == 2) return v128.load(pa, 32);
+  return v128.load(pa, 48);
+}
+
+/**
+ * The micro-kernel, gemm 4 x (2 v128) Simd: acc (MR, NR) = sum over p of pa[p] (MR) outer pb[p] (NR),
+ * then C[0 : mr, 0 : nr] = beta * C + alpha * acc. pa is one A micro-panel: kc steps aStep
+ * bytes apart, each MR broadcast vectors or (splatA) MR plain values; pb is one packed B
+ * micro-panel (kc, NR). Eight accumulators, two B vectors, one A vector and V8's product
+ * temporary stay within the 12 live v128 values that V8 keeps in registers. `edge` is
+ * scratch for one tile when mr < MR or nr < NR.
+ */
+@inline function microKernel<T>(kc: i32, pa: usize, aStep: usize, splatA: bool, pb: usize, alpha: T, beta: T,
                                 c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
   let c00 = v128.splat<T>(<T>0), c01 = v128.splat<T>(<T>0);
   let c10 = v128.splat<T>(<T>0), c11 = v128.splat<T>(<T>0);
@@ -259,19 +334,19 @@ function packB<T>(transB: i32, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc
   while (pb < pbEnd) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    let a = v128.load(pa);
+    let a = loadA<T>(pa, 0, splatA);
     c00 = v128.add<T>(c00, v128.mul<T>(a, b0));
     c01 = v128.add<T>(c01, v128.mul<T>(a, b1));
-    a = v128.load(pa, 16);
+    a = loadA<T>(pa, 1, splatA);
     c10 = v128.add<T>(c10, v128.mul<T>(a, b0));
     c11 = v128.add<T>(c11, v128.mul<T>(a, b1));
-    a = v128.load(pa, 32);
+    a = loadA<T>(pa, 2, splatA);
     c20 = v128.add<T>(c20, v128.mul<T>(a, b0));
     c21 = v128.add<T>(c21, v128.mul<T>(a, b1));
-    a = v128.load(pa, 48);
+    a = loadA<T>(pa, 3, splatA);
     c30 = v128.add<T>(c30, v128.mul<T>(a, b0));
     c31 = v128.add<T>(c31, v128.mul<T>(a, b1));
-    pa += MR * 16;
+    pa += aStep;
     pb += 32;
   }
   const betaIsZero = beta == <T>0;
@@ -297,18 +372,18 @@ function packB<T>(transB: i32, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc
  * the same sums as microKernel's first vector, without the wasted second half.
  * Four accumulators, one B vector per step (pb still advances by the padded panel width).
  */
-@inline function microKernelNarrow<T>(kc: i32, pa: usize, pb: usize, alpha: T, beta: T,
+@inline function microKernelOneVector<T>(kc: i32, pa: usize, aStep: usize, splatA: bool, pb: usize, alpha: T, beta: T,
                                       c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
   let c0 = v128.splat<T>(<T>0), c1 = v128.splat<T>(<T>0);
   let c2 = v128.splat<T>(<T>0), c3 = v128.splat<T>(<T>0);
   const pbEnd = pb + <usize>(kc * 32);
   while (pb < pbEnd) {
     const b = v128.load(pb);
-    c0 = v128.add<T>(c0, v128.mul<T>(v128.load(pa), b));
-    c1 = v128.add<T>(c1, v128.mul<T>(v128.load(pa, 16), b));
-    c2 = v128.add<T>(c2, v128.mul<T>(v128.load(pa, 32), b));
-    c3 = v128.add<T>(c3, v128.mul<T>(v128.load(pa, 48), b));
-    pa += MR * 16;
+    c0 = v128.add<T>(c0, v128.mul<T>(loadA<T>(pa, 0, splatA), b));
+    c1 = v128.add<T>(c1, v128.mul<T>(loadA<T>(pa, 1, splatA), b));
+    c2 = v128.add<T>(c2, v128.mul<T>(loadA<T>(pa, 2, splatA), b));
+    c3 = v128.add<T>(c3, v128.mul<T>(loadA<T>(pa, 3, splatA), b));
+    pa += aStep;
     pb += 32;
   }
   v128.store(edge, c0);
@@ -352,13 +427,13 @@ function macroKernel<T>(mc: i32, nc: i32, kc: i32, packedA: usize, packedB: usiz
     let cTile = c + at<T>(jr);
     if (nr > lanes<T>()) {
       for (let ir = 0; ir < mc; ir += MR) {
-        microKernel<T>(kc, pa, pb, alpha, beta, cTile, ldc, min(MR, mc - ir), nr, edge);
+        microKernel<T>(kc, pa, MR * 16, false, pb, alpha, beta, cTile, ldc, min(MR, mc - ir), nr, edge);
         pa += aPanelBytes;
         cTile += at<T>(MR * ldc);
       }
     } else {
       for (let ir = 0; ir < mc; ir += MR) {
-        microKernelNarrow<T>(kc, pa, pb, alpha, beta, cTile, ldc, min(MR, mc - ir), nr, edge);
+        microKernelOneVector<T>(kc, pa, MR * 16, false, pb, alpha, beta, cTile, ldc, min(MR, mc - ir), nr, edge);
         pa += aPanelBytes;
         cTile += at<T>(MR * ldc);
       }
@@ -367,14 +442,10 @@ function macroKernel<T>(mc: i32, nc: i32, kc: i32, packedA: usize, packedB: usiz
   }
 }
 
-function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
-                 alpha: T, a: usize, lda: i32, b: usize, ldb: i32,
-                 beta: T, c: usize, ldc: i32, work: usize): void {
-  if (m <= 0 || n <= 0) return;
-  if (k <= 0 || alpha == <T>0) {
-    scaleC<T>(m, n, beta, c, ldc);
-    return;
-  }
+/** The wide path (n > NARROW_N): pre-broadcast A blocks, B panels, macro-kernel; see the top of this file. */
+function gemmWide<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
+                     alpha: T, a: usize, lda: i32, b: usize, ldb: i32,
+                     beta: T, c: usize, ldc: i32, work: usize): void {
   const packedA = work;
   const packedB = packedA + <usize>(MC * KC * 16);
   const edge = packedB + at<T>(KC * NC);
@@ -395,6 +466,62 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
       }
     }
   }
+}
+
+/**
+ * The narrow path (n <= NARROW_N): per k-block, op(B)[pc : pc+kc, 0 : n] is packed whole;
+ * then each MR-row panel of op(A), plain, meets every column tile in turn while it sits in L1.
+ * The k-blocks, and so every sum, are those of gemmWide.
+ */
+function gemmNarrow<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
+                       alpha: T, a: usize, lda: i32, b: usize, ldb: i32,
+                       beta: T, c: usize, ldc: i32, work: usize): void {
+  const NR = tileWidth<T>();
+  // The same regions of `work` as gemmWide: the A panel (MR * KC values) fits in the A block's.
+  const panelA = work;
+  const packedB = panelA + <usize>(MC * KC * 16);
+  const edge = packedB + at<T>(KC * NC);
+  const kBlocks = (k + KC - 1) / KC;
+  const kcStep = (k + kBlocks - 1) / kBlocks;
+  for (let pc = 0; pc < k; pc += kcStep) {
+    const kc = min(kcStep, k - pc);
+    const betaBlock = pc == 0 ? beta : <T>1;
+    packB<T>(transB, b, ldb, pc, kc, 0, n, packedB);
+    const bPanelBytes = <usize>(kc * 32);
+    for (let ir = 0; ir < m; ir += MR) {
+      const mr = min(MR, m - ir);
+      let pa = panelA;
+      let aStep = <usize>(MR * sizeof<T>());
+      if (transA && mr == MR) {
+        // A is (k, m): the MR values of each p are already adjacent, lda apart from the next p.
+        pa = a + at<T>(pc * lda + ir);
+        aStep = at<T>(lda);
+      } else {
+        packAPanelPlain<T>(transA, a, lda, ir, mr, pc, kc, panelA);
+      }
+      let pb = packedB;
+      let cTile = c + at<T>(ir * ldc);
+      for (let jr = 0; jr < n; jr += NR) {
+        const nr = min(NR, n - jr);
+        if (nr > lanes<T>()) microKernel<T>(kc, pa, aStep, true, pb, alpha, betaBlock, cTile, ldc, mr, nr, edge);
+        else microKernelOneVector<T>(kc, pa, aStep, true, pb, alpha, betaBlock, cTile, ldc, mr, nr, edge);
+        pb += bPanelBytes;
+        cTile += at<T>(NR);
+      }
+    }
+  }
+}
+
+function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
+                 alpha: T, a: usize, lda: i32, b: usize, ldb: i32,
+                 beta: T, c: usize, ldc: i32, work: usize): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == <T>0) {
+    scaleC<T>(m, n, beta, c, ldc);
+    return;
+  }
+  if (n <= NARROW_N) gemmNarrow<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+  else gemmWide<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
 }
 
 /** C = alpha * op(A) * op(B) + beta * C in f32; see the top of this file. */
