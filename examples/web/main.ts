@@ -66,6 +66,8 @@ const send = (message: ToWorker) => worker.postMessage(message);
 let losses: number[] = [];
 let accuracies: number[] = [];
 let hasNet = false;
+/** Runs ended so far (shown as body[data-finished-runs], for scripts waiting on a run). */
+let finishedRuns = 0;
 
 function readConfig(): { config: RunConfig; steps: number } {
   const hiddenSizes = ui.hidden.value.split(',').map((s) => Number(s.trim()));
@@ -153,6 +155,7 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       drawCharts();
       break;
     case 'finished':
+      document.body.dataset.finishedRuns = String(++finishedRuns);
       ui.step.textContent = String(m.step);
       ui.testAccuracy.textContent = `${percent(m.testAccuracy)} (all 10,000)`;
       ui.samplesPerSecond.textContent = rate(m.samplesPerSecond);
