@@ -1,8 +1,10 @@
 // The raw GEMM kernels (assembly/gemm.ts) against a float64 reference GEMM written here:
 // every transpose pair, sizes around and across the 4 x 8 (f32) and 4 x 4 (f64) tiles and
-// the k-blocks, leading dimensions wider than the rows, alpha/beta edge values, NaN in C
-// with beta = 0, guard values around C and in its row gaps, and bit-identical results
-// when one GEMM is split into blocks of rows or columns.
+// the k-blocks, both paths (narrow C: n <= NARROW_N, and wide C), leading dimensions wider
+// than the rows, alpha/beta edge values, NaN in C with beta = 0, guard values around C and
+// in its row gaps, and bit-identical results when one GEMM is split into blocks of rows or
+// columns, including splits whose pieces take different paths.
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/random/rng.js';
@@ -19,6 +21,8 @@ const DTYPES: readonly DType[] = ['f32', 'f64'];
 const BYTES: Record<DType, number> = { f32: 4, f64: 8 };
 const TRANSPOSES: readonly [number, number][] = [[0, 0], [1, 0], [0, 1], [1, 1]];
 const SIZES = [1, 3, 5, 17, 31, 33, 100, 127, 785];
+/** The widest C that gemm.ts sends down its narrow path (its NARROW_N); wider C goes the wide path. */
+const NARROW_N = 256;
 /** Elements of guard before and after each matrix, and the value they hold. */
 const GUARD = 24;
 const GUARD_VALUE = -31415.5;
@@ -176,6 +180,9 @@ function shapes(): [number, number, number][] {
     }
   }
   out.push([100, 100, 784]); // the training forward shape X(100, 784) W(784, 100)
+  out.push([784, 50, 100]); // a 784-50 layer's dW = X^T dY (2 columns past the last whole tile)
+  // Either side of the narrow/wide boundary, with whole and partial tiles of rows, one and two k-blocks.
+  out.push([33, NARROW_N, 40], [33, NARROW_N + 1, 40], [8, NARROW_N - 3, 300], [9, NARROW_N + 7, 300]);
   // More columns than one packed B panel, with one and with several blocks of rows and of k.
   out.push([785, 785, 3], [5, 785, 300]);
   return out;
@@ -214,7 +221,7 @@ describe('gemm_f32 / gemm_f64 (raw wasm)', () => {
     const rng = new Rng(2);
     for (const dtype of DTYPES) {
       for (const [tA, tB] of TRANSPOSES) {
-        for (const [m, n, k] of [[5, 17, 31], [33, 9, 300], [1, 1, 1]] as const) {
+        for (const [m, n, k] of [[5, 17, 31], [33, 9, 300], [1, 1, 1], [6, NARROW_N + 5, 31]] as const) {
           check(dtype, { tA, tB, m, n, k, alpha: -0.5, beta: 0, padC: 3, cInit: 'nan' }, rng);
         }
       }
@@ -240,36 +247,44 @@ describe('gemm_f32 / gemm_f64 (raw wasm)', () => {
     }
   });
 
-  it('gives bit-identical C when one GEMM is split into blocks of columns or rows', () => {
-    const rng = new Rng(5);
-    // k = 785 spans several k-blocks; splits fall inside tiles and off SIMD alignment.
-    const [m, n, k] = [37, 45, 785];
-    const columnSplits = [[0, 45], [0, 1, 8, 13, 40, 45], [0, 3, 4, 5, 44, 45]];
-    const rowSplits = [[0, 37], [0, 1, 6, 17, 33, 37], [0, 2, 35, 37]];
+  it('gives bit-identical C when one GEMM is split into blocks of columns or rows, whichever path each takes', () => {
+    // k = 785 and 300 span several k-blocks; splits fall inside tiles and off SIMD alignment.
+    // n = 45 keeps every piece on the narrow path; n = NARROW_N + 30 is wide as a whole,
+    // and its column pieces are narrow, wide, or some of each.
+    splitCase(37, 45, 785, [[0, 45], [0, 1, 8, 13, 40, 45], [0, 3, 4, 5, 44, 45]], [[0, 37], [0, 1, 6, 17, 33, 37], [0, 2, 35, 37]]);
+    const n = NARROW_N + 30;
+    splitCase(13, n, 300, [[0, 1, n], [0, 13, 30, n], [0, n - NARROW_N, n], [0, 7, n - 2, n]], [[0, 2, 11, 13]]);
+  });
+
+  /** Computes C (m, n) whole, then again piece by piece for each list of column cuts and of row cuts. */
+  function splitCase(m: number, n: number, k: number, columnSplits: number[][], rowSplits: number[][]) {
+    const rng = new Rng(5 + n);
+    const splits = [
+      ...columnSplits.map((cuts) => cuts.slice(1).map((end, x) => ({ i0: 0, m, j0: cuts[x], n: end - cuts[x] }))),
+      ...rowSplits.map((cuts) => cuts.slice(1).map((end, x) => ({ i0: cuts[x], m: end - cuts[x], j0: 0, n }))),
+    ];
     for (const dtype of DTYPES) {
       for (const [tA, tB] of TRANSPOSES) {
+        const p = place(dtype, { tA, tB, m, n, k, alpha: 2, beta: 0, padA: 1, padB: 2, padC: 3 }, rng);
+        const size = BYTES[dtype];
+        const cBytes = () => new Uint8Array(memory.buffer, p.c - GUARD * size, (m * p.ldc + 2 * GUARD) * size);
+        const initial = cBytes().slice();
         for (const beta of [0, -0.5]) {
-          const call: Call = { tA, tB, m, n, k, alpha: 2, beta, padA: 1, padB: 2, padC: 3 };
-          const p = place(dtype, call, rng);
-          const size = BYTES[dtype];
-          const cBytes = () => new Uint8Array(memory.buffer, p.c - GUARD * size, (m * p.ldc + 2 * GUARD) * size);
-          const initial = cBytes().slice();
+          const call: Call = { tA, tB, m, n, k, alpha: 2, beta };
+          cBytes().set(initial);
           gemm(p, call);
           const whole = cBytes().slice();
-          const splits = [
-            ...columnSplits.map((cuts) => cuts.slice(1).map((end, x) => ({ i0: 0, m, j0: cuts[x], n: end - cuts[x] }))),
-            ...rowSplits.map((cuts) => cuts.slice(1).map((end, x) => ({ i0: cuts[x], m: end - cuts[x], j0: 0, n }))),
-          ];
           for (const blocks of splits) {
             cBytes().set(initial);
             for (const block of blocks) gemm(p, call, block);
             const pieces = cBytes();
-            let firstDifference = -1;
-            for (let x = 0; x < whole.length && firstDifference < 0; x++) if (pieces[x] !== whole[x]) firstDifference = x;
-            expect(firstDifference, `${dtype} tA=${tA} tB=${tB} beta=${beta} blocks ${JSON.stringify(blocks)}`).toBe(-1);
+            // Compare whole words first (fast); find the first differing byte only to report it.
+            let firstDifference = Buffer.compare(pieces, whole) === 0 ? -1 : 0;
+            while (firstDifference >= 0 && pieces[firstDifference] === whole[firstDifference]) firstDifference++;
+            expect(firstDifference, `${dtype} (${m}, ${n}, ${k}) tA=${tA} tB=${tB} beta=${beta} blocks ${JSON.stringify(blocks)}`).toBe(-1);
           }
         }
       }
     }
-  });
+  }
 });
