@@ -1,10 +1,13 @@
 // Raw GEMM speed against the SIMD ceiling, one thread, straight on the wasm exports.
 //
-//   node bench/gemm-raw.mjs [path/to/scratchnet.wasm] [--rounds N] [--only f32|f64]
+//   node bench/gemm-raw.mjs [a.wasm [b.wasm ...]] [--rounds N] [--only f32|f64] [--shapes small|all]
 //
-// Every GEMM window is measured right after a window of the ceiling loop (peak_*), round
-// after round, so slow phases of a shared, noisy machine hit both alike; the table shows
-// medians over rounds, and the best windows as a second, less noise-prone view.
+// Every GEMM window is measured right after a window of the ceiling loop (peak_*) of the
+// same build, round after round, so slow phases of a shared, noisy machine hit both alike;
+// the table shows medians over rounds, and the best windows as a second, less noise-prone
+// view. Given several builds (e.g. one made from the previous commit), each shape is timed
+// on each build in turn inside every round, so the columns compare like with like.
+// --shapes small keeps only the shapes of the book's 784-50-10 net and its 100-wide cousin.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -18,17 +21,34 @@ const option = (name, fallback) => {
 };
 const rounds = Number(option('--rounds', '5'));
 const only = option('--only', '');
-const wasmPath = args[0] ?? fileURLToPath(new URL('../build/scratchnet.wasm', import.meta.url));
+const shapeSet = option('--shapes', 'all');
+const wasmPaths = args.length ? args : [fileURLToPath(new URL('../build/scratchnet.wasm', import.meta.url))];
 
 const PAGE = 65536;
-const memory = new WebAssembly.Memory({ initial: 2, maximum: 32768 });
-const { instance } = await WebAssembly.instantiate(readFileSync(wasmPath), { env: { memory } });
-const wasm = instance.exports;
+/** One instance per build, each with its own memory. */
+const builds = await Promise.all(wasmPaths.map(async (path, index) => {
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: 32768 });
+  const { instance } = await WebAssembly.instantiate(readFileSync(path), { env: { memory } });
+  return { path, name: wasmPaths.length > 1 ? `#${index + 1}` : '', memory, wasm: instance.exports };
+}));
 
 const align64 = (x) => Math.ceil(x / 64) * 64;
 
-/** Shapes (m, k, n) with transposes; `why` names the use in a batch-100 training step. */
+/**
+ * Shapes (m, k, n) with transposes; `why` names the use in a batch-100 training step.
+ * `small` marks the book's 784-50-10 net (and its 784-100 cousin): there n is small, so
+ * each value of A meets few columns of B.
+ */
 const SHAPES = [
+  { m: 100, k: 784, n: 50, tA: 0, tB: 0, small: true, why: '784-50 forward X W' },
+  { m: 100, k: 784, n: 50, tA: 1, tB: 0, small: true, why: 'same, A^T' },
+  { m: 100, k: 784, n: 50, tA: 0, tB: 1, small: true, why: 'same, B^T' },
+  { m: 784, k: 100, n: 50, tA: 1, tB: 0, small: true, why: '784-50 dW = X^T dY' },
+  { m: 100, k: 50, n: 784, tA: 0, tB: 1, small: true, why: '784-50 dX = dY W^T' },
+  { m: 1000, k: 784, n: 50, tA: 0, tB: 0, small: true, why: '784-50 forward, eval batch 1000' },
+  { m: 100, k: 50, n: 10, tA: 0, tB: 0, small: true, why: '50-10 forward' },
+  { m: 50, k: 100, n: 10, tA: 1, tB: 0, small: true, why: '50-10 dW' },
+  { m: 100, k: 10, n: 50, tA: 0, tB: 1, small: true, why: '50-10 dX' },
   { m: 512, k: 512, n: 512, tA: 0, tB: 0, why: 'square' },
   { m: 512, k: 512, n: 512, tA: 1, tB: 0, why: 'square, A^T' },
   { m: 512, k: 512, n: 512, tA: 0, tB: 1, why: 'square, B^T' },
@@ -36,19 +56,22 @@ const SHAPES = [
   { m: 100, k: 1024, n: 1024, tA: 1, tB: 0, why: 'same, A^T' },
   { m: 100, k: 1024, n: 1024, tA: 0, tB: 1, why: 'wide layer dX = dY W^T' },
   { m: 1024, k: 100, n: 1024, tA: 1, tB: 0, why: 'wide layer dW = X^T dY' },
-  { m: 100, k: 784, n: 100, tA: 0, tB: 0, why: 'forward X W' },
-  { m: 100, k: 784, n: 100, tA: 1, tB: 0, why: 'same, A^T' },
-  { m: 100, k: 784, n: 100, tA: 0, tB: 1, why: 'same, B^T' },
-  { m: 784, k: 100, n: 100, tA: 1, tB: 0, why: 'dW = X^T dY' },
-  { m: 100, k: 100, n: 784, tA: 0, tB: 1, why: 'dX = dY W^T' },
-];
+  { m: 100, k: 784, n: 256, tA: 0, tB: 0, why: '784-256 forward' },
+  { m: 784, k: 100, n: 256, tA: 1, tB: 0, why: '784-256 dW = X^T dY' },
+  { m: 100, k: 784, n: 100, tA: 0, tB: 0, small: true, why: '784-100 forward X W' },
+  { m: 100, k: 784, n: 100, tA: 1, tB: 0, small: true, why: 'same, A^T' },
+  { m: 100, k: 784, n: 100, tA: 0, tB: 1, small: true, why: 'same, B^T' },
+  { m: 784, k: 100, n: 100, tA: 1, tB: 0, small: true, why: '784-100 dW = X^T dY' },
+  { m: 100, k: 100, n: 784, tA: 0, tB: 1, small: true, why: '784-100 dX = dY W^T' },
+].filter((s) => shapeSet === 'all' || s.small);
 const DTYPES = [
   { name: 'f32', bytes: 4, Array: Float32Array },
   { name: 'f64', bytes: 8, Array: Float64Array },
 ].filter((d) => !only || d.name === only);
 
 /** Lays out work, A, B, C above heapBase, 64-byte aligned, and fills them with random values. */
-function place(dtype, s) {
+function place(build, dtype, s) {
+  const { wasm, memory } = build;
   const base = align64(Number(wasm.heapBase()));
   const work = base;
   const a = align64(work + wasm[`gemmWorkBytes_${dtype.name}`]());
@@ -82,19 +105,19 @@ function timePerCall(fn, minSeconds) {
   return elapsed / calls;
 }
 
-function measurePeak(dtype) {
+function measurePeak(build, dtype) {
   // ~0.2-0.5 ms per call, so the clock reads between calls cost nothing.
   const iterations = 100_000;
-  const flops = wasm[`peakFlopsPerIteration_${dtype.name}`]() * iterations;
-  const peak = wasm[`peak_${dtype.name}`];
+  const flops = build.wasm[`peakFlopsPerIteration_${dtype.name}`]() * iterations;
+  const peak = build.wasm[`peak_${dtype.name}`];
   return flops / timePerCall(() => peak(iterations), 0.01) / 1e9;
 }
 
-function measureGemm(dtype, s) {
-  const { work, a, b, c } = place(dtype, s);
+function measureGemm(build, dtype, s) {
+  const { work, a, b, c } = place(build, dtype, s);
   const lda = s.tA ? s.m : s.k;
   const ldb = s.tB ? s.k : s.n;
-  const gemm = wasm[`gemm_${dtype.name}`];
+  const gemm = build.wasm[`gemm_${dtype.name}`];
   const call = () => gemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, b, ldb, 0, c, s.n, work);
   call(); // first touch of the pages
   return (2 * s.m * s.n * s.k) / timePerCall(call, 0.02) / 1e9;
@@ -107,38 +130,52 @@ const median = (xs) => {
 };
 
 // Warm-up: let V8 tier every function up to optimized code before anything is timed.
-for (const dtype of DTYPES) {
-  for (let i = 0; i < 3; i++) measurePeak(dtype);
-  for (const s of SHAPES) measureGemm(dtype, s);
+for (const build of builds) {
+  for (const dtype of DTYPES) {
+    for (let i = 0; i < 3; i++) measurePeak(build, dtype);
+    for (const s of SHAPES) measureGemm(build, dtype, s);
+  }
 }
 
-// Each GEMM window sits next to a ceiling window, round after round.
-const results = new Map(DTYPES.map((d) => [d.name, { peak: [], gemm: SHAPES.map(() => []) }]));
+// Each GEMM window sits next to a ceiling window of its build, round after round.
+const results = builds.map(() => new Map(DTYPES.map((d) => [d.name, { peak: [], ratio: SHAPES.map(() => []), gemm: SHAPES.map(() => []) }])));
 for (let round = 0; round < rounds; round++) {
   for (const dtype of DTYPES) {
-    const r = results.get(dtype.name);
     SHAPES.forEach((s, i) => {
-      r.peak.push(measurePeak(dtype));
-      r.gemm[i].push(measureGemm(dtype, s));
+      builds.forEach((build, bi) => {
+        const r = results[bi].get(dtype.name);
+        const peak = measurePeak(build, dtype);
+        const gemm = measureGemm(build, dtype, s);
+        r.peak.push(peak);
+        r.gemm[i].push(gemm);
+        r.ratio[i].push(gemm / peak);
+      });
     });
   }
 }
 
-console.log(`GEMM, one thread, process CPU time, ${rounds} interleaved rounds (${wasmPath})`);
-console.log('% ceiling = median GEMM / median ceiling; best = fastest GEMM window / fastest ceiling window');
+console.log(`GEMM, one thread, process CPU time, ${rounds} interleaved rounds`);
+builds.forEach((b) => console.log(`  ${b.name || 'build'}: ${b.path}`));
+console.log('% ceiling = median over rounds of GEMM / ceiling (each GEMM window next to a ceiling window);');
+console.log('best = fastest GEMM window / fastest ceiling window');
 for (const dtype of DTYPES) {
-  const r = results.get(dtype.name);
-  const peak = median(r.peak);
-  const bestPeak = Math.max(...r.peak);
-  console.log(`\n${dtype.name} ceiling (peak_${dtype.name}): median ${peak.toFixed(1)} GFLOP/s, ` +
-    `best ${bestPeak.toFixed(1)}, worst ${Math.min(...r.peak).toFixed(1)}`);
-  console.log('  M     K     N     op      dtype  GFLOP/s  % ceiling   best  use');
+  console.log('');
+  builds.forEach((build, bi) => {
+    const peak = results[bi].get(dtype.name).peak;
+    console.log(`${dtype.name} ceiling ${build.name} (peak_${dtype.name}): median ${median(peak).toFixed(1)} GFLOP/s, ` +
+      `best ${Math.max(...peak).toFixed(1)}, worst ${Math.min(...peak).toFixed(1)}`);
+  });
+  const header = builds.map((b) => `${`GFLOP/s${b.name}`.padStart(9)} ${`%ceil${b.name}`.padStart(8)} ${`best${b.name}`.padStart(7)}`).join(' ');
+  console.log(`  M     K     N     op      dtype ${header}  use`);
   SHAPES.forEach((s, i) => {
-    const g = median(r.gemm[i]);
-    const best = Math.max(...r.gemm[i]) / bestPeak;
     const op = `${s.tA ? 'A^T' : 'A'}${s.tB ? 'B^T' : 'B'}`;
+    const columns = builds.map((_, bi) => {
+      const r = results[bi].get(dtype.name);
+      const best = Math.max(...r.gemm[i]) / Math.max(...r.peak);
+      return `${median(r.gemm[i]).toFixed(1).padStart(9)} ${(100 * median(r.ratio[i])).toFixed(1).padStart(7)}% ` +
+        `${(100 * best).toFixed(1).padStart(6)}%`;
+    }).join(' ');
     console.log(`  ${String(s.m).padEnd(5)} ${String(s.k).padEnd(5)} ${String(s.n).padEnd(5)} ${op.padEnd(7)} ` +
-      `${dtype.name.padEnd(6)} ${g.toFixed(1).padStart(7)}  ${(100 * g / peak).toFixed(1).padStart(8)}%  ` +
-      `${(100 * best).toFixed(1).padStart(5)}%  ${s.why}`);
+      `${dtype.name.padEnd(5)} ${columns}  ${s.why}`);
   });
 }
