@@ -117,7 +117,7 @@ function drawCharts(): void {
   ui.lossChart.innerHTML = chart(losses, 'loss', { title: 'Training loss', xLabel: `steps / ${LOSS_WINDOW}`, yLabel: 'loss', yMin: 0 });
   ui.accuracyChart.innerHTML = chart(accuracies, 'test accuracy', {
     title: `Test accuracy (first ${TEST_SLICE} images)`,
-    xLabel: `steps / ${EVAL_EVERY}`,
+    xLabel: `steps / ${EVAL_EVERY} (0: untrained)`,
     yLabel: '%',
   });
 }
@@ -139,12 +139,13 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       break;
     case 'started':
       ui.net.textContent = m.description;
+      accuracies.push(100 * m.testAccuracy);
       hasNet = true;
       ui.save.disabled = false;
       break;
     case 'progress':
       ui.step.textContent = String(m.step);
-      ui.epoch.textContent = String(m.epoch);
+      ui.epoch.textContent = m.epochs.toFixed(2);
       if (m.losses.length > 0) ui.loss.textContent = m.losses[m.losses.length - 1].toFixed(4);
       ui.samplesPerSecond.textContent = rate(m.samplesPerSecond);
       losses.push(...m.losses);
@@ -179,7 +180,7 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       requestPrediction();
       break;
     case 'error':
-      if (m.request === 'loading') setState('error', `Cannot load MNIST: ${m.message}`);
+      if (m.request === 'loading') setState('error', `The training worker could not start: ${m.message}`);
       else if (m.request === 'start') setState('ready', `Cannot start: ${m.message}`);
       else ui.message.textContent = `${m.request}: ${m.message}`;
       break;

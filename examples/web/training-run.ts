@@ -67,9 +67,9 @@ export class TrainingRun {
     this.net.train();
   }
 
-  /** 1-based epoch of the next step. */
-  get epoch(): number {
-    return Math.floor(this.step / this.batchesPerEpoch) + 1;
+  /** Epochs done, fractional: 1 after batchesPerEpoch steps. */
+  get epochs(): number {
+    return this.step / this.batchesPerEpoch;
   }
 
   /** Runs `count` more steps and returns their losses. Throws if the loss stops being finite. */

@@ -98,7 +98,9 @@ function start(config: TrainingRun['config'], steps: number, evalEvery: number):
   net?.dispose();
   net = run.net;
   job = { run, targetStep: steps, evalEvery, trainingMs: 0, windowSum: 0, windowCount: 0, stopRequested: false };
-  post({ type: 'started', paramCount: run.net.paramCount, description: `${describeNet(run.net)}, ${backend.threads} thread${backend.threads > 1 ? 's' : ''}` });
+  const description = `${describeNet(run.net)}, ${backend.threads} thread${backend.threads > 1 ? 's' : ''}`;
+  const testAccuracy = evaluateAccuracy(run.net, testSlice, { batchSize: 500 });
+  post({ type: 'started', paramCount: run.net.paramCount, description, testAccuracy });
   const started = job;
   setTimeout(() => trainSlice(started), 0);
 }
@@ -127,7 +129,7 @@ function trainSlice(current: Job): void {
     finish(current, (err as Error).message);
     return;
   }
-  post({ type: 'progress', step: run.step, epoch: run.epoch, losses, samplesPerSecond: samplesPerSecond(current), testAccuracy });
+  post({ type: 'progress', step: run.step, epochs: run.epochs, losses, samplesPerSecond: samplesPerSecond(current), testAccuracy });
   if (current.stopRequested || run.step >= current.targetStep) finish(current);
   else setTimeout(() => trainSlice(current), 0);
 }

@@ -15,9 +15,10 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready'; trainCount: number; testCount: number; seconds: number; threads: number }
-  | { type: 'started'; paramCount: number; description: string }
+  /** A run began; `testAccuracy` is the untrained net's, on the test slice (the curve's first point). */
+  | { type: 'started'; paramCount: number; description: string; testAccuracy: number }
   /** `losses`: mean loss of each window of LOSS_WINDOW steps finished since the last message. */
-  | { type: 'progress'; step: number; epoch: number; losses: number[]; samplesPerSecond: number; testAccuracy?: number }
+  | { type: 'progress'; step: number; epochs: number; losses: number[]; samplesPerSecond: number; testAccuracy?: number }
   /** The run ended (all steps done, stopped, or failed): accuracy on the whole test set, and the params hash. */
   | { type: 'finished'; step: number; testAccuracy: number; paramsHash: string; samplesPerSecond: number; error?: string }
   | { type: 'prediction'; id: number; probabilities: number[] }
