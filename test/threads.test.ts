@@ -162,11 +162,25 @@ describe('the parallel kernel table', () => {
 });
 
 describe('bit-identical for 1, 2 and 3 threads', () => {
-  test('the default is every core', async () => {
-    const b = await createBackend();
-    expect(b.threads).toBe(availableParallelism());
-    expect(b.memory.buffer instanceof SharedArrayBuffer).toBe(b.threads > 1);
-    b.dispose();
+  test('the default is every core, or SCRATCHNET_THREADS', async () => {
+    const saved = process.env.SCRATCHNET_THREADS;
+    try {
+      delete process.env.SCRATCHNET_THREADS;
+      const b = await createBackend();
+      expect(b.threads).toBe(availableParallelism());
+      expect(b.memory.buffer instanceof SharedArrayBuffer).toBe(b.threads > 1);
+      b.dispose();
+      process.env.SCRATCHNET_THREADS = '3';
+      const three = await createBackend();
+      expect(three.threads).toBe(3);
+      three.dispose();
+      process.env.SCRATCHNET_THREADS = 'two';
+      await expect(createBackend()).rejects.toThrow('createBackend: SCRATCHNET_THREADS must be a positive integer, got "two"');
+      await expect(createBackend({ threads: 0 })).rejects.toThrow('createBackend: threads must be a positive integer, got 0');
+    } finally {
+      if (saved === undefined) delete process.env.SCRATCHNET_THREADS;
+      else process.env.SCRATCHNET_THREADS = saved;
+    }
     expect(backends.map((x) => x.threads)).toEqual(THREADS);
     expect(backends[0].threadPool).toBeNull();
   });

@@ -28,12 +28,21 @@ export function loadCoreModule(build: CoreBuild = 'plain'): Promise<WebAssembly.
   return compiled[build];
 }
 
+/** Threads when none are asked for: SCRATCHNET_THREADS if set (as OMP_NUM_THREADS for OpenMP), else every core. */
+function defaultThreads(): number {
+  const fromEnv = process.env.SCRATCHNET_THREADS;
+  if (fromEnv === undefined || fromEnv === '') return availableParallelism();
+  const n = Number(fromEnv);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`createBackend: SCRATCHNET_THREADS must be a positive integer, got "${fromEnv}"`);
+  return n;
+}
+
 /**
  * Make a backend in Node (it becomes the default backend): `const backend = await createBackend({ dtype: 'float64' })`.
- * It runs its kernels on `threads` threads, every core by default (`threads: 1`: no workers).
+ * It runs its kernels on `threads` threads: SCRATCHNET_THREADS or every core by default (`threads: 1`: no workers).
  */
 export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
-  const threads = options.threads ?? availableParallelism();
+  const threads = options.threads ?? defaultThreads();
   const backend = new Backend(await loadCoreModule(threads > 1 ? 'threads' : 'plain'), { ...options, threads });
   // The Node main thread, like a worker, may block in Atomics.wait.
   if (threads > 1) await backend.startThreads(threads, spawnNodeWorker, true);
