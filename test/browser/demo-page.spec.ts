@@ -220,6 +220,32 @@ describe('the demo page in Chromium', () => {
     expect(await page.getAttribute('#prediction', 'data-digit')).toBe(String(digits.labels[0]));
   });
 
+  test('Stop ends a long run early, and the page answers while the worker trains', async () => {
+    await page.fill('#hidden', '20');
+    await page.fill('#steps', '1000000');
+    const finished = Number(await page.getAttribute('body', 'data-finished-runs'));
+    await page.click('#start');
+    await page.waitForFunction(() => Number(document.getElementById('step')!.textContent) >= 200);
+    // A stroke drawn now is classified between two training slices, while the run goes on.
+    await page.click('#clear');
+    const box = (await page.locator('#pad').boundingBox())!;
+    await page.mouse.move(box.x + 140, box.y + 40);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 140, box.y + 240);
+    await page.mouse.up();
+    await page.waitForFunction(() => {
+      const p = document.getElementById('prediction')!;
+      return p.dataset.asked !== undefined && p.dataset.id === p.dataset.asked && p.dataset.digit !== undefined;
+    });
+    expect(await page.getAttribute('body', 'data-state')).toBe('training');
+    await page.click('#stop');
+    await page.waitForFunction((before) => Number(document.body.dataset.finishedRuns) > before, finished);
+    const steps = Number(await page.textContent('#step'));
+    expect(steps).toBeGreaterThanOrEqual(200);
+    expect(steps).toBeLessThan(1_000_000);
+    expect(await page.textContent('#message')).toBe(`Done: ${steps} steps, test accuracy ${(await page.textContent('#test-accuracy'))!.split(' ')[0]}. Draw a digit!`);
+  });
+
   test('float64 on one thread: the same hash in Chromium and Node', async () => {
     const config: RunConfig = { hiddenSizes: [30, 20], optimizer: 'momentum', learningRate: 0.05, dtype: 'float64', batchSize: 64, seed: 3 };
     await trainOnPage(config, 120, 1);
