@@ -53,7 +53,7 @@ console.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')
 function twoCoreCeiling(): string {
   const pool = two.threadPool!;
   const peak = pool.kernelIndex('peak_f32');
-  const iterations = 200_000;
+  const iterations = 2_000_000; // ~4 ms: long enough that a wake-up (20-120 µs) does not count
   const [t1, t2] = interleaved(
     [
       () => void one.kernels.peak_f32(iterations),

@@ -149,11 +149,13 @@ export class ThreadPool {
     if (this.ended) throw new Error(`${label}: the backend's threads have been disposed`);
     if (this.broken !== null) throw new Error(`${label}: ${this.broken}; dispose the backend and create a new one`);
     if (jobs.length > this.threads) throw new Error(`${label}: ${jobs.length} jobs for ${this.threads} threads`);
+    for (const { args } of jobs) {
+      if (args.length > L.maxArgs) throw new Error(`${label}: ${args.length} arguments, the control block holds ${L.maxArgs}`);
+    }
     const { ints, floats } = this;
     Atomics.store(ints, L.doneIndex, 0);
     for (let w = 1; w < jobs.length; w++) {
       const { kernel, args } = jobs[w];
-      if (args.length > L.maxArgs) throw new Error(`${label}: ${args.length} arguments, the control block holds ${L.maxArgs}`);
       const base = w * L.slotBytes;
       ints[(base + L.kernel) >> 2] = kernel;
       ints[(base + L.argCount) >> 2] = args.length;
