@@ -7,18 +7,18 @@
 // Two paths, chosen by n, share one micro-kernel (a 4 x (2 v128) tile of C: 4 x 8 in f32,
 // 4 x 4 in f64, every value in registers):
 //
-// - Wide C (n > NARROW_N): the classic Goto/BLIS structure. The outer loops cut op(B)
-//   into (KC, NC) panels and op(A) into (MC, KC) blocks, each packed into `work` in the
-//   order the micro-kernel reads them, whatever the transposes. A is packed pre-broadcast
-//   (each value splatted to a whole v128) so that the inner loop is plain vector loads,
-//   multiplies and adds; the macro-kernel walks the packed block tile by tile.
-// - Narrow C (n <= NARROW_N, e.g. a 784-50 layer): each packed A value would be used by
-//   only ceil(n / 8) tiles, so writing and reading 16 bytes per value costs about as much
-//   as the arithmetic. Instead the whole (KC, n) slab of op(B) is packed once per k-block,
-//   and op(A) is taken 4 rows at a time, plainly (one element per value: packed into a
-//   small L1 buffer, or read in place when A is stored transposed and its 4 values per p
-//   are already adjacent); the micro-kernel broadcasts each A value as it loads it
-//   (v128.load32_splat / load64_splat) and sweeps the row panel across all of C's columns.
+// - Wide C (n > NARROW_N, and all of f64): the classic Goto/BLIS structure. The outer
+//   loops cut op(B) into (KC, NC) panels and op(A) into (MC, KC) blocks, each packed into
+//   `work` in the order the micro-kernel reads them, whatever the transposes. A is packed
+//   pre-broadcast (each value splatted to a whole v128) so that the inner loop is plain
+//   vector loads, multiplies and adds; the macro-kernel walks the packed block tile by tile.
+// - Narrow C (n <= NARROW_N in f32, e.g. a 784-50 layer): each packed A value would be used
+//   by only ceil(n / 8) tiles, so writing and reading 16 bytes per 4-byte value costs about
+//   as much as the arithmetic. Instead the whole (KC, n) slab of op(B) is packed once per
+//   k-block, and op(A) is taken 4 rows at a time, plainly (one element per value: packed
+//   into a small L1 buffer, or read in place when A is stored transposed and its 4 values
+//   per p are already adjacent); the micro-kernel broadcasts each A value as it loads it
+//   (v128.load32_splat) and sweeps the row panel across all of C's columns.
 //
 // alpha == 0 or k == 0 means C = beta * C without reading A or B (as in BLAS).
 //
@@ -47,9 +47,12 @@ const MC = 128;
  */
 const NC = 512;
 /**
- * Up to this many columns of C, the narrow path (plain A, broadcast loads) is taken. At
+ * Up to this many columns of C, f32 takes the narrow path (plain A, broadcast loads). At
  * n = 50 and 100 it beats pre-broadcast packing by 5-10 points of the ceiling; from 128
  * to 384 the two measured the same. It must not exceed NC (the B slab is one panel).
+ * f64 always takes the wide path: its pre-broadcast A is only twice its size and each
+ * value meets n / 4 tiles, and there the narrow path measured no faster for X W and
+ * 3-8 points slower for X^T dY (m = 784, k = 100).
  */
 const NARROW_N = 256;
 /** Whole A panels packed side by side when A is stored transposed (8 panels: 2 cache lines of f32 per row). */
@@ -442,7 +445,7 @@ function macroKernel<T>(mc: i32, nc: i32, kc: i32, packedA: usize, packedB: usiz
   }
 }
 
-/** The wide path (n > NARROW_N): pre-broadcast A blocks, B panels, macro-kernel; see the top of this file. */
+/** The wide path (n > NARROW_N, or f64): pre-broadcast A blocks, B panels, macro-kernel; see the top of this file. */
 function gemmWide<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
                      alpha: T, a: usize, lda: i32, b: usize, ldb: i32,
                      beta: T, c: usize, ldc: i32, work: usize): void {
@@ -469,7 +472,7 @@ function gemmWide<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
 }
 
 /**
- * The narrow path (n <= NARROW_N): per k-block, op(B)[pc : pc+kc, 0 : n] is packed whole;
+ * The narrow path (f32, n <= NARROW_N): per k-block, op(B)[pc : pc+kc, 0 : n] is packed whole;
  * then each MR-row panel of op(A), plain, meets every column tile in turn while it sits in L1.
  * The k-blocks, and so every sum, are those of gemmWide.
  */
@@ -520,8 +523,11 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
     scaleC<T>(m, n, beta, c, ldc);
     return;
   }
-  if (n <= NARROW_N) gemmNarrow<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
-  else gemmWide<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+  if (sizeof<T>() == 4 && n <= NARROW_N) {
+    gemmNarrow<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+  } else {
+    gemmWide<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+  }
 }
 
 /** C = alpha * op(A) * op(B) + beta * C in f32; see the top of this file. */

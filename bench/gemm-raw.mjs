@@ -138,7 +138,8 @@ for (const build of builds) {
 }
 
 // Each GEMM window sits next to a ceiling window of its build, round after round.
-const results = builds.map(() => new Map(DTYPES.map((d) => [d.name, { peak: [], ratio: SHAPES.map(() => []), gemm: SHAPES.map(() => []) }])));
+const emptyResults = () => ({ peak: [], ratio: SHAPES.map(() => []), gemm: SHAPES.map(() => []) });
+const results = builds.map(() => new Map(DTYPES.map((d) => [d.name, emptyResults()])));
 for (let round = 0; round < rounds; round++) {
   for (const dtype of DTYPES) {
     SHAPES.forEach((s, i) => {
@@ -162,10 +163,13 @@ for (const dtype of DTYPES) {
   console.log('');
   builds.forEach((build, bi) => {
     const peak = results[bi].get(dtype.name).peak;
-    console.log(`${dtype.name} ceiling ${build.name} (peak_${dtype.name}): median ${median(peak).toFixed(1)} GFLOP/s, ` +
+    console.log(`${dtype.name} ceiling ${build.name} (peak_${dtype.name}): ` +
+      `median ${median(peak).toFixed(1)} GFLOP/s, ` +
       `best ${Math.max(...peak).toFixed(1)}, worst ${Math.min(...peak).toFixed(1)}`);
   });
-  const header = builds.map((b) => `${`GFLOP/s${b.name}`.padStart(9)} ${`%ceil${b.name}`.padStart(8)} ${`best${b.name}`.padStart(7)}`).join(' ');
+  const header = builds
+    .map((b) => `${`GFLOP/s${b.name}`.padStart(9)} ${`%ceil${b.name}`.padStart(8)} ${`best${b.name}`.padStart(7)}`)
+    .join(' ');
   console.log(`  M     K     N     op      dtype ${header}  use`);
   SHAPES.forEach((s, i) => {
     const op = `${s.tA ? 'A^T' : 'A'}${s.tB ? 'B^T' : 'B'}`;

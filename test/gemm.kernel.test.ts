@@ -1,6 +1,6 @@
 // The raw GEMM kernels (assembly/gemm.ts) against a float64 reference GEMM written here:
 // every transpose pair, sizes around and across the 4 x 8 (f32) and 4 x 4 (f64) tiles and
-// the k-blocks, both paths (narrow C: n <= NARROW_N, and wide C), leading dimensions wider
+// the k-blocks, both paths (narrow C: n <= NARROW_N in f32, and wide C), leading dimensions wider
 // than the rows, alpha/beta edge values, NaN in C with beta = 0, guard values around C and
 // in its row gaps, and bit-identical results when one GEMM is split into blocks of rows or
 // columns, including splits whose pieces take different paths.
@@ -21,7 +21,7 @@ const DTYPES: readonly DType[] = ['f32', 'f64'];
 const BYTES: Record<DType, number> = { f32: 4, f64: 8 };
 const TRANSPOSES: readonly [number, number][] = [[0, 0], [1, 0], [0, 1], [1, 1]];
 const SIZES = [1, 3, 5, 17, 31, 33, 100, 127, 785];
-/** The widest C that gemm.ts sends down its narrow path (its NARROW_N); wider C goes the wide path. */
+/** The widest C that gemm.ts sends down its narrow path in f32 (its NARROW_N); wider C, and f64, go wide. */
 const NARROW_N = 256;
 /** Elements of guard before and after each matrix, and the value they hold. */
 const GUARD = 24;
@@ -249,9 +249,10 @@ describe('gemm_f32 / gemm_f64 (raw wasm)', () => {
 
   it('gives bit-identical C when one GEMM is split into blocks of columns or rows, whichever path each takes', () => {
     // k = 785 and 300 span several k-blocks; splits fall inside tiles and off SIMD alignment.
-    // n = 45 keeps every piece on the narrow path; n = NARROW_N + 30 is wide as a whole,
-    // and its column pieces are narrow, wide, or some of each.
-    splitCase(37, 45, 785, [[0, 45], [0, 1, 8, 13, 40, 45], [0, 3, 4, 5, 44, 45]], [[0, 37], [0, 1, 6, 17, 33, 37], [0, 2, 35, 37]]);
+    // In f32, n = 45 keeps every piece on the narrow path; n = NARROW_N + 30 is wide as a
+    // whole, and its column pieces are narrow, wide, or some of each. (f64 is all wide.)
+    splitCase(37, 45, 785, [[0, 45], [0, 1, 8, 13, 40, 45], [0, 3, 4, 5, 44, 45]],
+      [[0, 37], [0, 1, 6, 17, 33, 37], [0, 2, 35, 37]]);
     const n = NARROW_N + 30;
     splitCase(13, n, 300, [[0, 1, n], [0, 13, 30, n], [0, n - NARROW_N, n], [0, 7, n - 2, n]], [[0, 2, 11, 13]]);
   });
@@ -281,7 +282,8 @@ describe('gemm_f32 / gemm_f64 (raw wasm)', () => {
             // Compare whole words first (fast); find the first differing byte only to report it.
             let firstDifference = Buffer.compare(pieces, whole) === 0 ? -1 : 0;
             while (firstDifference >= 0 && pieces[firstDifference] === whole[firstDifference]) firstDifference++;
-            expect(firstDifference, `${dtype} (${m}, ${n}, ${k}) tA=${tA} tB=${tB} beta=${beta} blocks ${JSON.stringify(blocks)}`).toBe(-1);
+            const label = `${dtype} (${m}, ${n}, ${k}) tA=${tA} tB=${tB} beta=${beta} blocks ${JSON.stringify(blocks)}`;
+            expect(firstDifference, label).toBe(-1);
           }
         }
       }
