@@ -140,6 +140,27 @@ for (const [m, k, n, tA, tB] of GEMMS) {
   g.dispose();
 }
 
+// Work added by splitting, whatever the machine gives: the shares run one after another on one
+// thread against the whole call (1.00 means the split itself costs nothing; with two free cores
+// the speed-up is then at most 2 / this ratio).
+console.log('\nGEMM f32 split work, on one thread: shares one after another / whole call');
+for (const [m, k, n, tA, tB] of GEMMS.filter(([m, k, n]) => m * k * n >= 1e6)) {
+  const a = one.randn(tA ? [k, m] : [m, k], { seed: 1 });
+  const w = one.randn(tB ? [n, k] : [k, n], { seed: 2 });
+  const c = one.empty([m, n]);
+  const bytes = one.kernels.gemmWorkBytes_f32();
+  const works = [0, 1].map((t) => one.workspace(`split work ${t}`, bytes));
+  const gemm = one.kernels.gemm_f32;
+  const whole = () => void gemm(+tA, +tB, m, n, k, 1, a.ptr, a.shape[1], w.ptr, w.shape[1], 0, c.ptr, n, works[0]);
+  const shares = splitGemm(2, tA, tB, m, n, a.ptr, a.shape[1], w.ptr, w.shape[1], c.ptr, n, 4);
+  const inTurn = () => {
+    shares.forEach((s, t) => gemm(+tA, +tB, s.m, s.n, k, 1, s.a, a.shape[1], s.b, w.shape[1], 0, s.c, n, works[t]));
+  };
+  const [u1, u2] = interleaved([whole, inTurn], callsFor(whole));
+  console.log(`(${m}, ${k}, ${n})${tA ? ' Aᵀ' : ''}${tB ? ' Bᵀ' : ''}: ${(u2 / u1).toFixed(3)}`);
+  [a, w, c].forEach((t) => t.dispose());
+}
+
 // ----------------------------------------------------------------------- training step
 function trainingStep(backend: Backend) {
   const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: [100], outputSize: 10 }, { backend, seed: 1 });
@@ -155,6 +176,32 @@ const s1 = trainingStep(one);
 const s2 = trainingStep(two);
 const [u1, u2] = interleaved([s1, s2], 20);
 console.log(`\n784-100-10 training step, batch 100, µs: 1 thread ${u1.toFixed(0)} | 2 threads ${u2.toFixed(0)} | ${(u1 / u2).toFixed(2)}x`);
+{
+  // Where the 2-thread step spends its time: inside split calls, or in what stays on one thread.
+  const pool = two.threadPool!;
+  const run = pool.run.bind(pool);
+  let inSplit = 0;
+  pool.run = (label, jobs) => {
+    const t0 = performance.now();
+    try {
+      run(label, jobs);
+    } finally {
+      inSplit += performance.now() - t0;
+    }
+  };
+  const t0 = performance.now();
+  for (let i = 0; i < 50; i++) s2();
+  const total = ((performance.now() - t0) * 1000) / 50;
+  pool.run = run;
+  const split = (inSplit * 1000) / 50;
+  const serial = total - split;
+  const splitOnOne = u1 - serial;
+  console.log(
+    `  2-thread step: ${split.toFixed(0)} µs in split calls, ${serial.toFixed(0)} µs in one-thread work; the split calls take ` +
+      `${splitOnOne.toFixed(0)} µs on one thread (${(splitOnOne / split).toFixed(2)}x faster split); with them perfectly halved the step ` +
+      `would be ${(u1 / (serial + splitOnOne / 2)).toFixed(2)}x faster`,
+  );
+}
 
 // Synchronisation cost alone: a split call with nothing to do (n = 0 on both threads).
 {

@@ -15,7 +15,6 @@ import { spawnNodeWorker } from '../src/backend/threads/spawn-node.js';
 type FloatDType = 'float32' | 'float64';
 const DTYPES: FloatDType[] = ['float32', 'float64'];
 const THREADS = [1, 2, 3];
-const LARGEST_THRESHOLD = Math.max(...Object.values(PARALLEL_KERNELS).map((k) => k.minElements));
 
 let backends: Backend[];
 beforeAll(async () => {
@@ -47,9 +46,10 @@ const randomValues = new Map<string, Float64Array>();
  * threshold and divide evenly neither by 16 nor by 3.
  */
 function callOf(name: string, b: Backend, dtype: FloatDType): { args: number[]; tensors: Tensor[] } {
-  const N = LARGEST_THRESHOLD + 7;
+  const threshold = PARALLEL_KERNELS[name].minElements;
+  const N = threshold + 7;
   const COLS = 37;
-  const ROWS = Math.ceil(LARGEST_THRESHOLD / COLS / 3) * 3 + 1;
+  const ROWS = Math.ceil(threshold / COLS / 3) * 3 + 1;
   const tensors: Tensor[] = [];
   let seed = 1;
   const f = (...shape: number[]) => tensors[tensors.push(randomTensor(b, shape, seed++, dtype)) - 1].ptr;

@@ -28,14 +28,19 @@ export interface ParallelKernel {
 /** Element shares are whole multiples of this: 16 floats fill whole v128s of f32 and f64 and a 64-byte line of f32. */
 export const SPLIT_ELEMENTS = 16;
 
-// Thresholds measured with test/threads.bench.ts on the 2-core machine (1 vs 2 threads, medians):
-// see the numbers next to each group.
-/** Cheap per element (a load, an op, a store): memory-bound, worth splitting only when large. */
-const CHEAP = 32768;
-/** Transcendental per element (exp): worth splitting much sooner. */
-const COSTLY = 4096;
-/** The optimizer updates: several arrays per element. */
-const UPDATE = 16384;
+// Thresholds from test/threads.bench.ts (f32, 1 thread vs a forced 2-way split, interleaved
+// medians) on the shared 2-vCPU VM; its calmest run (load 2.7) gave, as speed-ups of 2 threads:
+//   add          16K 0.70x   64K 1.46x   256K 1.74x     relu  64K 0.91x   256K 1.11x
+//   sigmoid       1K 0.81x   16K 1.71x    64K 1.82x     softmaxRows (10 columns)  1K 1.15x   64K 1.53x
+//   adam         16K 1.04x   64K 1.69x   256K 1.75x
+// Other runs, with the second core busy elsewhere, were slower at every size: a split that does
+// not pay costs little, as the caller runs a share no worker has claimed in time.
+/** Cheap per element (loads, an add, a store): memory-bound, worth splitting only when large. */
+const CHEAP = 65536;
+/** An exp per element: worth splitting much sooner. */
+const COSTLY = 8192;
+/** The optimizer updates: several arrays and a square root per element. */
+const UPDATE = 32768;
 
 const unary: readonly ArgKind[] = ['count', 'float', 'float'];
 const binary: readonly ArgKind[] = ['count', 'float', 'float', 'float'];
