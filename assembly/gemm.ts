@@ -472,9 +472,12 @@ function gemmWide<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
 }
 
 /**
- * The narrow path (f32, n <= NARROW_N): per k-block, op(B)[pc : pc+kc, 0 : n] is packed whole;
- * then each MR-row panel of op(A), plain, meets every column tile in turn while it sits in L1.
- * The k-blocks, and so every sum, are those of gemmWide.
+ * The narrow path (f32, n <= NARROW_N). The (kc, n) slabs of op(B) of as many k-blocks as
+ * fit in the B region (all of them for a 784-50 layer) are packed first; then each MR-row
+ * panel of op(A), plain, goes through those k-blocks in order, and in each meets every
+ * column tile while it sits in L1. A is read once, row panel by row panel, and each tile
+ * of C stays in cache across its k-blocks. The k-blocks, and so every sum, are those of
+ * gemmWide (C takes each block's product in turn, the first with beta).
  */
 function gemmNarrow<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
                        alpha: T, a: usize, lda: i32, b: usize, ldb: i32,
@@ -486,30 +489,44 @@ function gemmNarrow<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
   const edge = packedB + at<T>(KC * NC);
   const kBlocks = (k + KC - 1) / KC;
   const kcStep = (k + kBlocks - 1) / kBlocks;
-  for (let pc = 0; pc < k; pc += kcStep) {
-    const kc = min(kcStep, k - pc);
-    const betaBlock = pc == 0 ? beta : <T>1;
-    packB<T>(transB, b, ldb, pc, kc, 0, n, packedB);
-    const bPanelBytes = <usize>(kc * 32);
+  // A slab is kc rows of n rounded up to whole micro-panels; KC * NC values hold one or more.
+  const slabStep = kcStep * ((n + NR - 1) / NR) * NR;
+  const groupK = (KC * NC / slabStep) * kcStep;
+  for (let pg = 0; pg < k; pg += groupK) {
+    const groupEnd = min(k, pg + groupK);
+    let slab = packedB;
+    for (let pc = pg; pc < groupEnd; pc += kcStep) {
+      packB<T>(transB, b, ldb, pc, min(kcStep, k - pc), 0, n, slab);
+      slab += at<T>(slabStep);
+    }
     for (let ir = 0; ir < m; ir += MR) {
       const mr = min(MR, m - ir);
-      let pa = panelA;
-      let aStep = <usize>(MR * sizeof<T>());
-      if (transA && mr == MR) {
-        // A is (k, m): the MR values of each p are already adjacent, lda apart from the next p.
-        pa = a + at<T>(pc * lda + ir);
-        aStep = at<T>(lda);
-      } else {
-        packAPanelPlain<T>(transA, a, lda, ir, mr, pc, kc, panelA);
-      }
-      let pb = packedB;
-      let cTile = c + at<T>(ir * ldc);
-      for (let jr = 0; jr < n; jr += NR) {
-        const nr = min(NR, n - jr);
-        if (nr > lanes<T>()) microKernel<T>(kc, pa, aStep, true, pb, alpha, betaBlock, cTile, ldc, mr, nr, edge);
-        else microKernelOneVector<T>(kc, pa, aStep, true, pb, alpha, betaBlock, cTile, ldc, mr, nr, edge);
-        pb += bPanelBytes;
-        cTile += at<T>(NR);
+      const cRow = c + at<T>(ir * ldc);
+      slab = packedB;
+      for (let pc = pg; pc < groupEnd; pc += kcStep) {
+        const kc = min(kcStep, k - pc);
+        // Later k-blocks add to what the earlier ones wrote.
+        const betaBlock = pc == 0 ? beta : <T>1;
+        let pa = panelA;
+        let aStep = <usize>(MR * sizeof<T>());
+        if (transA && mr == MR) {
+          // A is (k, m): the MR values of each p are already adjacent, lda apart from the next p.
+          pa = a + at<T>(pc * lda + ir);
+          aStep = at<T>(lda);
+        } else {
+          packAPanelPlain<T>(transA, a, lda, ir, mr, pc, kc, panelA);
+        }
+        const bPanelBytes = <usize>(kc * 32);
+        let pb = slab;
+        let cTile = cRow;
+        for (let jr = 0; jr < n; jr += NR) {
+          const nr = min(NR, n - jr);
+          if (nr > lanes<T>()) microKernel<T>(kc, pa, aStep, true, pb, alpha, betaBlock, cTile, ldc, mr, nr, edge);
+          else microKernelOneVector<T>(kc, pa, aStep, true, pb, alpha, betaBlock, cTile, ldc, mr, nr, edge);
+          pb += bPanelBytes;
+          cTile += at<T>(NR);
+        }
+        slab += at<T>(slabStep);
       }
     }
   }

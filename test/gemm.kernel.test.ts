@@ -183,6 +183,8 @@ function shapes(): [number, number, number][] {
   out.push([784, 50, 100]); // a 784-50 layer's dW = X^T dY (2 columns past the last whole tile)
   // Either side of the narrow/wide boundary, with whole and partial tiles of rows, one and two k-blocks.
   out.push([33, NARROW_N, 40], [33, NARROW_N + 1, 40], [8, NARROW_N - 3, 300], [9, NARROW_N + 7, 300]);
+  // Narrow, with more k-blocks than the packed B region holds at once (two groups of them).
+  out.push([5, NARROW_N - 6, 785]);
   // More columns than one packed B panel, with one and with several blocks of rows and of k.
   out.push([785, 785, 3], [5, 785, 300]);
   return out;
@@ -250,11 +252,12 @@ describe('gemm_f32 / gemm_f64 (raw wasm)', () => {
   it('gives bit-identical C when one GEMM is split into blocks of columns or rows, whichever path each takes', () => {
     // k = 785 and 300 span several k-blocks; splits fall inside tiles and off SIMD alignment.
     // In f32, n = 45 keeps every piece on the narrow path; n = NARROW_N + 30 is wide as a
-    // whole, and its column pieces are narrow, wide, or some of each. (f64 is all wide.)
+    // whole, and its column pieces are narrow, wide, or some of each; at k = 600 the widest
+    // narrow pieces pack their B in two groups of k-blocks. (f64 is all wide.)
     splitCase(37, 45, 785, [[0, 45], [0, 1, 8, 13, 40, 45], [0, 3, 4, 5, 44, 45]],
       [[0, 37], [0, 1, 6, 17, 33, 37], [0, 2, 35, 37]]);
     const n = NARROW_N + 30;
-    splitCase(13, n, 300, [[0, 1, n], [0, 13, 30, n], [0, n - NARROW_N, n], [0, 7, n - 2, n]], [[0, 2, 11, 13]]);
+    splitCase(13, n, 600, [[0, 1, n], [0, 13, 30, n], [0, n - NARROW_N, n], [0, 7, n - 2, n]], [[0, 2, 11, 13]]);
   });
 
   /** Computes C (m, n) whole, then again piece by piece for each list of column cuts and of row cuts. */
