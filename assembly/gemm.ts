@@ -168,6 +168,15 @@ function packAPanelPlain<T>(transA: i32, a: usize, lda: i32, i0: i32, mr: i32, p
   const pStep = transA ? at<T>(lda) : at<T>(1);
   const src = a + <usize>i0 * rowStep + <usize>p0 * pStep;
   let p = 0;
+  if (mr == MR && transA) {
+    // The MR values of each p are adjacent already: one vector (f32) or two (f64) per p.
+    for (; p < kc; p++) {
+      const s = src + <usize>p * pStep;
+      const d = dst + at<T>(p * MR);
+      v128.store(d, v128.load(s));
+      if (sizeof<T>() == 8) v128.store(d, v128.load(s, 16), 16);
+    }
+  }
   if (mr == MR && !transA) {
     // Each row is contiguous in p: transpose MR x lanes blocks (4 x 4 in f32, two 4 x 2 in f64).
     for (; p + lanes<T>() <= kc; p += lanes<T>()) {
@@ -509,8 +518,10 @@ function gemmNarrow<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
         const betaBlock = pc == 0 ? beta : <T>1;
         let pa = panelA;
         let aStep = <usize>(MR * sizeof<T>());
-        if (transA && mr == MR) {
-          // A is (k, m): the MR values of each p are already adjacent, lda apart from the next p.
+        // A is (k, m): the MR values of each p are already adjacent, lda apart from the next
+        // p, and can be read in place; unless lda is a multiple of 256 bytes, which puts the
+        // kc rows of the panel into at most 16 of L1's 64 sets (they would evict each other).
+        if (transA && mr == MR && (at<T>(lda) & 255) != 0) {
           pa = a + at<T>(pc * lda + ir);
           aStep = at<T>(lda);
         } else {

@@ -219,6 +219,17 @@ describe('gemm_f32 / gemm_f64 (raw wasm)', () => {
     }
   });
 
+  it('reads A stored transposed with a leading dimension of a multiple of 256 bytes (packed, not read in place)', () => {
+    const rng = new Rng(6);
+    for (const dtype of DTYPES) {
+      for (const tB of [0, 1]) {
+        // lda = 64 (f32: 256 bytes) and 128 (f32: 512 bytes; f64: 1 KiB), with whole and partial row panels.
+        check(dtype, { tA: 1, tB, m: 64, n: 50, k: 300, alpha: 1, beta: 0.5 }, rng);
+        check(dtype, { tA: 1, tB, m: 122, n: 17, k: 40, alpha: -2, beta: 0, padA: 6 }, rng);
+      }
+    }
+  });
+
   it('ignores NaN in C when beta = 0, for every transpose', () => {
     const rng = new Rng(2);
     for (const dtype of DTYPES) {
