@@ -14,11 +14,12 @@
 //   vector loads, multiplies and adds; the macro-kernel walks the packed block tile by tile.
 // - Narrow C (n <= NARROW_N in f32, e.g. a 784-50 layer): each packed A value would be used
 //   by only ceil(n / 8) tiles, so writing and reading 16 bytes per 4-byte value costs about
-//   as much as the arithmetic. Instead the whole (KC, n) slab of op(B) is packed once per
-//   k-block, and op(A) is taken 4 rows at a time, plainly (one element per value: packed
-//   into a small L1 buffer, or read in place when A is stored transposed and its 4 values
-//   per p are already adjacent); the micro-kernel broadcasts each A value as it loads it
-//   (v128.load32_splat) and sweeps the row panel across all of C's columns.
+//   as much as the arithmetic. Instead the (kc, n) slabs of op(B) of all k-blocks (as many
+//   as fit) are packed first, and op(A) is taken 4 rows at a time, plainly (one element
+//   per value: packed into a small L1 buffer, or read in place when A is stored transposed
+//   and its 4 values per p are already adjacent); the micro-kernel broadcasts each A value
+//   as it loads it (v128.load32_splat), and each row panel goes through its k-blocks and,
+//   in each, across all of C's columns.
 //
 // alpha == 0 or k == 0 means C = beta * C without reading A or B (as in BLAS).
 //
@@ -48,8 +49,9 @@ const MC = 128;
 const NC = 512;
 /**
  * Up to this many columns of C, f32 takes the narrow path (plain A, broadcast loads). At
- * n = 50 and 100 it beats pre-broadcast packing by 5-10 points of the ceiling; from 128
- * to 384 the two measured the same. It must not exceed NC (the B slab is one panel).
+ * n = 50 and 100 it beats pre-broadcast packing by 3-10 points of the ceiling; from 256
+ * to 512 the two measured within the noise of this shared machine. It must not exceed NC
+ * (the slab of one k-block must fit in the B region).
  * f64 always takes the wide path: its pre-broadcast A is only twice its size and each
  * value meets n / 4 tiles, and there the narrow path measured no faster for X W and
  * 3-8 points slower for X^T dY (m = 784, k = 100).
@@ -385,7 +387,7 @@ function packB<T>(transB: i32, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc
  * Four accumulators, one B vector per step (pb still advances by the padded panel width).
  */
 @inline function microKernelOneVector<T>(kc: i32, pa: usize, aStep: usize, splatA: bool, pb: usize, alpha: T, beta: T,
-                                      c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
+                                         c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
   let c0 = v128.splat<T>(<T>0), c1 = v128.splat<T>(<T>0);
   let c2 = v128.splat<T>(<T>0), c3 = v128.splat<T>(<T>0);
   const pbEnd = pb + <usize>(kc * 32);
