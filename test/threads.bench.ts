@@ -75,11 +75,13 @@ function splitCall(backend: Backend, name: string, args: number[]): () => void {
   return () => pool.run(name, jobs);
 }
 
-const SIZES = [1024, 4096, 16384, 32768, 65536, 262144];
+const SIZES = [1024, 4096, 16384, 65536, 262144, 1048576, 4194304];
 const elementwise: Array<[string, (b: Backend, x: Tensor, y: Tensor, z: Tensor, w: Tensor) => number[]]> = [
   ['relu', (_b, x, y) => [x.size, x.ptr, y.ptr]],
   ['add', (_b, x, y, z) => [x.size, x.ptr, y.ptr, z.ptr]],
   ['sigmoid', (_b, x, y) => [x.size, x.ptr, y.ptr]],
+  ['sgd', (_b, x, y) => [x.size, x.ptr, y.ptr, 1e-3]],
+  ['momentum', (_b, x, y, z) => [x.size, x.ptr, y.ptr, z.ptr, 1e-3, 0.9]],
   ['adam', (_b, x, y, z, w) => [x.size, x.ptr, y.ptr, z.ptr, w.ptr, 1e-3, 0.9, 0.999, 1e-8]],
   ['softmaxRows', (_b, x, y) => [x.size / 10, 10, x.ptr, y.ptr]],
 ];
@@ -122,6 +124,9 @@ const GEMMS: Array<[number, number, number, boolean, boolean]> = [
   [40, 40, 40, false, false],
   [64, 64, 64, false, false],
   [100, 100, 10, false, false],
+  [100, 100, 100, false, false],
+  [128, 128, 128, false, false],
+  [100, 784, 10, false, false],
   [100, 784, 100, false, false],
   [784, 100, 100, true, false],
   [100, 100, 784, false, true],

@@ -42,14 +42,13 @@ const randomValues = new Map<string, Float64Array>();
 
 /**
  * Arguments for one call of each parallel kernel, over tensors made on `b` (every one filled with
- * seeded values, outputs included, so a share left undone would show). Sizes are above every
- * threshold and divide evenly neither by 16 nor by 3.
+ * seeded values, outputs included, so a share left undone would show). Sizes divide evenly
+ * neither by 16 nor by 3.
  */
 function callOf(name: string, b: Backend, dtype: FloatDType): { args: number[]; tensors: Tensor[] } {
-  const threshold = PARALLEL_KERNELS[name].minElements;
-  const N = threshold + 7;
+  const N = 5_007;
   const COLS = 37;
-  const ROWS = Math.ceil(threshold / COLS / 3) * 3 + 1;
+  const ROWS = 301;
   const tensors: Tensor[] = [];
   let seed = 1;
   const f = (...shape: number[]) => tensors[tensors.push(randomTensor(b, shape, seed++, dtype)) - 1].ptr;
@@ -186,14 +185,18 @@ describe('bit-identical for 1, 2 and 3 threads', () => {
   });
 
   for (const dtype of DTYPES) {
-    test(`every parallel kernel, ${dtype}`, () => {
-      for (const name of Object.keys(PARALLEL_KERNELS)) {
+    test(`every parallel kernel, split whatever its size, ${dtype}`, () => {
+      for (const [name, spec] of Object.entries(PARALLEL_KERNELS)) {
         const hashes = backends.map((b) => {
           const { args, tensors } = callOf(name, b, dtype);
-          const run = b.threadPool ? vi.spyOn(b.threadPool, 'run') : null;
-          b.kernel(name, dtype)(...args);
-          if (run) expect(run, `${name} on ${b.threads} threads was split`).toHaveBeenCalledTimes(1);
-          run?.mockRestore();
+          const pool = b.threadPool;
+          if (pool === null) b.kernel(name, dtype)(...args);
+          else {
+            const full = `${name}_${dtype === 'float32' ? 'f32' : 'f64'}`;
+            const shares = splitArgs({ ...spec, minElements: 0 }, dtype === 'float32' ? 4 : 8, args, b.threads);
+            expect(shares.length).toBe(b.threads);
+            pool.run(full, shares.map((share) => ({ kernel: pool.kernelIndex(full), args: share })));
+          }
           const hash = tensors.map(tensorHash).join(' ');
           tensors.forEach((t) => t.dispose());
           return hash;
@@ -209,16 +212,19 @@ describe('bit-identical for 1, 2 and 3 threads', () => {
         [784, 100, 100, true, false],
         [100, 100, 784, false, true],
         [37, 300, 517, true, true],
-        [3, 50, 1000, false, false],
-        [1000, 50, 3, false, true],
+        [3, 100, 1000, false, false],
+        [1000, 100, 3, false, true],
       ];
       for (const [m, k, n, transA, transB] of cases) {
         const pad = 5; // every matrix is a window of one with 5 more columns
         const hashes = backends.map((b) => {
+          const run = b.threadPool ? vi.spyOn(b.threadPool, 'run') : null;
           const a = randomTensor(b, transA ? [k, m + pad] : [m, k + pad], 1, dtype);
           const w = randomTensor(b, transB ? [n, k + pad] : [k, n + pad], 2, dtype);
           const c = randomTensor(b, [m, n + pad], 3, dtype);
           gemmKernel(b, dtype, transA, transB, m, n, k, 0.75, a.ptr, a.shape[1], w.ptr, w.shape[1], -0.5, c.ptr, c.shape[1]);
+          if (run) expect(run, `(${m}, ${k}, ${n}) split on ${b.threads} threads`).toHaveBeenCalledTimes(1);
+          run?.mockRestore();
           const hash = tensorHash(c);
           [a, w, c].forEach((t) => t.dispose());
           return hash;
@@ -229,6 +235,30 @@ describe('bit-identical for 1, 2 and 3 threads', () => {
       }
     });
   }
+
+  test('a call above its threshold is split by backend.kernel, and one below is not', () => {
+    const b = backends[1];
+    const run = vi.spyOn(b.threadPool!, 'run');
+    for (const [name, n] of [['sigmoid', PARALLEL_KERNELS.sigmoid.minElements], ['add', PARALLEL_KERNELS.add.minElements]] as const) {
+      const x = b.rand([n]);
+      const y = b.rand([n]);
+      const small = b.rand([n - 1]);
+      run.mockClear();
+      if (name === 'sigmoid') ops.sigmoid(x, y);
+      else ops.add(x, y, y);
+      expect(run, name).toHaveBeenCalledTimes(1);
+      if (name === 'sigmoid') ops.sigmoid(small, small);
+      else ops.add(small, small, small);
+      expect(run, name).toHaveBeenCalledTimes(1);
+      const reference = b.rand([n]);
+      const x1 = backends[0].tensor(reference.data, [n]);
+      expect(tensorHash(name === 'sigmoid' ? ops.sigmoid(reference) : ops.add(reference, reference))).toBe(
+        tensorHash(name === 'sigmoid' ? ops.sigmoid(x1) : ops.add(x1, x1)),
+      );
+      [x, y, small, reference, x1].forEach((t) => t.dispose());
+    }
+    run.mockRestore();
+  });
 
   test('a split GEMM equals a float64 reference', () => {
     const b = backends[2];
@@ -325,7 +355,7 @@ describe('failures and lifetimes', () => {
     expect(() => pool.run('gemm_f32', [{ kernel: gemm, args: [0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, work] }, slow])).toThrow(
       /gemm_f32: worker 1 did not finish gemm_f32 within 1 ms/,
     );
-    expect(() => ops.relu(b.zeros([100_000]))).toThrow(/dispose the backend and create a new one/);
+    expect(() => ops.sigmoid(b.zeros([100_000]))).toThrow(/dispose the backend and create a new one/);
     b.dispose();
   });
 

@@ -29,29 +29,36 @@ export interface ParallelKernel {
 export const SPLIT_ELEMENTS = 16;
 
 // Thresholds from test/threads.bench.ts (f32, 1 thread vs a forced 2-way split, interleaved
-// medians) on the shared 2-vCPU VM; its calmest run (load 2.7) gave, as speed-ups of 2 threads:
-//   add          16K 0.70x   64K 1.46x   256K 1.74x     relu  64K 0.91x   256K 1.11x
-//   sigmoid       1K 0.81x   16K 1.71x    64K 1.82x     softmaxRows (10 columns)  1K 1.15x   64K 1.53x
-//   adam         16K 1.04x   64K 1.69x   256K 1.75x
-// Other runs, with the second core busy elsewhere, were slower at every size: a split that does
-// not pay costs little, as the caller runs a share no worker has claimed in time.
-/** Cheap per element (loads, an add, a store): memory-bound, worth splitting only when large. */
-const CHEAP = 65536;
-/** An exp per element: worth splitting much sooner. */
-const COSTLY = 8192;
-/** The optimizer updates: several arrays and a square root per element. */
-const UPDATE = 32768;
+// medians), in a run where the two-core check gave 1.92x one core (load 1.9); speed-ups of 2 threads:
+//   relu          65K 0.57x  256K 0.59x   1M 0.74x    4M: see MEMORY_BOUND
+//   add           65K 0.40x  256K 1.70x   1M 1.79x
+//   sgd           16K 0.92x   65K 1.51x  256K 1.74x   momentum  16K 0.84x   65K 1.45x
+//   adam           4K 0.60x   16K 1.22x   65K 1.65x
+//   sigmoid        1K 0.65x    4K 1.36x   16K 1.73x   softmaxRows (10 columns)  1K 1.14x   4K 1.63x
+// In cache, a load-op-store loop gains nothing from a second core that must first fetch its half
+// of the arrays from the first core's cache; more arithmetic per element pays sooner. A split
+// that does not pay costs little when the worker is late: the caller runs its share itself.
+/** One load and one store per element (relu, copy, scale): out of cache only. */
+const MEMORY_BOUND = 4_194_304;
+/** Two or three arrays and a few operations per element (add, backward rules, gathers). */
+const CHEAP = 262_144;
+/** The plain updates: sgd, momentum, nesterov. */
+const UPDATE = 65_536;
+/** Updates with a square root and a division per element: adagrad, rmsprop, adam. */
+const ADAPTIVE_UPDATE = 16_384;
+/** An exp per element (sigmoid, tanh, elu, softmax). */
+const COSTLY = 4_096;
 
 const unary: readonly ArgKind[] = ['count', 'float', 'float'];
 const binary: readonly ArgKind[] = ['count', 'float', 'float', 'float'];
 
 export const PARALLEL_KERNELS: Readonly<Record<string, ParallelKernel>> = {
   // activations (n, x, y[, alpha]) and their backward (n, kept, dy, dx[, alpha])
-  step: { by: 'elements', args: unary, minElements: CHEAP },
-  relu: { by: 'elements', args: unary, minElements: CHEAP },
+  step: { by: 'elements', args: unary, minElements: MEMORY_BOUND },
+  relu: { by: 'elements', args: unary, minElements: MEMORY_BOUND },
   sigmoid: { by: 'elements', args: unary, minElements: COSTLY },
   tanh: { by: 'elements', args: unary, minElements: COSTLY },
-  leakyRelu: { by: 'elements', args: ['count', 'float', 'float', 'same'], minElements: CHEAP },
+  leakyRelu: { by: 'elements', args: ['count', 'float', 'float', 'same'], minElements: MEMORY_BOUND },
   elu: { by: 'elements', args: ['count', 'float', 'float', 'same'], minElements: COSTLY },
   sigmoidBackward: { by: 'elements', args: binary, minElements: CHEAP },
   reluBackward: { by: 'elements', args: binary, minElements: CHEAP },
@@ -59,11 +66,11 @@ export const PARALLEL_KERNELS: Readonly<Record<string, ParallelKernel>> = {
   leakyReluBackward: { by: 'elements', args: ['count', 'float', 'float', 'float', 'same'], minElements: CHEAP },
   eluBackward: { by: 'elements', args: ['count', 'float', 'float', 'float', 'float', 'same'], minElements: CHEAP },
   // arithmetic
-  copy: { by: 'elements', args: unary, minElements: CHEAP },
+  copy: { by: 'elements', args: unary, minElements: MEMORY_BOUND },
   add: { by: 'elements', args: binary, minElements: CHEAP },
   sub: { by: 'elements', args: binary, minElements: CHEAP },
   mul: { by: 'elements', args: binary, minElements: CHEAP },
-  scale: { by: 'elements', args: ['count', 'float', 'same', 'float'], minElements: CHEAP },
+  scale: { by: 'elements', args: ['count', 'float', 'same', 'float'], minElements: MEMORY_BOUND },
   axpy: { by: 'elements', args: ['count', 'same', 'float', 'float'], minElements: CHEAP },
   dropoutBackward: { by: 'elements', args: ['count', 'float', 'byte', 'float', 'same'], minElements: CHEAP },
   bytesToFloat: { by: 'elements', args: ['count', 'byte', 'float', 'same'], minElements: CHEAP },
@@ -71,18 +78,18 @@ export const PARALLEL_KERNELS: Readonly<Record<string, ParallelKernel>> = {
   sgd: { by: 'elements', args: ['count', 'float', 'float', 'same'], minElements: UPDATE },
   momentum: { by: 'elements', args: ['count', 'float', 'float', 'float', 'same', 'same'], minElements: UPDATE },
   nesterov: { by: 'elements', args: ['count', 'float', 'float', 'float', 'same', 'same'], minElements: UPDATE },
-  adagrad: { by: 'elements', args: ['count', 'float', 'float', 'float', 'same', 'same'], minElements: UPDATE },
-  rmsprop: { by: 'elements', args: ['count', 'float', 'float', 'float', 'same', 'same', 'same'], minElements: UPDATE },
+  adagrad: { by: 'elements', args: ['count', 'float', 'float', 'float', 'same', 'same'], minElements: ADAPTIVE_UPDATE },
+  rmsprop: { by: 'elements', args: ['count', 'float', 'float', 'float', 'same', 'same', 'same'], minElements: ADAPTIVE_UPDATE },
   adam: {
     by: 'elements',
     args: ['count', 'float', 'float', 'float', 'float', 'same', 'same', 'same', 'same'],
-    minElements: UPDATE,
+    minElements: ADAPTIVE_UPDATE,
   },
   // rows (rows, cols, ...)
   addBias: { by: 'rows', args: ['count', 'same', 'float', 'same', 'float'], minElements: CHEAP },
-  repeatRows: { by: 'rows', args: ['count', 'same', 'same', 'float'], minElements: CHEAP },
+  repeatRows: { by: 'rows', args: ['count', 'same', 'same', 'float'], minElements: MEMORY_BOUND },
   softmaxRows: { by: 'rows', args: ['count', 'same', 'float', 'float'], minElements: COSTLY },
-  gatherRows: { by: 'rows', args: ['count', 'same', 'same', 'int', 'float'], minElements: CHEAP },
+  gatherRows: { by: 'rows', args: ['count', 'same', 'same', 'int', 'float'], minElements: MEMORY_BOUND },
   gatherRowsU8: { by: 'rows', args: ['count', 'same', 'same', 'int', 'float', 'same'], minElements: CHEAP },
   softmaxCrossEntropyBackwardOneHot: {
     by: 'rows',
