@@ -29,16 +29,19 @@ export interface ParallelKernel {
 export const SPLIT_ELEMENTS = 16;
 
 // Thresholds from test/threads.bench.ts (f32, 1 thread vs a forced 2-way split, interleaved
-// medians), in a run where the two-core check gave 1.92x one core (load 1.9); speed-ups of 2 threads:
-//   relu          65K 0.57x  256K 0.59x   1M 0.74x    4M: see MEMORY_BOUND
-//   add           65K 0.40x  256K 1.70x   1M 1.79x
-//   sgd           16K 0.92x   65K 1.51x  256K 1.74x   momentum  16K 0.84x   65K 1.45x
-//   adam           4K 0.60x   16K 1.22x   65K 1.65x
-//   sigmoid        1K 0.65x    4K 1.36x   16K 1.73x   softmaxRows (10 columns)  1K 1.14x   4K 1.63x
-// In cache, a load-op-store loop gains nothing from a second core that must first fetch its half
-// of the arrays from the first core's cache; more arithmetic per element pays sooner. A split
+// medians), from two runs where the two-core check gave 1.9x one core (load 1.1-1.9); speed-ups
+// of 2 threads, run A / run B:
+//   relu          16K 0.44/1.29x   65K 0.57/1.70x  256K 0.59/1.81x    1M 0.74/1.71x   4M -/1.82x
+//   add           16K 0.34/0.53x   65K 0.40/1.01x  256K 1.70/1.43x    1M 1.79/1.52x
+//   sgd           16K 0.92/0.74x   65K 1.51/1.42x  256K 1.74/1.67x    momentum 65K 1.45/1.53x
+//   adam           4K 0.60/1.20x   16K 1.22/1.55x   65K 1.65/1.83x
+//   sigmoid        1K 0.65/0.67x    4K 1.36/1.30x   16K 1.73/1.71x
+//   softmaxRows (10 columns)        1K 1.14/1.37x    4K 1.63/1.60x
+// A threshold is the smallest size that paid in both runs (relu's: the first that lost in none;
+// run A stopped at 1M). Load-store loops in cache vary most:
+// the second core must first fetch its half of the arrays from the first core's cache. A split
 // that does not pay costs little when the worker is late: the caller runs its share itself.
-/** One load and one store per element (relu, copy, scale): out of cache only. */
+/** One load and one store per element (relu, copy, scale). */
 const MEMORY_BOUND = 4_194_304;
 /** Two or three arrays and a few operations per element (add, backward rules, gathers). */
 const CHEAP = 262_144;
