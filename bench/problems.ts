@@ -4,7 +4,7 @@
  * tables, and the seeded data each of them starts from (so all impls multiply the same
  * matrices and train the same net on the same batch).
  */
-import { SeededRandom } from './peers/seeded-random.js';
+import { Rng } from 'scratchnet';
 
 /** C (m, n) = op(A) (m, k) * op(B) (k, n). */
 export interface GemmShape {
@@ -68,9 +68,9 @@ export interface GemmOperands {
 
 /** Seeded uniform operands in [-1, 1); the same numbers for every impl. */
 export function makeGemmOperands(shape: GemmShape, seed = 1): GemmOperands {
-  const rng = new SeededRandom(seed);
-  const a = rng.uniformArray(shape.m * shape.k).map((u) => 2 * u - 1);
-  const b = rng.uniformArray(shape.k * shape.n).map((u) => 2 * u - 1);
+  const rng = new Rng(seed);
+  const a = Float64Array.from({ length: shape.m * shape.k }, () => 2 * rng.uniform() - 1);
+  const b = Float64Array.from({ length: shape.k * shape.n }, () => 2 * rng.uniform() - 1);
   return { a, b };
 }
 
@@ -127,15 +127,15 @@ export function makeTrainProblem(shape: MlpShape, batch = TRAIN_BATCH, seed = 2)
   if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
     throw new Error(`makeTrainProblem: sizes must be at least two positive integers, got [${sizes.join(', ')}]`);
   }
-  const rng = new SeededRandom(seed);
+  const rng = new Rng(seed);
   const weights: Float64Array[] = [];
   const biases: Float64Array[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
     const std = shape.activation === 'relu' ? Math.sqrt(2 / sizes[l]) : 0.01;
-    weights.push(rng.normalArray(sizes[l] * sizes[l + 1], std));
+    weights.push(Float64Array.from({ length: sizes[l] * sizes[l + 1] }, () => std * rng.normal()));
     biases.push(new Float64Array(sizes[l + 1]));
   }
-  const x = rng.uniformArray(batch * sizes[0]);
+  const x = Float64Array.from({ length: batch * sizes[0] }, () => rng.uniform());
   const classes = sizes[sizes.length - 1];
   const labels = new Int32Array(batch);
   for (let i = 0; i < batch; i++) labels[i] = rng.int(classes);

@@ -5,7 +5,7 @@
  * that many — on more. Every case can hand back what it computed (`output()`), so a test can check
  * the benchmarked call against a reference.
  */
-import { createBackend, ops, MultiLayerNet, SGD } from 'scratchnet';
+import { createBackend, ops, MultiLayerNet, SGD, Rng } from 'scratchnet';
 import type { Backend, Tensor } from 'scratchnet';
 import type { BenchCase, Dtype } from './harness.js';
 import { PeakThreads } from './peak-threads.js';
@@ -15,7 +15,6 @@ import {
   gemmCaseName, gemmFlops, gemmVariantsFor, makeGemmOperands, makeTrainProblem, trainStepCaseName,
 } from './problems.js';
 import type { GemmShape, GemmVariant, MlpShape } from './problems.js';
-import { SeededRandom } from './peers/seeded-random.js';
 
 export const DTYPES: readonly Dtype[] = ['float32', 'float64'];
 
@@ -192,9 +191,9 @@ export function elementwiseCaseName(kernel: ElementwiseKernel, size = ELEMENTWIS
 
 /** Seeded inputs of an element-wise case: x in [-4, 4) (sigmoid and softmax), or p and g in [-1, 1). */
 export function makeElementwiseInputs(size: number, seed = 3): { x: Float64Array; g: Float64Array } {
-  const rng = new SeededRandom(seed);
-  const x = rng.uniformArray(size).map((u) => 8 * u - 4);
-  const g = rng.uniformArray(size).map((u) => 2 * u - 1);
+  const rng = new Rng(seed);
+  const x = Float64Array.from({ length: size }, () => 8 * rng.uniform() - 4);
+  const g = Float64Array.from({ length: size }, () => 2 * rng.uniform() - 1);
   return { x, g };
 }
 

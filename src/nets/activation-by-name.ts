@@ -10,7 +10,8 @@ import { Identity } from '../layers/identity.js';
 export const ACTIVATIONS = ['relu', 'sigmoid', 'tanh', 'leaky-relu', 'elu', 'identity'] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
-export function activationLayer(name: ActivationName): Layer {
+/** The layer for an activation name; `alpha` is LeakyReLU's slope or ELU's scale (their defaults if omitted). */
+export function activationLayer(name: ActivationName, alpha?: number): Layer {
   switch (name) {
     case 'relu':
       return new ReLU();
@@ -19,9 +20,9 @@ export function activationLayer(name: ActivationName): Layer {
     case 'tanh':
       return new Tanh();
     case 'leaky-relu':
-      return new LeakyReLU();
+      return new LeakyReLU(alpha);
     case 'elu':
-      return new ELU();
+      return new ELU(alpha);
     case 'identity':
       return new Identity();
     default:

@@ -26,7 +26,7 @@ import { Sequential } from './sequential.js';
 import { TwoLayerNet } from './two-layer-net.js';
 import { MultiLayerNet } from './multi-layer-net.js';
 import type { MultiLayerNetConfig } from './multi-layer-net.js';
-import { ACTIVATIONS } from './activation-by-name.js';
+import { ACTIVATIONS, activationLayer } from './activation-by-name.js';
 import type { ActivationName } from './activation-by-name.js';
 
 export type LayerSpec =
@@ -121,19 +121,15 @@ function buildLayer(spec: LayerSpec, backend: Backend, dtype: FloatDType): Layer
     case 'matmul':
       return new MatMul(backend.zeros([spec.inputSize, spec.outputSize], dtype));
     case 'relu':
-      return new ReLU();
     case 'sigmoid':
-      return new Sigmoid();
     case 'tanh':
-      return new Tanh();
     case 'identity':
-      return new Identity();
+      return activationLayer(spec.type);
+    case 'leaky-relu':
+    case 'elu':
+      return activationLayer(spec.type, spec.alpha);
     case 'softmax':
       return new Softmax();
-    case 'leaky-relu':
-      return new LeakyReLU(spec.alpha);
-    case 'elu':
-      return new ELU(spec.alpha);
     case 'dropout':
       return new Dropout(spec.ratio);
   }
