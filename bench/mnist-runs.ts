@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackend, loadMnist } from 'scratchnet';
+import type { TrainReport } from 'scratchnet';
 import type { CaseResult } from './harness.js';
 import { median } from './harness.js';
 import { scratchnetImpl } from './scratchnet.js';
@@ -36,17 +37,6 @@ export const BOOK_RUN_NAME = 'mnist book run (ch. 4)';
 export const DEFAULT_RUN_NAME = 'mnist default run';
 export const LOAD_CASE_NAME = 'load mnist (4 files)';
 
-/** What `scratchnet train --json` prints last. */
-export interface TrainReport {
-  testAccuracy: number;
-  trainAccuracy: number;
-  /** Wall seconds of training and per-epoch evaluation, loading excluded. */
-  seconds: number;
-  loadSeconds: number;
-  /** Training samples per second of training time. */
-  samplesPerSecond: number;
-  iterations: number;
-}
 
 export interface CliRun {
   /** Wall seconds from spawn to exit. */

@@ -4,3 +4,5 @@ export { createBackend } from './backend/load-node.js';
 export { loadMnist } from './data/mnist.js';
 export type { LoadMnistOptions } from './data/mnist.js';
 export { saveNet, loadNet, loadNetWeights } from './io/net-file-node.js';
+// The shape of `scratchnet train --json`'s final line, for programs that read it.
+export type { TrainReport } from './cli/train-command.js';

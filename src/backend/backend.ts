@@ -303,7 +303,10 @@ export class Backend {
     const kernel = pool.kernelIndex(full);
     const parallel = PARALLEL_KERNELS[name];
     const itemSize = ITEM_SIZE[dtype];
+    const rows = parallel.by === 'rows';
     return (...args: number[]): number => {
+      // Most calls of a small net stay below the threshold: go straight to the kernel.
+      if (args[0] * (rows ? args[1] : 1) < parallel.minElements) return fn(...args);
       const shares = splitArgs(parallel, itemSize, args, pool.threads);
       if (shares.length === 1) return fn(...args);
       pool.run(full, shares.map((share) => ({ kernel, args: share })));
