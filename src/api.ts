@@ -9,6 +9,8 @@ export type { DType, FloatDType } from './backend/dtype.js';
 export type { Shape } from './backend/shape.js';
 export { defaultBackend, setDefaultBackend } from './backend/default-backend.js';
 export { Rng } from './random/rng.js';
+/** exp, log, sin, cos, pow, ... with the same bits in every JavaScript engine (Math's are not). */
+export * as math from './math/index.js';
 export * as ops from './ops/index.js';
 
 // Layers

@@ -1,4 +1,5 @@
 import { Rng } from '../random/rng.js';
+import { cos, sin } from '../math/index.js';
 
 /** Options of spiral(). */
 export interface SpiralOptions {
@@ -52,8 +53,8 @@ export function spiral({ pointsPerClass = 100, classes = 3, seed = 1984 }: Spira
       const radius = i / pointsPerClass;
       const theta = j * 4 + 4 * radius + rng.normal() * 0.2;
       const n = j * pointsPerClass + i;
-      x[2 * n] = radius * Math.sin(theta);
-      x[2 * n + 1] = radius * Math.cos(theta);
+      x[2 * n] = radius * sin(theta);
+      x[2 * n + 1] = radius * cos(theta);
       t[n * classes + j] = 1;
       labels[n] = j;
     }

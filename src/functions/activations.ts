@@ -1,3 +1,4 @@
+import { exp, expm1, tanh as tanhScalar } from '../math/index.js';
 /**
  * The book's activation functions in plain TypeScript (float64, no wasm).
  *
@@ -66,8 +67,8 @@ export const identity: Elementwise = elementwise('identity', (v) => v);
 export const sigmoid: Elementwise = elementwise('sigmoid', sigmoidScalar);
 
 function sigmoidScalar(v: number): number {
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
-  const e = Math.exp(v);
+  if (v >= 0) return 1 / (1 + exp(-v));
+  const e = exp(v);
   return e / (1 + e);
 }
 
@@ -84,7 +85,7 @@ export const relu: Elementwise = elementwise('relu', (v) => (v > 0 ? v : 0));
 export const reluGrad: Elementwise = elementwise('reluGrad', (v) => (v > 0 ? 1 : 0));
 
 /** Hyperbolic tangent. */
-export const tanh: Elementwise = elementwise('tanh', Math.tanh);
+export const tanh: Elementwise = elementwise('tanh', tanhScalar);
 
 /** Leaky relu: x where x > 0, else alpha * x. */
 export const leakyRelu: ElementwiseWithAlpha = ((x: Numeric, alpha = 0.01) => {
@@ -98,7 +99,7 @@ export const leakyRelu: ElementwiseWithAlpha = ((x: Numeric, alpha = 0.01) => {
  */
 export const elu: ElementwiseWithAlpha = ((x: Numeric, alpha = 1) => {
   checkAlpha('elu', alpha);
-  return mapNumeric('elu', x, (v) => (v > 0 ? v : alpha * Math.expm1(v)));
+  return mapNumeric('elu', x, (v) => (v > 0 ? v : alpha * expm1(v)));
 }) as ElementwiseWithAlpha;
 
 /** What softmax accepts: a vector, or a matrix given as rows. */
@@ -145,7 +146,7 @@ function softmaxRow(row: ArrayLike<number>): number[] {
   const out = new Array<number>(n);
   let sum = 0;
   for (let i = 0; i < n; i++) {
-    out[i] = Math.exp(row[i] - max);
+    out[i] = exp(row[i] - max);
     sum += out[i];
   }
   for (let i = 0; i < n; i++) out[i] /= sum;

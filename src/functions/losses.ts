@@ -1,3 +1,4 @@
+import { log } from '../math/index.js';
 /**
  * The book's two loss functions (chapter 4) in plain TypeScript, float64.
  *
@@ -110,7 +111,7 @@ export function crossEntropyError(y: Vector | Rows, t: number | Vector | Rows): 
       for (let k = 0; k < c; k++) {
         const tk = tf[i * c + k];
         // 0 * log(...) is 0; skipping it also avoids 0 * -Infinity = NaN for y < -1e-7.
-        if (tk !== 0) sum += tk * Math.log(row[k] + DELTA);
+        if (tk !== 0) sum += tk * log(row[k] + DELTA);
       }
     }
   } else if (tf.length === n && !isRows(t)) {
@@ -119,7 +120,7 @@ export function crossEntropyError(y: Vector | Rows, t: number | Vector | Rows): 
       if (!Number.isInteger(label) || label < 0 || label >= c) {
         throw new Error(`${op}: label ${label} at row ${i} is not an integer in 0..${c - 1} (y is ${shapeOf(y)})`);
       }
-      sum += Math.log(ys[i][label] + DELTA);
+      sum += log(ys[i][label] + DELTA);
     }
   } else {
     throw new Error(

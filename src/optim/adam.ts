@@ -1,6 +1,7 @@
 import type { Tensor } from '../backend/tensor.js';
 import { adamUpdate } from '../ops/optim.js';
 import { Optimizer } from './optimizer.js';
+import { powInt } from '../math/index.js';
 
 /**
  * Adam (the book's form): m += (1 - beta1)(dW - m); v += (1 - beta2)(dW² - v);
@@ -15,7 +16,8 @@ export class Adam extends Optimizer {
 
   protected apply(p: Tensor, g: Tensor, [m, v]: Tensor[]): void {
     const t = this.iterations;
-    const lrT = (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    // powInt, not **: the same bits in every engine (see src/math).
+    const lrT = (this.lr * Math.sqrt(1 - powInt(this.beta2, t))) / (1 - powInt(this.beta1, t));
     adamUpdate(p, g, m, v, lrT, this.beta1, this.beta2, this.eps);
   }
 }

@@ -1,3 +1,5 @@
+import { cosPi, log, sinPi } from '../math/index.js';
+
 /**
  * A small seeded PRNG (xoshiro128**, seeded through splitmix32).
  *
@@ -57,7 +59,10 @@ export class Rng {
     return Math.floor(this.uniform() * n);
   }
 
-  /** Standard normal deviate (Box-Muller). */
+  /**
+   * Standard normal deviate (Box-Muller), from the engine-independent log, sinPi and cosPi: the
+   * same bits in every JavaScript engine.
+   */
   normal(): number {
     if (this.spare !== null) {
       const s = this.spare;
@@ -67,9 +72,9 @@ export class Rng {
     let u = 0;
     while (u === 0) u = this.uniform();
     const v = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    const r = Math.sqrt(-2 * log(u));
+    this.spare = r * sinPi(2 * v);
+    return r * cosPi(2 * v);
   }
 
   /** Fisher-Yates shuffle in place. */
