@@ -7,7 +7,6 @@ import { createBackend, ops, MultiLayerNet, Adam, Rng, tensorHash, paramsHash } 
 import type { Backend, Tensor } from '../src/index.js';
 import { PARALLEL_KERNELS, SPLIT_ELEMENTS, THREAD_KERNEL_NAMES, splitArgs } from '../src/backend/threads/parallel-kernels.js';
 import { GEMM_SPLIT_COLS, GEMM_SPLIT_ROWS, splitGemm } from '../src/backend/threads/gemm-split.js';
-import { gemmKernel } from '../src/ops/gemm.js';
 import { ThreadPool } from '../src/backend/threads/thread-pool.js';
 import type { WorkerHandle } from '../src/backend/threads/thread-pool.js';
 import { spawnNodeWorker } from '../src/backend/threads/spawn-node.js';
@@ -222,7 +221,7 @@ describe('bit-identical for 1, 2 and 3 threads', () => {
           const a = randomTensor(b, transA ? [k, m + pad] : [m, k + pad], 1, dtype);
           const w = randomTensor(b, transB ? [n, k + pad] : [k, n + pad], 2, dtype);
           const c = randomTensor(b, [m, n + pad], 3, dtype);
-          gemmKernel(b, dtype, transA, transB, m, n, k, 0.75, a.ptr, a.shape[1], w.ptr, w.shape[1], -0.5, c.ptr, c.shape[1]);
+          b.kernel('gemm', dtype)(+transA, +transB, m, n, k, 0.75, a.ptr, a.shape[1], w.ptr, w.shape[1], -0.5, c.ptr, c.shape[1]);
           if (run) expect(run, `(${m}, ${k}, ${n}) split on ${b.threads} threads`).toHaveBeenCalledTimes(1);
           run?.mockRestore();
           const hash = tensorHash(c);
