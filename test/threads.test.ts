@@ -5,7 +5,10 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createBackend, ops, MultiLayerNet, Adam, Rng, tensorHash, paramsHash } from '../src/index.js';
 import type { Backend, Tensor } from '../src/index.js';
-import { PARALLEL_KERNELS, SPLIT_ELEMENTS, THREAD_KERNEL_NAMES, splitArgs } from '../src/backend/threads/parallel-kernels.js';
+import { PARALLEL_KERNELS, SPLIT_ELEMENTS, THREAD_KERNEL_NAMES, argKinds, splitArgs } from '../src/backend/threads/parallel-kernels.js';
+import { KERNEL_SIGNATURES } from '../src/backend/threads/kernel-signatures.js';
+// @ts-expect-error: a plain .mjs build script, without type declarations
+import { readSignatures } from '../scripts/kernel-signatures.mjs';
 import { GEMM_SPLIT_COLS, GEMM_SPLIT_ROWS, splitGemm } from '../src/backend/threads/gemm-split.js';
 import { ThreadPool } from '../src/backend/threads/thread-pool.js';
 import type { WorkerHandle } from '../src/backend/threads/thread-pool.js';
@@ -108,6 +111,40 @@ describe('the parallel kernel table', () => {
       }
       for (const name of THREAD_KERNEL_NAMES) expect(typeof b.kernels[name], name).toBe('function');
     }
+  });
+
+  test('the signatures the split reads are those of assembly/, and each wasm export takes as many arguments', () => {
+    expect(KERNEL_SIGNATURES).toEqual(readSignatures());
+    for (const b of backends) {
+      const exported = Object.entries(b.kernels).filter(([, f]) => typeof f === 'function');
+      expect(exported.length).toBe(Object.keys(KERNEL_SIGNATURES).length);
+      for (const [name, f] of exported) expect(KERNEL_SIGNATURES[name]?.length, name).toBe(f.length);
+    }
+  });
+
+  test("argument kinds come from the kernel's parameter types", () => {
+    expect(PARALLEL_KERNELS.relu.args).toEqual(['count', 'float', 'float']);
+    expect(PARALLEL_KERNELS.axpy.args).toEqual(['count', 'same', 'float', 'float']);
+    expect(PARALLEL_KERNELS.dropoutBackward.args).toEqual(['count', 'float', 'byte', 'float', 'same']);
+    expect(PARALLEL_KERNELS.addBias.args).toEqual(['count', 'same', 'float', 'same', 'float']);
+    expect(PARALLEL_KERNELS.gatherRowsU8.args).toEqual(['count', 'same', 'same', 'int', 'float', 'same']);
+    expect(PARALLEL_KERNELS.softmaxCrossEntropyBackwardLabels.args).toEqual(['count', 'same', 'float', 'int', 'float', 'same']);
+    const signatures = {
+      ok_f32: ['i32', 'Bytes', 'usize', 'f32', 'u32'],
+      ok_f64: ['i32', 'Bytes', 'usize', 'f64', 'u32'],
+      vector_f32: ['i32', 'v128'],
+      vector_f64: ['i32', 'v128'],
+      sizeLast_f32: ['usize', 'i32'],
+      sizeLast_f64: ['usize', 'i32'],
+      differ_f32: ['i32', 'usize'],
+      differ_f64: ['i32', 'Whole'],
+      only_f32: ['i32'],
+    };
+    expect(argKinds('ok', signatures)).toEqual(['count', 'byte', 'float', 'same', 'same']);
+    expect(() => argKinds('vector', signatures)).toThrow('threads: vector_f32 has a parameter of type v128, which a split cannot move');
+    expect(() => argKinds('sizeLast', signatures)).toThrow('threads: sizeLast_f32 must take its split size (i32) first, not usize');
+    expect(() => argKinds('differ', signatures)).toThrow('threads: differ_f32 and differ_f64 take different arguments');
+    expect(() => argKinds('only', signatures)).toThrow('threads: the wasm core has no kernel only_f64');
   });
 
   test('element shares are contiguous, cover every element once and start on multiples of 16', () => {
