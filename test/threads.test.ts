@@ -296,6 +296,30 @@ describe('bit-identical for 1, 2 and 3 threads', () => {
     run.mockRestore();
   });
 
+  test('every kernel, GEMM included, is made once per backend and dtype, then kept', () => {
+    for (const b of backends) {
+      for (const dtype of DTYPES) for (const name of ['relu', 'gemm', 'colSum']) expect(b.kernel(name, dtype)).toBe(b.kernel(name, dtype));
+      // A kernel that never splits, and any kernel on one thread, is the wasm export itself.
+      expect(b.kernel('colSum', 'float32')).toBe(b.kernels.colSum_f32);
+      expect(b.kernel('relu', 'float64') === b.kernels.relu_f64).toBe(b.threadPool === null);
+    }
+  });
+
+  test("a split GEMM gives each thread its own packing workspace, the same on every call", () => {
+    const b = backends[2];
+    const a = b.rand([64, 100]);
+    const w = b.rand([100, 128]);
+    const run = vi.spyOn(b.threadPool!, 'run');
+    ops.matmul(a, w);
+    ops.matmul(w, w, undefined, { transA: true });
+    const works = run.mock.calls.map(([, jobs]) => jobs.map((job) => job.args[13]));
+    run.mockRestore();
+    expect(works.length).toBe(2);
+    expect(new Set(works[0]).size).toBe(3);
+    expect(works[1]).toEqual(works[0]);
+    [a, w].forEach((t) => t.dispose());
+  });
+
   test('a split GEMM equals a float64 reference', () => {
     const b = backends[2];
     const a = randomTensor(b, [67, 45], 1, 'float64');
