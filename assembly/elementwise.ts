@@ -2,6 +2,7 @@
 // the output may be the same array as an input (in place): each element is read before its
 // slot is written. Scalar tails use the same IEEE operations as the vector lanes.
 import { at, lanes } from './lanes';
+import { Bytes } from './pointers';
 
 // ---------------------------------------------------------------------------- fill, copy
 
@@ -250,9 +251,9 @@ function dropoutBackward<T>(n: i32, dy: usize, mask: usize, dx: usize, keepProba
   }
 }
 
-export function dropoutBackward_f32(n: i32, dy: usize, mask: usize, dx: usize, keepProbability: f32): void {
+export function dropoutBackward_f32(n: i32, dy: usize, mask: Bytes, dx: usize, keepProbability: f32): void {
   dropoutBackward<f32>(n, dy, mask, dx, keepProbability);
 }
-export function dropoutBackward_f64(n: i32, dy: usize, mask: usize, dx: usize, keepProbability: f64): void {
+export function dropoutBackward_f64(n: i32, dy: usize, mask: Bytes, dx: usize, keepProbability: f64): void {
   dropoutBackward<f64>(n, dy, mask, dx, keepProbability);
 }

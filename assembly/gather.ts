@@ -2,6 +2,7 @@
 // index list and written as contiguous float rows. idx is i32 (rows,); each idx[r] names a row
 // of src, so a shuffled epoch is a list of indices, not a copy of the data set.
 import { at } from './lanes';
+import { Bytes, RowInts, Whole } from './pointers';
 
 /**
  * dst[j] = src[j] * scale for j < count: src is bytes, dst is T. Sixteen bytes at a time,
@@ -47,10 +48,10 @@ function gatherRowsU8<T>(rows: i32, cols: i32, src: usize, idx: usize, dst: usiz
   }
 }
 
-export function gatherRowsU8_f32(rows: i32, cols: i32, src: usize, idx: usize, dst: usize, scale: f32): void {
+export function gatherRowsU8_f32(rows: i32, cols: i32, src: Whole, idx: RowInts, dst: usize, scale: f32): void {
   gatherRowsU8<f32>(rows, cols, src, idx, dst, scale);
 }
-export function gatherRowsU8_f64(rows: i32, cols: i32, src: usize, idx: usize, dst: usize, scale: f64): void {
+export function gatherRowsU8_f64(rows: i32, cols: i32, src: Whole, idx: RowInts, dst: usize, scale: f64): void {
   gatherRowsU8<f64>(rows, cols, src, idx, dst, scale);
 }
 
@@ -62,10 +63,10 @@ function gatherRows<T>(rows: i32, cols: i32, src: usize, idx: usize, dst: usize)
   }
 }
 
-export function gatherRows_f32(rows: i32, cols: i32, src: usize, idx: usize, dst: usize): void {
+export function gatherRows_f32(rows: i32, cols: i32, src: Whole, idx: RowInts, dst: usize): void {
   gatherRows<f32>(rows, cols, src, idx, dst);
 }
-export function gatherRows_f64(rows: i32, cols: i32, src: usize, idx: usize, dst: usize): void {
+export function gatherRows_f64(rows: i32, cols: i32, src: Whole, idx: RowInts, dst: usize): void {
   gatherRows<f64>(rows, cols, src, idx, dst);
 }
 
@@ -95,5 +96,5 @@ export function gatherOneHot_f64(rows: i32, classes: i32, src: usize, idx: usize
 }
 
 /** src is bytes (n,), dst is (n,) of T: dst[i] = src[i] * scale. */
-export function bytesToFloat_f32(n: i32, src: usize, dst: usize, scale: f32): void { bytesToFloats<f32>(n, src, dst, scale); }
-export function bytesToFloat_f64(n: i32, src: usize, dst: usize, scale: f64): void { bytesToFloats<f64>(n, src, dst, scale); }
+export function bytesToFloat_f32(n: i32, src: Bytes, dst: usize, scale: f32): void { bytesToFloats<f32>(n, src, dst, scale); }
+export function bytesToFloat_f64(n: i32, src: Bytes, dst: usize, scale: f64): void { bytesToFloats<f64>(n, src, dst, scale); }

@@ -1,6 +1,7 @@
 // Row/column reductions and broadcasts of an (m, n) row-major matrix: bias add and its
 // gradient, row repeat, argmax and accuracy counts, whole-array sums.
 import { at, lanes } from './lanes';
+import { Whole } from './pointers';
 import { sumF64, TERM_SQUARE, TERM_VALUE } from './sum';
 
 // ------------------------------------------------------------------------------- bias add
@@ -17,8 +18,8 @@ function addBias<T>(m: i32, n: i32, x: usize, b: usize, y: usize): void {
   }
 }
 
-export function addBias_f32(m: i32, n: i32, x: usize, b: usize, y: usize): void { addBias<f32>(m, n, x, b, y); }
-export function addBias_f64(m: i32, n: i32, x: usize, b: usize, y: usize): void { addBias<f64>(m, n, x, b, y); }
+export function addBias_f32(m: i32, n: i32, x: usize, b: Whole, y: usize): void { addBias<f32>(m, n, x, b, y); }
+export function addBias_f64(m: i32, n: i32, x: usize, b: Whole, y: usize): void { addBias<f64>(m, n, x, b, y); }
 
 // ----------------------------------------------------------------------------- column sum
 
@@ -52,8 +53,8 @@ function repeatRows<T>(m: i32, n: i32, x: usize, y: usize): void {
   for (let r = 0; r < m; r++) memory.copy(y + <usize>r * rowBytes, x, rowBytes);
 }
 
-export function repeatRows_f32(m: i32, n: i32, x: usize, y: usize): void { repeatRows<f32>(m, n, x, y); }
-export function repeatRows_f64(m: i32, n: i32, x: usize, y: usize): void { repeatRows<f64>(m, n, x, y); }
+export function repeatRows_f32(m: i32, n: i32, x: Whole, y: usize): void { repeatRows<f32>(m, n, x, y); }
+export function repeatRows_f64(m: i32, n: i32, x: Whole, y: usize): void { repeatRows<f64>(m, n, x, y); }
 
 // -------------------------------------------------------------------------------- argmax
 

@@ -2,6 +2,7 @@
 // Matrices are m rows of n columns, contiguous row-major. Losses return f64 and add in f64,
 // row by row (or element by element) in index order, so their bits depend on the sizes only.
 import { at, lanes, laneMax, laneSum } from './lanes';
+import { RowInts } from './pointers';
 import { expLanes } from './exp';
 import { sumF64, TERM_SQUARED_DIFFERENCE } from './sum';
 
@@ -161,10 +162,10 @@ function softmaxCrossEntropyBackwardLabels<T>(m: i32, n: i32, y: usize, labels: 
   }
 }
 
-export function softmaxCrossEntropyBackwardLabels_f32(m: i32, n: i32, y: usize, labels: usize, dx: usize, scale: f32): void {
+export function softmaxCrossEntropyBackwardLabels_f32(m: i32, n: i32, y: usize, labels: RowInts, dx: usize, scale: f32): void {
   softmaxCrossEntropyBackwardLabels<f32>(m, n, y, labels, dx, scale);
 }
-export function softmaxCrossEntropyBackwardLabels_f64(m: i32, n: i32, y: usize, labels: usize, dx: usize, scale: f64): void {
+export function softmaxCrossEntropyBackwardLabels_f64(m: i32, n: i32, y: usize, labels: RowInts, dx: usize, scale: f64): void {
   softmaxCrossEntropyBackwardLabels<f64>(m, n, y, labels, dx, scale);
 }
 

@@ -5,9 +5,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createBackend, ops, MultiLayerNet, Adam, Rng, tensorHash, paramsHash } from '../src/index.js';
 import type { Backend, Tensor } from '../src/index.js';
-import { PARALLEL_KERNELS, SPLIT_ELEMENTS, THREAD_KERNEL_NAMES, splitArgs } from '../src/backend/threads/parallel-kernels.js';
+import { PARALLEL_KERNELS, SPLIT_ELEMENTS, THREAD_KERNEL_NAMES, argKinds, splitArgs } from '../src/backend/threads/parallel-kernels.js';
+import { KERNEL_SIGNATURES } from '../src/backend/threads/kernel-signatures.js';
+// @ts-expect-error: a plain .mjs build script, without type declarations
+import { readSignatures } from '../scripts/kernel-signatures.mjs';
 import { GEMM_SPLIT_COLS, GEMM_SPLIT_ROWS, splitGemm } from '../src/backend/threads/gemm-split.js';
-import { gemmKernel } from '../src/ops/gemm.js';
 import { ThreadPool } from '../src/backend/threads/thread-pool.js';
 import type { WorkerHandle } from '../src/backend/threads/thread-pool.js';
 import { spawnNodeWorker } from '../src/backend/threads/spawn-node.js';
@@ -109,6 +111,40 @@ describe('the parallel kernel table', () => {
       }
       for (const name of THREAD_KERNEL_NAMES) expect(typeof b.kernels[name], name).toBe('function');
     }
+  });
+
+  test('the signatures the split reads are those of assembly/, and each wasm export takes as many arguments', () => {
+    expect(KERNEL_SIGNATURES).toEqual(readSignatures());
+    for (const b of backends) {
+      const exported = Object.entries(b.kernels).filter(([, f]) => typeof f === 'function');
+      expect(exported.length).toBe(Object.keys(KERNEL_SIGNATURES).length);
+      for (const [name, f] of exported) expect(KERNEL_SIGNATURES[name]?.length, name).toBe(f.length);
+    }
+  });
+
+  test("argument kinds come from the kernel's parameter types", () => {
+    expect(PARALLEL_KERNELS.relu.args).toEqual(['count', 'float', 'float']);
+    expect(PARALLEL_KERNELS.axpy.args).toEqual(['count', 'same', 'float', 'float']);
+    expect(PARALLEL_KERNELS.dropoutBackward.args).toEqual(['count', 'float', 'byte', 'float', 'same']);
+    expect(PARALLEL_KERNELS.addBias.args).toEqual(['count', 'same', 'float', 'same', 'float']);
+    expect(PARALLEL_KERNELS.gatherRowsU8.args).toEqual(['count', 'same', 'same', 'int', 'float', 'same']);
+    expect(PARALLEL_KERNELS.softmaxCrossEntropyBackwardLabels.args).toEqual(['count', 'same', 'float', 'int', 'float', 'same']);
+    const signatures = {
+      ok_f32: ['i32', 'Bytes', 'usize', 'f32', 'u32'],
+      ok_f64: ['i32', 'Bytes', 'usize', 'f64', 'u32'],
+      vector_f32: ['i32', 'v128'],
+      vector_f64: ['i32', 'v128'],
+      sizeLast_f32: ['usize', 'i32'],
+      sizeLast_f64: ['usize', 'i32'],
+      differ_f32: ['i32', 'usize'],
+      differ_f64: ['i32', 'Whole'],
+      only_f32: ['i32'],
+    };
+    expect(argKinds('ok', signatures)).toEqual(['count', 'byte', 'float', 'same', 'same']);
+    expect(() => argKinds('vector', signatures)).toThrow('threads: vector_f32 has a parameter of type v128, which a split cannot move');
+    expect(() => argKinds('sizeLast', signatures)).toThrow('threads: sizeLast_f32 must take its split size (i32) first, not usize');
+    expect(() => argKinds('differ', signatures)).toThrow('threads: differ_f32 and differ_f64 take different arguments');
+    expect(() => argKinds('only', signatures)).toThrow('threads: the wasm core has no kernel only_f64');
   });
 
   test('element shares are contiguous, cover every element once and start on multiples of 16', () => {
@@ -222,7 +258,7 @@ describe('bit-identical for 1, 2 and 3 threads', () => {
           const a = randomTensor(b, transA ? [k, m + pad] : [m, k + pad], 1, dtype);
           const w = randomTensor(b, transB ? [n, k + pad] : [k, n + pad], 2, dtype);
           const c = randomTensor(b, [m, n + pad], 3, dtype);
-          gemmKernel(b, dtype, transA, transB, m, n, k, 0.75, a.ptr, a.shape[1], w.ptr, w.shape[1], -0.5, c.ptr, c.shape[1]);
+          b.kernel('gemm', dtype)(+transA, +transB, m, n, k, 0.75, a.ptr, a.shape[1], w.ptr, w.shape[1], -0.5, c.ptr, c.shape[1]);
           if (run) expect(run, `(${m}, ${k}, ${n}) split on ${b.threads} threads`).toHaveBeenCalledTimes(1);
           run?.mockRestore();
           const hash = tensorHash(c);
@@ -258,6 +294,30 @@ describe('bit-identical for 1, 2 and 3 threads', () => {
       [x, y, small, reference, x1].forEach((t) => t.dispose());
     }
     run.mockRestore();
+  });
+
+  test('every kernel, GEMM included, is made once per backend and dtype, then kept', () => {
+    for (const b of backends) {
+      for (const dtype of DTYPES) for (const name of ['relu', 'gemm', 'colSum']) expect(b.kernel(name, dtype)).toBe(b.kernel(name, dtype));
+      // A kernel that never splits, and any kernel on one thread, is the wasm export itself.
+      expect(b.kernel('colSum', 'float32')).toBe(b.kernels.colSum_f32);
+      expect(b.kernel('relu', 'float64') === b.kernels.relu_f64).toBe(b.threadPool === null);
+    }
+  });
+
+  test("a split GEMM gives each thread its own packing workspace, the same on every call", () => {
+    const b = backends[2];
+    const a = b.rand([64, 100]);
+    const w = b.rand([100, 128]);
+    const run = vi.spyOn(b.threadPool!, 'run');
+    ops.matmul(a, w);
+    ops.matmul(w, w, undefined, { transA: true });
+    const works = run.mock.calls.map(([, jobs]) => jobs.map((job) => job.args[13]));
+    run.mockRestore();
+    expect(works.length).toBe(2);
+    expect(new Set(works[0]).size).toBe(3);
+    expect(works[1]).toEqual(works[0]);
+    [a, w].forEach((t) => t.dispose());
   });
 
   test('a split GEMM equals a float64 reference', () => {

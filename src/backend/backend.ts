@@ -1,5 +1,5 @@
 import { Arena } from './arena.js';
-import { ITEM_SIZE, checkDType, checkFloatDType, kernelSuffix } from './dtype.js';
+import { ITEM_SIZE, checkDType, checkFloatDType } from './dtype.js';
 import type { DType, FloatDType } from './dtype.js';
 import { Tensor } from './tensor.js';
 import type { NestedArray } from './tensor.js';
@@ -8,10 +8,12 @@ import type { Shape } from './shape.js';
 import { Rng } from '../random/rng.js';
 import { ThreadPool } from './threads/thread-pool.js';
 import type { SpawnWorker } from './threads/thread-pool.js';
-import { PARALLEL_KERNELS, THREAD_KERNEL_NAMES, splitArgs } from './threads/parallel-kernels.js';
+import { THREAD_KERNEL_NAMES } from './threads/parallel-kernels.js';
+import { dispatchFor, kernelFamily } from './kernel-dispatch.js';
+import type { KernelFamily, KernelFn } from './kernel-dispatch.js';
 
 /** The wasm core's exports: kernels by name (sigmoid_f32, gemm_f64, ...). All take numbers only. */
-export type Kernels = Record<string, (...args: number[]) => number>;
+export type Kernels = Record<string, KernelFn>;
 
 const PAGE = 65536;
 
@@ -277,46 +279,26 @@ export class Backend {
     return this.concat(views, axis < 0 ? axis + first.rank + 1 : axis);
   }
 
-  /** Name of a float kernel for a dtype: kernel('sigmoid', 'float32') -> sigmoid_f32. */
-  kernel(name: string, dtype: FloatDType): (...args: number[]) => number {
-    // Looked up once per name: ops call this on every step, and building the name costs more than the lookup.
+  /**
+   * A kernel of a dtype as ops call it (see kernel-dispatch.ts): kernel(SIGMOID, 'float32') runs
+   * sigmoid_f32, split between the threads when the call is large. Made on first use and kept;
+   * ops pass a family named once, so a call costs an array index.
+   */
+  kernel(family: KernelFamily | string, dtype: FloatDType): KernelFn {
+    if (typeof family === 'string') family = kernelFamily(family);
+    // Callables are made from one exports object and pool: remake them when either changes.
     if (this.cachedFrom !== this.kernels) {
       this.cachedFrom = this.kernels;
-      this.kernels32.clear();
-      this.kernels64.clear();
+      this.kernels32.length = 0;
+      this.kernels64.length = 0;
     }
     const table = dtype === 'float32' ? this.kernels32 : this.kernels64;
-    let fn = table.get(name);
-    if (fn === undefined) {
-      fn = this.kernels[`${name}_${kernelSuffix(dtype)}`];
-      if (typeof fn !== 'function') throw new Error(`the wasm core has no kernel ${name}_${kernelSuffix(dtype)}`);
-      if (this.threadPool !== null && PARALLEL_KERNELS[name] !== undefined) fn = this.splitting(name, dtype, fn);
-      table.set(name, fn);
-    }
-    return fn;
-  }
-
-  /** A kernel in the parallel table as a function that splits each large call between the threads. */
-  private splitting(name: string, dtype: FloatDType, fn: (...args: number[]) => number): (...args: number[]) => number {
-    const pool = this.threadPool!;
-    const full = `${name}_${kernelSuffix(dtype)}`;
-    const kernel = pool.kernelIndex(full);
-    const parallel = PARALLEL_KERNELS[name];
-    const itemSize = ITEM_SIZE[dtype];
-    const rows = parallel.by === 'rows';
-    return (...args: number[]): number => {
-      // Most calls of a small net stay below the threshold: go straight to the kernel.
-      if (args[0] * (rows ? args[1] : 1) < parallel.minElements) return fn(...args);
-      const shares = splitArgs(parallel, itemSize, args, pool.threads);
-      if (shares.length === 1) return fn(...args);
-      pool.run(full, shares.map((share) => ({ kernel, args: share })));
-      return 0;
-    };
+    return (table[family.index] ??= dispatchFor(this, family, dtype));
   }
 
   private cachedFrom: Kernels | null = null;
-  private kernels32 = new Map<string, (...args: number[]) => number>();
-  private kernels64 = new Map<string, (...args: number[]) => number>();
+  private kernels32: KernelFn[] = [];
+  private kernels64: KernelFn[] = [];
 }
 
 function flattenNested(values: NestedArray[], shape: number[]): number[] {

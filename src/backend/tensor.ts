@@ -1,11 +1,14 @@
 import type { Backend } from './backend.js';
-import { ITEM_SIZE, isFloat, kernelSuffix, viewOf, checkDType } from './dtype.js';
+import { ITEM_SIZE, isFloat, viewOf, checkDType } from './dtype.js';
+import { kernelFamily } from './kernel-dispatch.js';
 import type { DType, TypedArrayOf, AnyTypedArray } from './dtype.js';
 import { formatShape, shapeSize, resolveShape } from './shape.js';
 import type { Shape } from './shape.js';
 
 /** Nested number arrays, as `toArray()` returns them and `fromArray()` takes them. */
 export type NestedArray = number | NestedArray[];
+
+const FILL = kernelFamily('fill');
 
 /**
  * A tensor is a region of the backend's wasm memory plus a shape and a dtype.
@@ -155,7 +158,7 @@ export class Tensor<D extends DType = DType> {
   fill(value: number): this {
     this.assertLive('fill');
     if (isFloat(this.dtype)) {
-      this.backend.kernels[`fill_${kernelSuffix(this.dtype)}`](this.size, this.ptr, value);
+      this.backend.kernel(FILL, this.dtype)(this.size, this.ptr, value);
     } else {
       (this.data as AnyTypedArray).fill(value);
     }

@@ -1,5 +1,6 @@
 import type { Tensor } from '../backend/tensor.js';
 import { checkFloats, checkSameShape, checkNoPartialOverlap, outputFor } from './check.js';
+import { kernelFamily } from '../backend/kernel-dispatch.js';
 
 /**
  * Activations on tensors: y = f(x) element by element, and the backward rules that give dx from
@@ -7,27 +8,34 @@ import { checkFloats, checkSameShape, checkNoPartialOverlap, outputFor } from '.
  * input itself. The incoming gradient dy is never written.
  */
 
+const LEAKY_RELU = kernelFamily('leakyRelu');
+const LEAKY_RELU_BACKWARD = kernelFamily('leakyReluBackward');
+const ELU = kernelFamily('elu');
+const ELU_BACKWARD = kernelFamily('eluBackward');
+
 type Forward = (x: Tensor, out?: Tensor) => Tensor;
 
 function forward(name: string): Forward {
+  const family = kernelFamily(name);
   return (x, out) => {
     const dtype = checkFloats(name, x);
     const y = outputFor(name, x, x.shape, out);
     checkNoPartialOverlap(name, x, y);
-    x.backend.kernel(name, dtype)(x.size, x.ptr, y.ptr);
+    x.backend.kernel(family, dtype)(x.size, x.ptr, y.ptr);
     return y;
   };
 }
 
 /** dx from (kept, dy): sigmoid/tanh keep y, relu keeps x. */
 function backward(name: string) {
+  const family = kernelFamily(name);
   return (kept: Tensor, dy: Tensor, dx?: Tensor): Tensor => {
     const dtype = checkFloats(name, kept, dy);
     checkSameShape(name, kept, dy);
     const out = outputFor(name, dy, dy.shape, dx);
     checkNoPartialOverlap(name, dy, out);
     checkNoPartialOverlap(name, kept, out);
-    dy.backend.kernel(name, dtype)(dy.size, kept.ptr, dy.ptr, out.ptr);
+    dy.backend.kernel(family, dtype)(dy.size, kept.ptr, dy.ptr, out.ptr);
     return out;
   };
 }
@@ -55,7 +63,7 @@ export function leakyRelu(x: Tensor, alpha = 0.01, out?: Tensor): Tensor {
   const dtype = checkFloats('leakyRelu', x);
   const y = outputFor('leakyRelu', x, x.shape, out);
   checkNoPartialOverlap('leakyRelu', x, y);
-  x.backend.kernel('leakyRelu', dtype)(x.size, x.ptr, y.ptr, alpha);
+  x.backend.kernel(LEAKY_RELU, dtype)(x.size, x.ptr, y.ptr, alpha);
   return y;
 }
 
@@ -65,7 +73,7 @@ export function leakyReluBackward(x: Tensor, dy: Tensor, alpha = 0.01, dx?: Tens
   checkSameShape('leakyReluBackward', x, dy);
   const out = outputFor('leakyReluBackward', dy, dy.shape, dx);
   checkNoPartialOverlap('leakyReluBackward', dy, out);
-  x.backend.kernel('leakyReluBackward', dtype)(x.size, x.ptr, dy.ptr, out.ptr, alpha);
+  x.backend.kernel(LEAKY_RELU_BACKWARD, dtype)(x.size, x.ptr, dy.ptr, out.ptr, alpha);
   return out;
 }
 
@@ -74,7 +82,7 @@ export function elu(x: Tensor, alpha = 1, out?: Tensor): Tensor {
   const dtype = checkFloats('elu', x);
   const y = outputFor('elu', x, x.shape, out);
   checkNoPartialOverlap('elu', x, y);
-  x.backend.kernel('elu', dtype)(x.size, x.ptr, y.ptr, alpha);
+  x.backend.kernel(ELU, dtype)(x.size, x.ptr, y.ptr, alpha);
   return y;
 }
 
@@ -84,6 +92,6 @@ export function eluBackward(x: Tensor, y: Tensor, dy: Tensor, alpha = 1, dx?: Te
   checkSameShape('eluBackward', x, y, dy);
   const out = outputFor('eluBackward', dy, dy.shape, dx);
   checkNoPartialOverlap('eluBackward', dy, out);
-  x.backend.kernel('eluBackward', dtype)(x.size, x.ptr, y.ptr, dy.ptr, out.ptr, alpha);
+  x.backend.kernel(ELU_BACKWARD, dtype)(x.size, x.ptr, y.ptr, dy.ptr, out.ptr, alpha);
   return out;
 }

@@ -1,16 +1,24 @@
 import type { Tensor } from '../backend/tensor.js';
 import { checkFloats, checkSameShape, checkNoPartialOverlap, checkDtypeIs, checkSameSize, outputFor } from './check.js';
+import { kernelFamily } from '../backend/kernel-dispatch.js';
 
 /** Element-wise arithmetic on tensors of one shape; `out` may be one of the inputs (in place). */
 
+const SCALE = kernelFamily('scale');
+const AXPY = kernelFamily('axpy');
+const COPY = kernelFamily('copy');
+const DROPOUT = kernelFamily('dropout');
+const DROPOUT_BACKWARD = kernelFamily('dropoutBackward');
+
 function binary(name: string) {
+  const family = kernelFamily(name);
   return (a: Tensor, b: Tensor, out?: Tensor): Tensor => {
     checkFloats(name, a, b);
     checkSameShape(name, a, b);
     const y = outputFor(name, a, a.shape, out);
     checkNoPartialOverlap(name, a, y);
     checkNoPartialOverlap(name, b, y);
-    a.backend.kernel(name, a.dtype as 'float32')(a.size, a.ptr, b.ptr, y.ptr);
+    a.backend.kernel(family, a.dtype as 'float32')(a.size, a.ptr, b.ptr, y.ptr);
     return y;
   };
 }
@@ -27,7 +35,7 @@ export function scale(x: Tensor, alpha: number, out?: Tensor): Tensor {
   const dtype = checkFloats('scale', x);
   const y = outputFor('scale', x, x.shape, out);
   checkNoPartialOverlap('scale', x, y);
-  x.backend.kernel('scale', dtype)(x.size, x.ptr, alpha, y.ptr);
+  x.backend.kernel(SCALE, dtype)(x.size, x.ptr, alpha, y.ptr);
   return y;
 }
 
@@ -36,7 +44,7 @@ export function axpy(alpha: number, x: Tensor, y: Tensor): Tensor {
   const dtype = checkFloats('axpy', x, y);
   checkSameSize('axpy', x, y);
   checkNoPartialOverlap('axpy', x, y);
-  x.backend.kernel('axpy', dtype)(x.size, alpha, x.ptr, y.ptr);
+  x.backend.kernel(AXPY, dtype)(x.size, alpha, x.ptr, y.ptr);
   return y;
 }
 
@@ -45,7 +53,7 @@ export function copy(x: Tensor, y: Tensor): Tensor {
   const dtype = checkFloats('copy', x, y);
   checkSameSize('copy', x, y);
   checkNoPartialOverlap('copy', x, y);
-  x.backend.kernel('copy', dtype)(x.size, x.ptr, y.ptr);
+  x.backend.kernel(COPY, dtype)(x.size, x.ptr, y.ptr);
   return y;
 }
 
@@ -61,7 +69,7 @@ export function dropout(x: Tensor, mask: Tensor, keep: number, seed: number, out
   if (!(keep > 0 && keep <= 1)) throw new Error(`dropout: keep probability must be in (0, 1], got ${keep}`);
   const y = outputFor('dropout', x, x.shape, out);
   checkNoPartialOverlap('dropout', x, y);
-  x.backend.kernel('dropout', dtype)(x.size, x.ptr, y.ptr, mask.ptr, keep, seed >>> 0);
+  x.backend.kernel(DROPOUT, dtype)(x.size, x.ptr, y.ptr, mask.ptr, keep, seed >>> 0);
   return y;
 }
 
@@ -72,6 +80,6 @@ export function dropoutBackward(dy: Tensor, mask: Tensor, keep: number, dx?: Ten
   checkSameSize('dropoutBackward', dy, mask);
   const out = outputFor('dropoutBackward', dy, dy.shape, dx);
   checkNoPartialOverlap('dropoutBackward', dy, out);
-  dy.backend.kernel('dropoutBackward', dtype)(dy.size, dy.ptr, mask.ptr, out.ptr, keep);
+  dy.backend.kernel(DROPOUT_BACKWARD, dtype)(dy.size, dy.ptr, mask.ptr, out.ptr, keep);
   return out;
 }

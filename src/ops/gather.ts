@@ -1,12 +1,18 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
 import { checkFloats, checkDtypeIs, describe } from './check.js';
+import { kernelFamily } from '../backend/kernel-dispatch.js';
 
 /**
  * Batch gathers: copy the rows named by an index list out of a source (kept as bytes or floats in
  * wasm memory) into a batch buffer. Bytes are scaled into the batch's float type on the way, so a
  * data set stays 1 byte per pixel however the net computes.
  */
+
+const GATHER_ROWS_U8 = kernelFamily('gatherRowsU8');
+const GATHER_ROWS = kernelFamily('gatherRows');
+const GATHER_ONE_HOT = kernelFamily('gatherOneHot');
+const BYTES_TO_FLOAT = kernelFamily('bytesToFloat');
 
 function checkIndex(op: string, src: Tensor, index: Tensor, count: number): number {
   checkDtypeIs(op, index, 'int32', 'index');
@@ -38,10 +44,10 @@ export function gatherRows(src: Tensor, index: Tensor, dst: Tensor, scale = 1 / 
   }
   checkIndex(op, src, index, n);
   if (src.dtype === 'uint8') {
-    src.backend.kernel('gatherRowsU8', dtype)(n, cols, src.ptr, index.ptr, dst.ptr, scale);
+    src.backend.kernel(GATHER_ROWS_U8, dtype)(n, cols, src.ptr, index.ptr, dst.ptr, scale);
   } else {
     checkFloats(op, src, dst);
-    src.backend.kernel('gatherRows', dtype)(n, cols, src.ptr, index.ptr, dst.ptr);
+    src.backend.kernel(GATHER_ROWS, dtype)(n, cols, src.ptr, index.ptr, dst.ptr);
   }
   return dst;
 }
@@ -63,7 +69,7 @@ export function gatherOneHot(labels: Tensor, index: Tensor, dst: Tensor): Tensor
   const dtype = checkFloats(op, dst);
   if (dst.rank !== 2) throw new Error(`${op}: dst must be (N, classes), got ${formatShape(dst.shape)}`);
   checkIndex(op, labels, index, dst.shape[0]);
-  labels.backend.kernel('gatherOneHot', dtype)(dst.shape[0], dst.shape[1], labels.ptr, index.ptr, dst.ptr);
+  labels.backend.kernel(GATHER_ONE_HOT, dtype)(dst.shape[0], dst.shape[1], labels.ptr, index.ptr, dst.ptr);
   return dst;
 }
 
@@ -73,6 +79,6 @@ export function bytesToFloat(src: Tensor, dst: Tensor, scale = 1 / 255): Tensor 
   checkDtypeIs(op, src, 'uint8', 'src');
   const dtype = checkFloats(op, dst);
   if (src.size !== dst.size) throw new Error(`${op}: ${describe(src)} and ${describe(dst)} differ in size`);
-  src.backend.kernel('bytesToFloat', dtype)(src.size, src.ptr, dst.ptr, scale);
+  src.backend.kernel(BYTES_TO_FLOAT, dtype)(src.size, src.ptr, dst.ptr, scale);
   return dst;
 }

@@ -2,8 +2,18 @@ import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
 import { checkFloats, checkMatrix, checkNoPartialOverlap, checkNoOverlap, outputFor } from './check.js';
 import { checkTargets, isLabels } from './softmax.js';
+import { kernelFamily } from '../backend/kernel-dispatch.js';
 
 /** Row broadcasts and column reductions over (N, D) matrices. */
+
+const ADD_BIAS = kernelFamily('addBias');
+const COL_SUM = kernelFamily('colSum');
+const REPEAT_ROWS = kernelFamily('repeatRows');
+const ARGMAX_ROWS = kernelFamily('argmaxRows');
+const SUM = kernelFamily('sum');
+const SUM_SQUARES = kernelFamily('sumSquares');
+const COUNT_CORRECT_LABELS = kernelFamily('countCorrectLabels');
+const COUNT_CORRECT_ONE_HOT = kernelFamily('countCorrectOneHot');
 
 /** y[i, j] = x[i, j] + b[j]; x is (N, D), b is (D,). */
 export function addBias(x: Tensor, b: Tensor, out?: Tensor): Tensor {
@@ -13,7 +23,7 @@ export function addBias(x: Tensor, b: Tensor, out?: Tensor): Tensor {
   const y = outputFor('addBias', x, x.shape, out);
   checkNoPartialOverlap('addBias', x, y);
   checkNoOverlap('addBias', b, y, 'bias and output');
-  x.backend.kernel('addBias', dtype)(m, n, x.ptr, b.ptr, y.ptr);
+  x.backend.kernel(ADD_BIAS, dtype)(m, n, x.ptr, b.ptr, y.ptr);
   return y;
 }
 
@@ -25,7 +35,7 @@ export function sumRows(x: Tensor, out?: Tensor): Tensor {
   checkFloats('sumRows', x, y);
   if (y.size !== n) throw new Error(`sumRows: output ${formatShape(y.shape)} must hold the ${n} columns of x ${formatShape(x.shape)}`);
   checkNoOverlap('sumRows', x, y, 'input and output');
-  x.backend.kernel('colSum', dtype)(m, n, x.ptr, y.ptr);
+  x.backend.kernel(COL_SUM, dtype)(m, n, x.ptr, y.ptr);
   return y;
 }
 
@@ -36,7 +46,7 @@ export function repeatRows(x: Tensor, rows: number, out?: Tensor): Tensor {
   const n = x.size;
   const y = outputFor('repeatRows', x, [rows, n], out);
   checkNoOverlap('repeatRows', x, y, 'input and output');
-  x.backend.kernel('repeatRows', dtype)(rows, n, x.ptr, y.ptr);
+  x.backend.kernel(REPEAT_ROWS, dtype)(rows, n, x.ptr, y.ptr);
   return y;
 }
 
@@ -45,7 +55,7 @@ export function argmaxRows(x: Tensor, out?: Tensor): Tensor {
   const dtype = checkFloats('argmaxRows', x);
   const [m, n] = checkMatrix('argmaxRows', x, 'x');
   const y = outputFor('argmaxRows', x, [m], out, 'int32');
-  x.backend.kernel('argmaxRows', dtype)(m, n, x.ptr, y.ptr);
+  x.backend.kernel(ARGMAX_ROWS, dtype)(m, n, x.ptr, y.ptr);
   return y;
 }
 
@@ -54,18 +64,18 @@ export function countCorrect(y: Tensor, t: Tensor): number {
   const dtype = checkFloats('countCorrect', y);
   checkTargets('countCorrect', y, t);
   const [m, n] = y.shape;
-  return y.backend.kernel(isLabels(t) ? 'countCorrectLabels' : 'countCorrectOneHot', dtype)(m, n, y.ptr, t.ptr);
+  return y.backend.kernel(isLabels(t) ? COUNT_CORRECT_LABELS : COUNT_CORRECT_ONE_HOT, dtype)(m, n, y.ptr, t.ptr);
 }
 
 /** Sum of all elements (in float64). */
 export function sum(x: Tensor): number {
   const dtype = checkFloats('sum', x);
-  return x.backend.kernel('sum', dtype)(x.size, x.ptr);
+  return x.backend.kernel(SUM, dtype)(x.size, x.ptr);
 }
 
 /** Sum of squares of all elements (in float64): the L2 weight-decay term. */
 export function sumSquares(x: Tensor): number {
   const dtype = checkFloats('sumSquares', x);
-  return x.backend.kernel('sumSquares', dtype)(x.size, x.ptr);
+  return x.backend.kernel(SUM_SQUARES, dtype)(x.size, x.ptr);
 }
 

@@ -1,15 +1,25 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
 import { checkFloats, checkMatrix, checkSameShape, checkNoPartialOverlap, outputFor, describe } from './check.js';
+import { kernelFamily } from '../backend/kernel-dispatch.js';
 
 /** Row softmax and the losses that follow it. x, y are (N, C); labels are int32 (N,) in [0, C). */
+
+const SOFTMAX_ROWS = kernelFamily('softmaxRows');
+const SUM_SQUARES_ERROR = kernelFamily('sumSquaresError');
+const SUM_SQUARES_BACKWARD = kernelFamily('sumSquaresBackward');
+const BINARY_CROSS_ENTROPY = kernelFamily('binaryCrossEntropy');
+const CROSS_ENTROPY_LABELS = kernelFamily('crossEntropyLabels');
+const CROSS_ENTROPY_ONE_HOT = kernelFamily('crossEntropyOneHot');
+const SOFTMAX_CROSS_ENTROPY_BACKWARD_LABELS = kernelFamily('softmaxCrossEntropyBackwardLabels');
+const SOFTMAX_CROSS_ENTROPY_BACKWARD_ONE_HOT = kernelFamily('softmaxCrossEntropyBackwardOneHot');
 
 export function softmax(x: Tensor, out?: Tensor): Tensor {
   const dtype = checkFloats('softmax', x);
   const [m, n] = checkMatrix('softmax', x, 'x');
   const y = outputFor('softmax', x, x.shape, out);
   checkNoPartialOverlap('softmax', x, y);
-  x.backend.kernel('softmaxRows', dtype)(m, n, x.ptr, y.ptr);
+  x.backend.kernel(SOFTMAX_ROWS, dtype)(m, n, x.ptr, y.ptr);
   return y;
 }
 
@@ -52,8 +62,8 @@ export function crossEntropy(y: Tensor, t: Targets, guard = BOOK_LOG_GUARD): num
   const dtype = checkFloats('crossEntropy', y);
   checkTargets('crossEntropy', y, t);
   const [m, n] = y.shape;
-  const name = isLabels(t) ? 'crossEntropyLabels' : 'crossEntropyOneHot';
-  return y.backend.kernel(name, dtype)(m, n, y.ptr, t.ptr, guard);
+  const family = isLabels(t) ? CROSS_ENTROPY_LABELS : CROSS_ENTROPY_ONE_HOT;
+  return y.backend.kernel(family, dtype)(m, n, y.ptr, t.ptr, guard);
 }
 
 /** The fused backward of softmax followed by cross-entropy: dx = (y - t) * scale (scale = dout / N). */
@@ -63,8 +73,8 @@ export function softmaxCrossEntropyBackward(y: Tensor, t: Targets, scale: number
   checkTargets(op, y, t);
   const [m, n] = y.shape;
   const out = outputFor(op, y, y.shape, dx);
-  const name = isLabels(t) ? 'softmaxCrossEntropyBackwardLabels' : 'softmaxCrossEntropyBackwardOneHot';
-  y.backend.kernel(name, dtype)(m, n, y.ptr, t.ptr, out.ptr, scale);
+  const family = isLabels(t) ? SOFTMAX_CROSS_ENTROPY_BACKWARD_LABELS : SOFTMAX_CROSS_ENTROPY_BACKWARD_ONE_HOT;
+  y.backend.kernel(family, dtype)(m, n, y.ptr, t.ptr, out.ptr, scale);
   return out;
 }
 
@@ -72,7 +82,7 @@ export function softmaxCrossEntropyBackward(y: Tensor, t: Targets, scale: number
 export function sumSquaresError(y: Tensor, t: Tensor): number {
   const dtype = checkFloats('sumSquaresError', y, t);
   checkSameShape('sumSquaresError', y, t);
-  return y.backend.kernel('sumSquaresError', dtype)(y.size, y.ptr, t.ptr);
+  return y.backend.kernel(SUM_SQUARES_ERROR, dtype)(y.size, y.ptr, t.ptr);
 }
 
 /** dx = (y - t) * scale */
@@ -80,7 +90,7 @@ export function sumSquaresBackward(y: Tensor, t: Tensor, scale: number, dx?: Ten
   const dtype = checkFloats('sumSquaresBackward', y, t);
   checkSameShape('sumSquaresBackward', y, t);
   const out = outputFor('sumSquaresBackward', y, y.shape, dx);
-  y.backend.kernel('sumSquaresBackward', dtype)(y.size, y.ptr, t.ptr, out.ptr, scale);
+  y.backend.kernel(SUM_SQUARES_BACKWARD, dtype)(y.size, y.ptr, t.ptr, out.ptr, scale);
   return out;
 }
 
@@ -88,6 +98,6 @@ export function sumSquaresBackward(y: Tensor, t: Tensor, scale: number, dx?: Ten
 export function binaryCrossEntropy(y: Tensor, t: Tensor, guard = BOOK_LOG_GUARD): number {
   const dtype = checkFloats('binaryCrossEntropy', y, t);
   checkSameShape('binaryCrossEntropy', y, t);
-  return y.backend.kernel('binaryCrossEntropy', dtype)(y.size, y.ptr, t.ptr, guard);
+  return y.backend.kernel(BINARY_CROSS_ENTROPY, dtype)(y.size, y.ptr, t.ptr, guard);
 }
 

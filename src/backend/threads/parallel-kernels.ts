@@ -1,3 +1,5 @@
+import { KERNEL_SIGNATURES } from './kernel-signatures.js';
+
 /**
  * Which kernels run split over threads, how each argument changes for one thread's share, and
  * below what size a call stays on one thread.
@@ -9,7 +11,8 @@
  * by exactly one thread, in the same way as one thread would: results are bit-identical for any
  * thread count.
  *
- * Argument kinds, for a share starting at element or row `start`:
+ * Argument kinds, for a share starting at element or row `start`, derived from the kernel's own
+ * signature (kernel-signatures.ts, read from assembly/ by the build; see argKinds):
  *   count  the split size (n or rows): becomes the share's size
  *   same   unchanged (scalars, cols, pointers every share reads whole: a bias, a source table)
  *   float  a float array: + start * itemSize (elements) or + start * cols * itemSize (rows)
@@ -52,55 +55,80 @@ const ADAPTIVE_UPDATE = 16_384;
 /** An exp per element (sigmoid, tanh, elu, softmax). */
 const COSTLY = 4_096;
 
-const unary: readonly ArgKind[] = ['count', 'float', 'float'];
-const binary: readonly ArgKind[] = ['count', 'float', 'float', 'float'];
-
-export const PARALLEL_KERNELS: Readonly<Record<string, ParallelKernel>> = {
+const SPLITS: Record<string, Omit<ParallelKernel, 'args'>> = {
   // activations (n, x, y[, alpha]) and their backward (n, kept, dy, dx[, alpha])
-  step: { by: 'elements', args: unary, minElements: MEMORY_BOUND },
-  relu: { by: 'elements', args: unary, minElements: MEMORY_BOUND },
-  sigmoid: { by: 'elements', args: unary, minElements: COSTLY },
-  tanh: { by: 'elements', args: unary, minElements: COSTLY },
-  leakyRelu: { by: 'elements', args: ['count', 'float', 'float', 'same'], minElements: MEMORY_BOUND },
-  elu: { by: 'elements', args: ['count', 'float', 'float', 'same'], minElements: COSTLY },
-  sigmoidBackward: { by: 'elements', args: binary, minElements: CHEAP },
-  reluBackward: { by: 'elements', args: binary, minElements: CHEAP },
-  tanhBackward: { by: 'elements', args: binary, minElements: CHEAP },
-  leakyReluBackward: { by: 'elements', args: ['count', 'float', 'float', 'float', 'same'], minElements: CHEAP },
-  eluBackward: { by: 'elements', args: ['count', 'float', 'float', 'float', 'float', 'same'], minElements: CHEAP },
+  step: { by: 'elements', minElements: MEMORY_BOUND },
+  relu: { by: 'elements', minElements: MEMORY_BOUND },
+  sigmoid: { by: 'elements', minElements: COSTLY },
+  tanh: { by: 'elements', minElements: COSTLY },
+  leakyRelu: { by: 'elements', minElements: MEMORY_BOUND },
+  elu: { by: 'elements', minElements: COSTLY },
+  sigmoidBackward: { by: 'elements', minElements: CHEAP },
+  reluBackward: { by: 'elements', minElements: CHEAP },
+  tanhBackward: { by: 'elements', minElements: CHEAP },
+  leakyReluBackward: { by: 'elements', minElements: CHEAP },
+  eluBackward: { by: 'elements', minElements: CHEAP },
   // arithmetic
-  copy: { by: 'elements', args: unary, minElements: MEMORY_BOUND },
-  add: { by: 'elements', args: binary, minElements: CHEAP },
-  sub: { by: 'elements', args: binary, minElements: CHEAP },
-  mul: { by: 'elements', args: binary, minElements: CHEAP },
-  scale: { by: 'elements', args: ['count', 'float', 'same', 'float'], minElements: MEMORY_BOUND },
-  axpy: { by: 'elements', args: ['count', 'same', 'float', 'float'], minElements: CHEAP },
-  dropoutBackward: { by: 'elements', args: ['count', 'float', 'byte', 'float', 'same'], minElements: CHEAP },
-  bytesToFloat: { by: 'elements', args: ['count', 'byte', 'float', 'same'], minElements: CHEAP },
+  copy: { by: 'elements', minElements: MEMORY_BOUND },
+  add: { by: 'elements', minElements: CHEAP },
+  sub: { by: 'elements', minElements: CHEAP },
+  mul: { by: 'elements', minElements: CHEAP },
+  scale: { by: 'elements', minElements: MEMORY_BOUND },
+  axpy: { by: 'elements', minElements: CHEAP },
+  dropoutBackward: { by: 'elements', minElements: CHEAP },
+  bytesToFloat: { by: 'elements', minElements: CHEAP },
   // optimizer updates (n, p, g, state..., scalars...)
-  sgd: { by: 'elements', args: ['count', 'float', 'float', 'same'], minElements: UPDATE },
-  momentum: { by: 'elements', args: ['count', 'float', 'float', 'float', 'same', 'same'], minElements: UPDATE },
-  nesterov: { by: 'elements', args: ['count', 'float', 'float', 'float', 'same', 'same'], minElements: UPDATE },
-  adagrad: { by: 'elements', args: ['count', 'float', 'float', 'float', 'same', 'same'], minElements: ADAPTIVE_UPDATE },
-  rmsprop: { by: 'elements', args: ['count', 'float', 'float', 'float', 'same', 'same', 'same'], minElements: ADAPTIVE_UPDATE },
-  adam: {
-    by: 'elements',
-    args: ['count', 'float', 'float', 'float', 'float', 'same', 'same', 'same', 'same'],
-    minElements: ADAPTIVE_UPDATE,
-  },
+  sgd: { by: 'elements', minElements: UPDATE },
+  momentum: { by: 'elements', minElements: UPDATE },
+  nesterov: { by: 'elements', minElements: UPDATE },
+  adagrad: { by: 'elements', minElements: ADAPTIVE_UPDATE },
+  rmsprop: { by: 'elements', minElements: ADAPTIVE_UPDATE },
+  adam: { by: 'elements', minElements: ADAPTIVE_UPDATE },
   // rows (rows, cols, ...)
-  addBias: { by: 'rows', args: ['count', 'same', 'float', 'same', 'float'], minElements: CHEAP },
-  repeatRows: { by: 'rows', args: ['count', 'same', 'same', 'float'], minElements: MEMORY_BOUND },
-  softmaxRows: { by: 'rows', args: ['count', 'same', 'float', 'float'], minElements: COSTLY },
-  gatherRows: { by: 'rows', args: ['count', 'same', 'same', 'int', 'float'], minElements: MEMORY_BOUND },
-  gatherRowsU8: { by: 'rows', args: ['count', 'same', 'same', 'int', 'float', 'same'], minElements: CHEAP },
-  softmaxCrossEntropyBackwardOneHot: {
-    by: 'rows',
-    args: ['count', 'same', 'float', 'float', 'float', 'same'],
-    minElements: CHEAP,
-  },
-  softmaxCrossEntropyBackwardLabels: { by: 'rows', args: ['count', 'same', 'float', 'int', 'float', 'same'], minElements: CHEAP },
+  addBias: { by: 'rows', minElements: CHEAP },
+  repeatRows: { by: 'rows', minElements: MEMORY_BOUND },
+  softmaxRows: { by: 'rows', minElements: COSTLY },
+  gatherRows: { by: 'rows', minElements: MEMORY_BOUND },
+  gatherRowsU8: { by: 'rows', minElements: CHEAP },
+  softmaxCrossEntropyBackwardOneHot: { by: 'rows', minElements: CHEAP },
+  softmaxCrossEntropyBackwardLabels: { by: 'rows', minElements: CHEAP },
 };
+
+/** How a share moves an argument of each type a split kernel's signature may hold (assembly/pointers.ts). */
+const KIND_OF_TYPE: Readonly<Record<string, ArgKind>> = {
+  usize: 'float',
+  Bytes: 'byte',
+  RowInts: 'int',
+  Whole: 'same',
+  i32: 'same',
+  u32: 'same',
+  f32: 'same',
+  f64: 'same',
+};
+
+/**
+ * The argument kinds of kernel `name`, read from the signatures of its f32 and f64 exports: the
+ * first parameter is the split size, every other one moves as its type says.
+ */
+export function argKinds(name: string, signatures: Readonly<Record<string, readonly string[]>> = KERNEL_SIGNATURES): ArgKind[] {
+  const kindsOf = (full: string): ArgKind[] => {
+    const types = signatures[full];
+    if (types === undefined) throw new Error(`threads: the wasm core has no kernel ${full}`);
+    if (types[0] !== 'i32') throw new Error(`threads: ${full} must take its split size (i32) first, not ${types[0] ?? 'nothing'}`);
+    return types.map((type, i) => {
+      const kind = i === 0 ? 'count' : KIND_OF_TYPE[type];
+      if (kind === undefined) throw new Error(`threads: ${full} has a parameter of type ${type}, which a split cannot move`);
+      return kind;
+    });
+  };
+  const kinds = kindsOf(`${name}_f32`);
+  if (kindsOf(`${name}_f64`).join() !== kinds.join()) throw new Error(`threads: ${name}_f32 and ${name}_f64 take different arguments`);
+  return kinds;
+}
+
+export const PARALLEL_KERNELS: Readonly<Record<string, ParallelKernel>> = Object.fromEntries(
+  Object.entries(SPLITS).map(([name, split]) => [name, { ...split, args: argKinds(name) }]),
+);
 
 /** The kernel name table shared by the caller and every worker: a call names its kernel by index. */
 export const THREAD_KERNEL_NAMES: readonly string[] = [

@@ -1,0 +1,100 @@
+import type { FloatDType } from './dtype.js';
+import { ITEM_SIZE, kernelSuffix } from './dtype.js';
+import type { ThreadPool } from './threads/thread-pool.js';
+import { PARALLEL_KERNELS, splitArgs } from './threads/parallel-kernels.js';
+import { GEMM_MIN_MULTIPLY_ADDS, splitGemm } from './threads/gemm-split.js';
+
+/**
+ * How one kernel call becomes a wasm call, or one call per thread.
+ *
+ * An op names its kernel once, where it is defined (`const SIGMOID = kernelFamily('sigmoid')`),
+ * and asks its tensor's backend for it on every call (`backend.kernel(SIGMOID, dtype)`): an array
+ * index, no name built or looked up. The backend makes each kernel's callable on first use
+ * (`dispatchFor`) and keeps it: the wasm export itself, or a function that cuts a large call into
+ * one share per thread (PARALLEL_KERNELS, GEMM) and hands GEMM its packing workspaces.
+ */
+
+/** A kernel as ops call it: numbers in (byte addresses, sizes, scalars), a number or nothing out. */
+export type KernelFn = (...args: number[]) => number;
+
+/** A kernel's f32 and f64 exports (`sigmoid_f32`, `sigmoid_f64`), by name and by a small index. */
+export interface KernelFamily {
+  readonly name: string;
+  /** Position in every backend's table of callables (families are numbered as they are named). */
+  readonly index: number;
+}
+
+const families: KernelFamily[] = [];
+const familiesByName = new Map<string, KernelFamily>();
+
+/** The family of the `${name}_f32` / `${name}_f64` exports; the same object for the same name. */
+export function kernelFamily(name: string): KernelFamily {
+  let family = familiesByName.get(name);
+  if (family === undefined) {
+    family = { name, index: families.length };
+    families.push(family);
+    familiesByName.set(name, family);
+  }
+  return family;
+}
+
+/** What making a callable needs from a backend. */
+export interface DispatchHost {
+  readonly kernels: Record<string, KernelFn>;
+  readonly threadPool: ThreadPool | null;
+  /** Scratch memory made once per kind and kept (GEMM's packing buffers). */
+  workspace(kind: string, bytes: number): number;
+}
+
+/** The callable for one kernel of one dtype on `host`: made once, then kept by the backend. */
+export function dispatchFor(host: DispatchHost, family: KernelFamily, dtype: FloatDType): KernelFn {
+  const full = `${family.name}_${kernelSuffix(dtype)}`;
+  const fn = host.kernels[full];
+  if (typeof fn !== 'function') throw new Error(`the wasm core has no kernel ${full}`);
+  if (family.name === 'gemm') return gemmDispatch(host, dtype, fn);
+  const split = PARALLEL_KERNELS[family.name];
+  const pool = host.threadPool;
+  if (pool === null || split === undefined) return fn;
+  const kernel = pool.kernelIndex(full);
+  const itemSize = ITEM_SIZE[dtype];
+  const rows = split.by === 'rows';
+  return (...args: number[]): number => {
+    // Most calls of a small net stay below the threshold: go straight to the kernel.
+    if (args[0] * (rows ? args[1] : 1) < split.minElements) return fn(...args);
+    const shares = splitArgs(split, itemSize, args, pool.threads);
+    if (shares.length === 1) return fn(...args);
+    pool.run(full, shares.map((share) => ({ kernel, args: share })));
+    return 0;
+  };
+}
+
+/**
+ * GEMM C = alpha * op(A) op(B) + beta * C as ops call it: the wasm export's arguments but the
+ * last, (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc), with the flags 0 or 1,
+ * pointers as byte addresses and lda/ldb/ldc as row strides in elements. The packing workspace
+ * is the backend's, one per thread; above GEMM_MIN_MULTIPLY_ADDS each thread computes a block
+ * of C (splitGemm), bit-identical to the whole.
+ */
+function gemmDispatch(host: DispatchHost, dtype: FloatDType, fn: KernelFn): KernelFn {
+  const name = `gemm_${kernelSuffix(dtype)}`;
+  const bytes = host.kernels[`gemmWorkBytes_${kernelSuffix(dtype)}`]();
+  const works: number[] = [];
+  const work = (thread: number): number =>
+    (works[thread] ??= host.workspace(thread === 0 ? name : `${name} thread ${thread}`, bytes));
+  const pool = host.threadPool;
+  const poolIndex = pool === null ? -1 : pool.kernelIndex(name);
+  const itemSize = ITEM_SIZE[dtype];
+  return (tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc): number => {
+    if (pool === null || m * n * k < GEMM_MIN_MULTIPLY_ADDS) {
+      fn(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work(0));
+      return 0;
+    }
+    const shares = splitGemm(pool.threads, tA !== 0, tB !== 0, m, n, a, lda, b, ldb, c, ldc, itemSize);
+    const jobs = shares.map((s, t) => ({
+      kernel: poolIndex,
+      args: [tA, tB, s.m, s.n, k, alpha, s.a, lda, s.b, ldb, beta, s.c, ldc, work(t)],
+    }));
+    pool.run(name, jobs);
+    return 0;
+  };
+}
