@@ -20,13 +20,14 @@ function addBias<T>(m: i32, n: i32, x: usize, b: usize, y: usize): void {
 export function addBias_f32(m: i32, n: i32, x: usize, b: usize, y: usize): void { addBias<f32>(m, n, x, b, y); }
 export function addBias_f64(m: i32, n: i32, x: usize, b: usize, y: usize): void { addBias<f64>(m, n, x, b, y); }
 
-// ----------------------------------------------------------------------------- column sum
+// ------------------------------------------------------------------------------- sum rows
 
 /**
- * x is (m, n), out is (n,): out[j] = sum over rows i of x[i, j], added in row order
- * (out = row 0, then + row 1, ...). Streams x once, row by row. m = 0 gives zeros.
+ * x is (m, n), out is (n,): the rows added together, out[j] = sum over rows i of x[i, j], in row
+ * order (out = row 0, then + row 1, ...): the bias gradient, and the adjoint of repeatRows.
+ * Streams x once, row by row. m = 0 gives zeros.
  */
-function colSum<T>(m: i32, n: i32, x: usize, out: usize): void {
+function sumRows<T>(m: i32, n: i32, x: usize, out: usize): void {
   const L = lanes<T>();
   if (m <= 0) {
     memory.fill(out, 0, <usize>n << alignof<T>());
@@ -41,8 +42,8 @@ function colSum<T>(m: i32, n: i32, x: usize, out: usize): void {
   }
 }
 
-export function colSum_f32(m: i32, n: i32, x: usize, out: usize): void { colSum<f32>(m, n, x, out); }
-export function colSum_f64(m: i32, n: i32, x: usize, out: usize): void { colSum<f64>(m, n, x, out); }
+export function sumRows_f32(m: i32, n: i32, x: usize, out: usize): void { sumRows<f32>(m, n, x, out); }
+export function sumRows_f64(m: i32, n: i32, x: usize, out: usize): void { sumRows<f64>(m, n, x, out); }
 
 // ---------------------------------------------------------------------------- repeat rows
 

@@ -1,14 +1,8 @@
-// Row softmax, the losses a classifier or regressor ends in, and their fused backward.
-// Matrices are m rows of n columns, contiguous row-major. Losses return f64 and add in f64,
-// row by row (or element by element) in index order, so their bits depend on the sizes only.
+// Row softmax, and softmax followed by cross-entropy: its fused backward. Matrices are m rows
+// of n columns, contiguous row-major. (Losses of probabilities and predictions are in loss.ts.)
 import { at, lanes, laneMax, laneSum } from './lanes';
 import { expLanes } from './exp';
-import { sumF64, TERM_SQUARED_DIFFERENCE } from './sum';
-
-// The losses take the log guard as an argument: the book's cross_entropy_error adds 1e-7 to y
-// before the log; the fused loss layers pass the smallest positive double instead, which leaves
-// log(y) exact for every y > 0 (so backprop's (y - t) is the gradient of the very loss reported)
-// and still keeps log(0) finite.
+import { scaledResidual } from './residual';
 
 // -------------------------------------------------------------------------------- softmax
 
@@ -72,65 +66,11 @@ function softmaxRows<T>(m: i32, n: i32, x: usize, y: usize): void {
 export function softmaxRows_f32(m: i32, n: i32, x: usize, y: usize): void { softmaxRows<f32>(m, n, x, y); }
 export function softmaxRows_f64(m: i32, n: i32, x: usize, y: usize): void { softmaxRows<f64>(m, n, x, y); }
 
-// -------------------------------------------------------------------------- cross-entropy
-
-/** y, t are (m, n): mean over rows of -sum_j t log(y + guard). m = 0 gives NaN (0 / 0). */
-function crossEntropyOneHot<T>(m: i32, n: i32, y: usize, t: usize, guard: f64): f64 {
-  let total: f64 = 0;
-  for (let r = 0; r < m; r++) {
-    let row: f64 = 0;
-    for (let j = r * n, end = j + n; j < end; j++) {
-      row += <f64>load<T>(at<T>(t, j)) * Math.log(<f64>load<T>(at<T>(y, j)) + guard);
-    }
-    total -= row;
-  }
-  return total / <f64>m;
-}
-
-export function crossEntropyOneHot_f32(m: i32, n: i32, y: usize, t: usize, guard: f64): f64 {
-  return crossEntropyOneHot<f32>(m, n, y, t, guard);
-}
-export function crossEntropyOneHot_f64(m: i32, n: i32, y: usize, t: usize, guard: f64): f64 {
-  return crossEntropyOneHot<f64>(m, n, y, t, guard);
-}
-
-/**
- * y is (m, n), labels is i32 (m,): mean over rows of -log(y[i, labels[i]] + guard).
- * A label outside [0, n) makes the loss NaN rather than read another row.
- */
-function crossEntropyLabels<T>(m: i32, n: i32, y: usize, labels: usize, guard: f64): f64 {
-  let total: f64 = 0;
-  for (let r = 0; r < m; r++) {
-    const label = load<i32>(at<i32>(labels, r));
-    if (<u32>label >= <u32>n) return NaN;
-    total -= Math.log(<f64>load<T>(at<T>(y, r * n + label)) + guard);
-  }
-  return total / <f64>m;
-}
-
-export function crossEntropyLabels_f32(m: i32, n: i32, y: usize, labels: usize, guard: f64): f64 {
-  return crossEntropyLabels<f32>(m, n, y, labels, guard);
-}
-export function crossEntropyLabels_f64(m: i32, n: i32, y: usize, labels: usize, guard: f64): f64 {
-  return crossEntropyLabels<f64>(m, n, y, labels, guard);
-}
-
 // ---------------------------------------------------- softmax-with-loss backward, (y - t) * s
-
-/** dx = (y - t) * scale over n elements; dx may be y or t. */
-@inline function scaledDifference<T>(n: i32, y: usize, t: usize, dx: usize, scale: T): void {
-  const L = lanes<T>();
-  const s = v128.splat<T>(scale);
-  let i = 0;
-  for (; i + L <= n; i += L) {
-    v128.store(at<T>(dx, i), v128.mul<T>(v128.sub<T>(v128.load(at<T>(y, i)), v128.load(at<T>(t, i))), s));
-  }
-  for (; i < n; i++) store<T>(at<T>(dx, i), (load<T>(at<T>(y, i)) - load<T>(at<T>(t, i))) * scale);
-}
 
 /** y, t, dx are (m, n): dx = (y - t) * scale (scale is usually 1 / batch). dx == y allowed. */
 function softmaxCrossEntropyBackwardOneHot<T>(m: i32, n: i32, y: usize, t: usize, dx: usize, scale: T): void {
-  scaledDifference<T>(m * n, y, t, dx, scale);
+  scaledResidual<T>(m * n, y, t, dx, scale);
 }
 
 export function softmaxCrossEntropyBackwardOneHot_f32(m: i32, n: i32, y: usize, t: usize, dx: usize, scale: f32): void {
@@ -167,37 +107,3 @@ export function softmaxCrossEntropyBackwardLabels_f32(m: i32, n: i32, y: usize, 
 export function softmaxCrossEntropyBackwardLabels_f64(m: i32, n: i32, y: usize, labels: usize, dx: usize, scale: f64): void {
   softmaxCrossEntropyBackwardLabels<f64>(m, n, y, labels, dx, scale);
 }
-
-// ------------------------------------------------------------------------- sum of squares
-
-/** y, t are (n,): 0.5 * sum (y - t)^2, differences and squares in f64 (the caller divides). */
-export function sumSquaresError_f32(n: i32, y: usize, t: usize): f64 {
-  return 0.5 * sumF64<f32>(TERM_SQUARED_DIFFERENCE, n, y, t);
-}
-export function sumSquaresError_f64(n: i32, y: usize, t: usize): f64 {
-  return 0.5 * sumF64<f64>(TERM_SQUARED_DIFFERENCE, n, y, t);
-}
-
-/** y, t, dx are (n,): dx = (y - t) * scale. */
-export function sumSquaresBackward_f32(n: i32, y: usize, t: usize, dx: usize, scale: f32): void {
-  scaledDifference<f32>(n, y, t, dx, scale);
-}
-export function sumSquaresBackward_f64(n: i32, y: usize, t: usize, dx: usize, scale: f64): void {
-  scaledDifference<f64>(n, y, t, dx, scale);
-}
-
-// -------------------------------------------------------------------- binary cross-entropy
-
-/** y, t are (n,): -sum [t log(y + guard) + (1 - t) log(1 - y + guard)], in f64, in index order. */
-function binaryCrossEntropy<T>(n: i32, y: usize, t: usize, guard: f64): f64 {
-  let total: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const yi = <f64>load<T>(at<T>(y, i));
-    const ti = <f64>load<T>(at<T>(t, i));
-    total -= ti * Math.log(yi + guard) + (1 - ti) * Math.log(1 - yi + guard);
-  }
-  return total;
-}
-
-export function binaryCrossEntropy_f32(n: i32, y: usize, t: usize, guard: f64): f64 { return binaryCrossEntropy<f32>(n, y, t, guard); }
-export function binaryCrossEntropy_f64(n: i32, y: usize, t: usize, guard: f64): f64 { return binaryCrossEntropy<f64>(n, y, t, guard); }

@@ -12,7 +12,7 @@ function matrix(dtype: DType, m: number, n: number, seed: number, lo = -2, hi = 
   return values(uniform(lo, hi, seed), m * n).map((v) => round(dtype, v));
 }
 
-describe('addBias, colSum, repeatRows', () => {
+describe('addBias, sumRows, repeatRows', () => {
   for (const dtype of DTYPES) {
     it(`addBias: y[i, j] = x[i, j] + b[j], also in place (${dtype})`, () => {
       for (const m of ROWS) {
@@ -30,7 +30,7 @@ describe('addBias, colSum, repeatRows', () => {
       }
     });
 
-    it(`colSum: out[j] = sum_i x[i, j] (${dtype})`, () => {
+    it(`sumRows: out[j] = sum_i x[i, j] (${dtype})`, () => {
       for (const m of [...ROWS, 100]) {
         for (const n of COLS) {
           const x = matrix(dtype, m, n, 33);
@@ -41,10 +41,10 @@ describe('addBias, colSum, repeatRows', () => {
             magnitude[k % n] += Math.abs(v);
           });
           for (const misalign of MISALIGNMENTS) {
-            const got = call(`colSum_${dtype}`, [m, n, input(dtype, x), output(dtype, n)], misalign).arrays[3];
+            const got = call(`sumRows_${dtype}`, [m, n, input(dtype, x), output(dtype, n)], misalign).arrays[3];
             // Added in T, in row order: at most m roundings, each within u * sum |x|.
             const u = dtype === 'f32' ? 2 ** -24 : 2 ** -53;
-            got.forEach((v, j) => expect(Math.abs(v - want[j]) <= m * u * magnitude[j], `colSum_${dtype} ${m}x${n} [${j}]`).toBe(true));
+            got.forEach((v, j) => expect(Math.abs(v - want[j]) <= m * u * magnitude[j], `sumRows_${dtype} ${m}x${n} [${j}]`).toBe(true));
           }
         }
       }

@@ -2,7 +2,9 @@ import type { Tensor } from '../backend/tensor.js';
 import type { Backend } from '../backend/backend.js';
 import type { DType } from '../backend/dtype.js';
 import { formatShape, sameShape } from '../backend/shape.js';
-import { softmax, crossEntropy, softmaxCrossEntropyBackward, checkTargets, EXACT_LOG_GUARD } from '../ops/softmax.js';
+import { softmax, softmaxCrossEntropyBackward } from '../ops/softmax.js';
+import { crossEntropy, EXACT_LOG_GUARD } from '../ops/loss.js';
+import { checkTargets } from '../ops/targets.js';
 import type { LossLayer } from './layer.js';
 
 /**

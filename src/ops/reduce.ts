@@ -1,7 +1,7 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
 import { checkFloats, checkMatrix, checkNoPartialOverlap, checkNoOverlap, outputFor } from './check.js';
-import { checkTargets, isLabels } from './softmax.js';
+import { checkTargets, isLabels } from './targets.js';
 
 /** Row broadcasts and column reductions over (N, D) matrices. */
 
@@ -17,7 +17,7 @@ export function addBias(x: Tensor, b: Tensor, out?: Tensor): Tensor {
   return y;
 }
 
-/** out[j] = sum_i x[i, j]: the bias gradient, and numpy's x.sum(axis=0). `out` may have any shape of D elements. */
+/** The rows added together, out[j] = sum_i x[i, j]: the bias gradient, numpy's x.sum(axis=0), repeatRows' adjoint. `out` may have any shape of D elements. */
 export function sumRows(x: Tensor, out?: Tensor): Tensor {
   const dtype = checkFloats('sumRows', x);
   const [m, n] = checkMatrix('sumRows', x, 'x');
@@ -25,7 +25,7 @@ export function sumRows(x: Tensor, out?: Tensor): Tensor {
   checkFloats('sumRows', x, y);
   if (y.size !== n) throw new Error(`sumRows: output ${formatShape(y.shape)} must hold the ${n} columns of x ${formatShape(x.shape)}`);
   checkNoOverlap('sumRows', x, y, 'input and output');
-  x.backend.kernel('colSum', dtype)(m, n, x.ptr, y.ptr);
+  x.backend.kernel('sumRows', dtype)(m, n, x.ptr, y.ptr);
   return y;
 }
 
