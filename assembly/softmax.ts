@@ -1,5 +1,6 @@
-// Row softmax, and softmax followed by cross-entropy: its fused backward. Matrices are m rows
-// of n columns, contiguous row-major. (Losses of probabilities and predictions are in loss.ts.)
+// Row softmax, and softmax followed by cross-entropy: its fused forward (y and the loss) and
+// backward. Matrices are m rows of n columns, contiguous row-major. (Losses of probabilities and
+// predictions are in loss.ts.)
 import { at, lanes, laneMax, laneSum } from './lanes';
 import { expLanes } from './exp';
 import { scaledResidual } from './residual';
@@ -65,6 +66,76 @@ function softmaxRows<T>(m: i32, n: i32, x: usize, y: usize): void {
 
 export function softmaxRows_f32(m: i32, n: i32, x: usize, y: usize): void { softmaxRows<f32>(m, n, x, y); }
 export function softmaxRows_f64(m: i32, n: i32, x: usize, y: usize): void { softmaxRows<f64>(m, n, x, y); }
+
+// ------------------------------------------------------------- softmax-with-loss forward
+
+// The loss of a row is log-sum-exp(x) - x[label] = log(sum_j e^(x[j] - max)) - (x[label] - max):
+// the sum is at least 1 (the max term is e^0), so the loss is exact and finite wherever x is,
+// even when the label's y = e^(x[label] - max) / sum underflows to 0 and -log(y) would be
+// infinite. It is the very function whose gradient is (y - t) / m. Row losses are f64 in rowLoss
+// (m,), so rows can be split between threads; the caller adds them in a fixed order.
+
+/**
+ * x, y are (m, n), labels is i32 (m,), rowLoss is f64 (m,): y = softmax(x) row by row,
+ * rowLoss[i] = log-sum-exp(x[i, :]) - x[i, labels[i]]. y == x allowed. A label outside [0, n)
+ * gives a NaN row loss rather than read another row.
+ */
+function softmaxCrossEntropyLabels<T>(m: i32, n: i32, x: usize, labels: usize, y: usize, rowLoss: usize): void {
+  if (n <= 0) return;
+  for (let r = 0; r < m; r++) {
+    const xr = at<T>(x, r * n);
+    const yr = at<T>(y, r * n);
+    const top = rowMax<T>(n, xr);
+    const label = load<i32>(at<i32>(labels, r));
+    // Read x at the label before y overwrites it: y may be x.
+    const target = <u32>label < <u32>n ? <f64>load<T>(at<T>(xr, label)) - <f64>top : NaN;
+    const sum = expShiftedRow<T>(n, xr, yr, top);
+    divideRow<T>(n, yr, sum);
+    store<f64>(at<f64>(rowLoss, r), Math.log(<f64>sum) - target);
+  }
+}
+
+export function softmaxCrossEntropyLabels_f32(m: i32, n: i32, x: usize, labels: usize, y: usize, rowLoss: usize): void {
+  softmaxCrossEntropyLabels<f32>(m, n, x, labels, y, rowLoss);
+}
+export function softmaxCrossEntropyLabels_f64(m: i32, n: i32, x: usize, labels: usize, y: usize, rowLoss: usize): void {
+  softmaxCrossEntropyLabels<f64>(m, n, x, labels, y, rowLoss);
+}
+
+/**
+ * x, t, y are (m, n), rowLoss is f64 (m,): y = softmax(x) row by row,
+ * rowLoss[i] = sum_j t[i, j] (log-sum-exp(x[i, :]) - x[i, j]), in f64 in index order; a zero
+ * target skips its term (so x = -Infinity there adds nothing). y == x allowed; t must not be y.
+ */
+function softmaxCrossEntropyOneHot<T>(m: i32, n: i32, x: usize, t: usize, y: usize, rowLoss: usize): void {
+  if (n <= 0) return;
+  for (let r = 0; r < m; r++) {
+    const xr = at<T>(x, r * n);
+    const tr = at<T>(t, r * n);
+    const yr = at<T>(y, r * n);
+    const top = rowMax<T>(n, xr);
+    // sum t and sum t (x - max), before y overwrites x.
+    let weight: f64 = 0;
+    let target: f64 = 0;
+    for (let j = 0; j < n; j++) {
+      const tj = <f64>load<T>(at<T>(tr, j));
+      if (tj != 0) {
+        weight += tj;
+        target += tj * (<f64>load<T>(at<T>(xr, j)) - <f64>top);
+      }
+    }
+    const sum = expShiftedRow<T>(n, xr, yr, top);
+    divideRow<T>(n, yr, sum);
+    store<f64>(at<f64>(rowLoss, r), weight * Math.log(<f64>sum) - target);
+  }
+}
+
+export function softmaxCrossEntropyOneHot_f32(m: i32, n: i32, x: usize, t: usize, y: usize, rowLoss: usize): void {
+  softmaxCrossEntropyOneHot<f32>(m, n, x, t, y, rowLoss);
+}
+export function softmaxCrossEntropyOneHot_f64(m: i32, n: i32, x: usize, t: usize, y: usize, rowLoss: usize): void {
+  softmaxCrossEntropyOneHot<f64>(m, n, x, t, y, rowLoss);
+}
 
 // ---------------------------------------------------- softmax-with-loss backward, (y - t) * s
 

@@ -52,6 +52,7 @@ function callOf(name: string, b: Backend, dtype: FloatDType): { args: number[]; 
   const tensors: Tensor[] = [];
   let seed = 1;
   const f = (...shape: number[]) => tensors[tensors.push(randomTensor(b, shape, seed++, dtype)) - 1].ptr;
+  const f64 = (n: number) => tensors[tensors.push(randomTensor(b, [n], seed++, 'float64')) - 1].ptr;
   const u8 = (n: number) => tensors[tensors.push(randomTensor(b, [n], seed++, 'uint8')) - 1].ptr;
   const i32 = (n: number, max: number) => tensors[tensors.push(randomTensor(b, [n], seed++, 'int32', max)) - 1].ptr;
   const positive = () => {
@@ -91,6 +92,8 @@ function callOf(name: string, b: Backend, dtype: FloatDType): { args: number[]; 
     softmaxRows: () => [ROWS, COLS, f(ROWS, COLS), f(ROWS, COLS)],
     gatherRows: () => [ROWS, COLS, f(300, COLS), i32(ROWS, 300), f(ROWS, COLS)],
     gatherRowsU8: () => [ROWS, COLS, u8(300 * COLS), i32(ROWS, 300), f(ROWS, COLS), 1 / 255],
+    softmaxCrossEntropyLabels: () => [ROWS, COLS, f(ROWS, COLS), i32(ROWS, COLS), f(ROWS, COLS), f64(ROWS)],
+    softmaxCrossEntropyOneHot: () => [ROWS, COLS, f(ROWS, COLS), f(ROWS, COLS), f(ROWS, COLS), f64(ROWS)],
     softmaxCrossEntropyBackwardOneHot: () => [ROWS, COLS, f(ROWS, COLS), f(ROWS, COLS), f(ROWS, COLS), 0.01],
     softmaxCrossEntropyBackwardLabels: () => [ROWS, COLS, f(ROWS, COLS), i32(ROWS, COLS), f(ROWS, COLS), 0.01],
   };
@@ -139,6 +142,16 @@ describe('the parallel kernel table', () => {
       [3, 3, 500, 1000, 2000],
       [4, 3, 500, 1012, 2000 + 3 * 3 * 4],
       [3, 3, 500, 1028, 2000 + 7 * 3 * 4],
+    ]);
+  });
+
+  test('row shares step a per-row float64 array by 8 bytes a row', () => {
+    const spec = PARALLEL_KERNELS.softmaxCrossEntropyLabels;
+    const shares = splitArgs({ ...spec, minElements: 0 }, 4, [10, 3, 1000, 2000, 3000, 4000], 3);
+    expect(shares).toEqual([
+      [3, 3, 1000, 2000, 3000, 4000],
+      [4, 3, 1000 + 3 * 3 * 4, 2012, 3000 + 3 * 3 * 4, 4024],
+      [3, 3, 1000 + 7 * 3 * 4, 2028, 3000 + 7 * 3 * 4, 4056],
     ]);
   });
 

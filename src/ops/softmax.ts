@@ -1,5 +1,6 @@
 import type { Tensor } from '../backend/tensor.js';
-import { checkFloats, checkMatrix, checkNoPartialOverlap, outputFor } from './check.js';
+import { formatShape } from '../backend/shape.js';
+import { checkDtypeIs, checkFloats, checkMatrix, checkNoOverlap, checkNoPartialOverlap, describe, outputFor } from './check.js';
 import { checkTargets, isLabels } from './targets.js';
 import type { Targets } from './targets.js';
 
@@ -12,6 +13,36 @@ export function softmax(x: Tensor, out?: Tensor): Tensor {
   checkNoPartialOverlap('softmax', x, y);
   x.backend.kernel('softmaxRows', dtype)(m, n, x.ptr, y.ptr);
   return y;
+}
+
+/**
+ * Softmax followed by cross-entropy, fused: writes y = softmax(x) (what the backward reads) and
+ * returns the mean over rows of logsumexp(x[i, :]) - sum_j t[i, j] x[i, j], computed from the
+ * row-max-shifted scores. That is exact and finite wherever x is (-log(y) is not once a row
+ * saturates and y underflows to 0), and it is the function whose gradient is (y - t) / N.
+ * y may be x. rowLoss is float64 (N,) room for the row losses (made and freed when not given).
+ */
+export function softmaxCrossEntropy(x: Tensor, t: Targets, y: Tensor, rowLoss?: Tensor): number {
+  const op = 'softmaxCrossEntropy';
+  const dtype = checkFloats(op, x);
+  const [m, n] = checkMatrix(op, x, 'scores');
+  checkTargets(op, x, t);
+  outputFor(op, x, x.shape, y);
+  checkNoPartialOverlap(op, x, y);
+  if (!isLabels(t)) checkNoOverlap(op, t, y, 'targets and output');
+  const losses = rowLoss ?? x.backend.empty([m], 'float64');
+  try {
+    checkDtypeIs(op, losses, 'float64', 'rowLoss');
+    if (losses.backend !== x.backend || losses.size !== m) {
+      throw new Error(`${op}: rowLoss must hold the ${m} rows of scores ${formatShape(x.shape)}, got ${describe(losses)}`);
+    }
+    for (const other of [x, y, t]) checkNoOverlap(op, losses, other, 'rowLoss and the other arrays');
+    const name = isLabels(t) ? 'softmaxCrossEntropyLabels' : 'softmaxCrossEntropyOneHot';
+    x.backend.kernel(name, dtype)(m, n, x.ptr, t.ptr, y.ptr, losses.ptr);
+    return x.backend.kernel('sum', 'float64')(m, losses.ptr) / m;
+  } finally {
+    if (rowLoss === undefined) losses.dispose();
+  }
 }
 
 /** The fused backward of softmax followed by cross-entropy: dx = (y - t) * scale (scale = dout / N). */

@@ -15,8 +15,9 @@
  *   float  a float array: + start * itemSize (elements) or + start * cols * itemSize (rows)
  *   byte   a uint8 array, one byte per element: + start
  *   int    an int32 array, one int per row: + start * 4
+ *   double a float64 array, one value per row (a row's loss): + start * 8
  */
-export type ArgKind = 'count' | 'same' | 'float' | 'byte' | 'int';
+export type ArgKind = 'count' | 'same' | 'float' | 'byte' | 'int' | 'double';
 
 export interface ParallelKernel {
   by: 'elements' | 'rows';
@@ -94,6 +95,8 @@ export const PARALLEL_KERNELS: Readonly<Record<string, ParallelKernel>> = {
   softmaxRows: { by: 'rows', args: ['count', 'same', 'float', 'float'], minElements: COSTLY },
   gatherRows: { by: 'rows', args: ['count', 'same', 'same', 'int', 'float'], minElements: MEMORY_BOUND },
   gatherRowsU8: { by: 'rows', args: ['count', 'same', 'same', 'int', 'float', 'same'], minElements: CHEAP },
+  softmaxCrossEntropyLabels: { by: 'rows', args: ['count', 'same', 'float', 'int', 'float', 'double'], minElements: COSTLY },
+  softmaxCrossEntropyOneHot: { by: 'rows', args: ['count', 'same', 'float', 'float', 'float', 'double'], minElements: COSTLY },
   softmaxCrossEntropyBackwardOneHot: {
     by: 'rows',
     args: ['count', 'same', 'float', 'float', 'float', 'same'],
@@ -140,6 +143,8 @@ export function splitArgs(kernel: ParallelKernel, itemSize: number, args: readon
             return args[i] + start;
           case 'int':
             return args[i] + start * 4;
+          case 'double':
+            return args[i] + start * 8;
         }
       }),
     );
