@@ -134,3 +134,27 @@ describe('sum and sumSquares (f64 accumulation, order fixed by n)', () => {
     expect(call('sum_f32', [x.length, input('f32', x)]).result).toBe(2 ** 24 + 99);
   });
 });
+
+describe('firstNonFinite', () => {
+  for (const dtype of DTYPES) {
+    const largest = dtype === 'f32' ? 3.4028234663852886e38 : Number.MAX_VALUE;
+    const tiny = dtype === 'f32' ? 2 ** -149 : Number.MIN_VALUE;
+
+    it(`is -1 on finite values, extremes included, and finds NaN and +-Infinity at every position (${dtype})`, () => {
+      for (const n of [...SIZES, 63, 64, 65, 128, 200]) {
+        const x = matrix(dtype, 1, n, 60);
+        [largest, -largest, tiny, -0].forEach((v, k) => k < n && (x[(k * 37) % n] = v));
+        for (const misalign of MISALIGNMENTS) {
+          expect(call(`firstNonFinite_${dtype}`, [n, input(dtype, x)], misalign).result, `${dtype} n=${n} finite`).toBe(-1);
+        }
+        for (let at = 0; at < n; at++) {
+          const bad = x.slice();
+          bad[at] = [NaN, Infinity, -Infinity][at % 3];
+          if (at + 5 < n) bad[at + 5] = NaN; // a later one must not win
+          const want = bad.findIndex((v) => !Number.isFinite(v));
+          expect(call(`firstNonFinite_${dtype}`, [n, input(dtype, bad)], 4 * (at % 3)).result, `${dtype} n=${n} at ${at}`).toBe(want);
+        }
+      }
+    });
+  }
+});

@@ -91,6 +91,44 @@ describe('Trainer', () => {
     expect(fit).toThrow(/loss became NaN or infinite at epoch 1 \(iteration \d+\); try a lower learning rate than 1e\+30/);
   });
 
+  test('one NaN input value stops a ReLU net before its gradients reach the params (SGD and Adam)', () => {
+    // ReLU maps the NaN to 0 on the way forward, so every loss stays finite; dW1 = x^T dout does not.
+    const { x, t } = spiralTensors(backend);
+    x.data[45 * 2 + 1] = NaN; // sample 45: the third batch of 20, unshuffled
+    for (const optimizer of [new SGD(0.5), new Adam(0.01)]) {
+      const net = new MultiLayerNet({ inputSize: 2, hiddenSizes: [16, 16], outputSize: 3, activation: 'relu' }, { backend, seed: 3 });
+      const afterStep: number[][] = [];
+      const losses: number[] = [];
+      const fit = () =>
+        new Trainer(net, optimizer).fit(x, t, {
+          epochs: 1, batchSize: 20, shuffle: false, evaluate: false,
+          onBatch: (info) => {
+            afterStep.push(Array.from(net.paramBlock.data));
+            losses.push(info.loss);
+          },
+        });
+      let error: unknown = null;
+      try {
+        fit();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(DivergenceError);
+      const divergence = error as DivergenceError;
+      expect([divergence.epoch, divergence.iteration, divergence.what]).toEqual([1, 3, 'gradients']);
+      expect(divergence.message).toMatch(/gradients became NaN or infinite at epoch 1 \(iteration 3\) while the loss was finite; check the training data/);
+      expect(losses.length).toBe(2);
+      expect(losses.every(Number.isFinite)).toBe(true);
+      const params = Array.from(net.paramBlock.data);
+      expect(params.every(Number.isFinite)).toBe(true);
+      expect(params).toEqual(afterStep[1]);
+      net.dispose();
+      optimizer.dispose();
+    }
+    x.dispose();
+    t.dispose();
+  });
+
   test('a byte data set in wasm memory trains through the gather kernel, labels or one-hot', () => {
     // Two classes of 4x4 "images": a bright top half or a bright bottom half, with noise.
     const n = 200;

@@ -69,3 +69,9 @@ export function sumSquares(x: Tensor): number {
   return x.backend.kernel('sumSquares', dtype)(x.size, x.ptr);
 }
 
+
+/** Index of the first NaN or +-Infinity of x (in flat order), or -1 when every element is finite. */
+export function firstNonFinite(x: Tensor): number {
+  const dtype = checkFloats('firstNonFinite', x);
+  return x.backend.kernel('firstNonFinite', dtype)(x.size, x.ptr);
+}
