@@ -6,6 +6,7 @@ export * from './peak';
 export * from './elementwise';
 export * from './activation';
 export * from './softmax';
+export * from './loss';
 export * from './reduce';
 export * from './optim';
 export * from './gather';

@@ -1,22 +1,38 @@
 // Optimizer updates over flat blocks, in order of increasing complexity. p (params), g (grads)
 // and each state array (v, h, mo, ve) are (n,) of the same dtype; a whole net's params are one
-// block, so one call updates every layer. Scalar tails use the same IEEE operations as lanes.
+// block, so one call updates every layer.
+// Each update is one lanes function that reads and writes the elements at i: a whole v128 in the
+// main loop, lane 0 of a splat in the tail, so an element's result never depends on its position.
 import { at, lanes } from './lanes';
+
+/** The v128 at element i: whole (main loop) or element i splat over every lane (tail). */
+@inline function get<T>(p: usize, i: i32, tail: bool): v128 {
+  return tail ? v128.load_splat<T>(at<T>(p, i)) : v128.load(at<T>(p, i));
+}
+
+/** Stores v at element i: every lane (main loop) or lane 0 only (tail). */
+@inline function put<T>(p: usize, i: i32, v: v128, tail: bool): void {
+  if (tail) v128.store_lane<T>(at<T>(p, i), v, 0);
+  else v128.store(at<T>(p, i), v);
+}
 
 // ------------------------------------------------------------------------------------ sgd
 
 /** p -= lr * g */
+@inline function sgdLanes<T>(p: usize, g: usize, i: i32, tail: bool, lr: v128): void {
+  put<T>(p, i, v128.sub<T>(get<T>(p, i, tail), v128.mul<T>(lr, get<T>(g, i, tail))), tail);
+}
+
 function sgd<T>(n: i32, p: usize, g: usize, lr: T): void {
   const L = lanes<T>();
   const a = v128.splat<T>(lr);
   let i = 0;
   for (; i + 2 * L <= n; i += 2 * L) {
-    const p0 = v128.sub<T>(v128.load(at<T>(p, i)), v128.mul<T>(a, v128.load(at<T>(g, i))));
-    const p1 = v128.sub<T>(v128.load(at<T>(p, i + L)), v128.mul<T>(a, v128.load(at<T>(g, i + L))));
-    v128.store(at<T>(p, i), p0);
-    v128.store(at<T>(p, i + L), p1);
+    sgdLanes<T>(p, g, i, false, a);
+    sgdLanes<T>(p, g, i + L, false, a);
   }
-  for (; i < n; i++) store<T>(at<T>(p, i), load<T>(at<T>(p, i)) - lr * load<T>(at<T>(g, i)));
+  for (; i + L <= n; i += L) sgdLanes<T>(p, g, i, false, a);
+  for (; i < n; i++) sgdLanes<T>(p, g, i, true, a);
 }
 
 export function sgd_f32(n: i32, p: usize, g: usize, lr: f32): void { sgd<f32>(n, p, g, lr); }
@@ -25,21 +41,19 @@ export function sgd_f64(n: i32, p: usize, g: usize, lr: f64): void { sgd<f64>(n,
 // ------------------------------------------------------------------------------- momentum
 
 /** v = momentum * v - lr * g; p += v */
+@inline function momentumLanes<T>(p: usize, g: usize, v: usize, i: i32, tail: bool, lr: v128, mu: v128): void {
+  const vi = v128.sub<T>(v128.mul<T>(mu, get<T>(v, i, tail)), v128.mul<T>(lr, get<T>(g, i, tail)));
+  put<T>(v, i, vi, tail);
+  put<T>(p, i, v128.add<T>(get<T>(p, i, tail), vi), tail);
+}
+
 function momentum<T>(n: i32, p: usize, g: usize, v: usize, lr: T, momentum: T): void {
   const L = lanes<T>();
   const a = v128.splat<T>(lr);
   const mu = v128.splat<T>(momentum);
   let i = 0;
-  for (; i + L <= n; i += L) {
-    const vi = v128.sub<T>(v128.mul<T>(mu, v128.load(at<T>(v, i))), v128.mul<T>(a, v128.load(at<T>(g, i))));
-    v128.store(at<T>(v, i), vi);
-    v128.store(at<T>(p, i), v128.add<T>(v128.load(at<T>(p, i)), vi));
-  }
-  for (; i < n; i++) {
-    const vi = momentum * load<T>(at<T>(v, i)) - lr * load<T>(at<T>(g, i));
-    store<T>(at<T>(v, i), vi);
-    store<T>(at<T>(p, i), load<T>(at<T>(p, i)) + vi);
-  }
+  for (; i + L <= n; i += L) momentumLanes<T>(p, g, v, i, false, a, mu);
+  for (; i < n; i++) momentumLanes<T>(p, g, v, i, true, a, mu);
 }
 
 export function momentum_f32(n: i32, p: usize, g: usize, v: usize, lr: f32, mu: f32): void { momentum<f32>(n, p, g, v, lr, mu); }
@@ -52,23 +66,20 @@ export function momentum_f64(n: i32, p: usize, g: usize, v: usize, lr: f64, mu: 
  * This is PyTorch's SGD(nesterov=True) (buf = mu buf + g; p -= lr (g + mu buf)) written with
  * v = -lr * buf, and Keras's SGD(nesterov=True), which keeps that same v.
  */
+@inline function nesterovLanes<T>(p: usize, g: usize, v: usize, i: i32, tail: bool, lr: v128, mu: v128): void {
+  const step = v128.mul<T>(lr, get<T>(g, i, tail));
+  const vi = v128.sub<T>(v128.mul<T>(mu, get<T>(v, i, tail)), step);
+  put<T>(v, i, vi, tail);
+  put<T>(p, i, v128.add<T>(get<T>(p, i, tail), v128.sub<T>(v128.mul<T>(mu, vi), step)), tail);
+}
+
 function nesterov<T>(n: i32, p: usize, g: usize, v: usize, lr: T, momentum: T): void {
   const L = lanes<T>();
   const a = v128.splat<T>(lr);
   const mu = v128.splat<T>(momentum);
   let i = 0;
-  for (; i + L <= n; i += L) {
-    const step = v128.mul<T>(a, v128.load(at<T>(g, i)));
-    const vi = v128.sub<T>(v128.mul<T>(mu, v128.load(at<T>(v, i))), step);
-    v128.store(at<T>(v, i), vi);
-    v128.store(at<T>(p, i), v128.add<T>(v128.load(at<T>(p, i)), v128.sub<T>(v128.mul<T>(mu, vi), step)));
-  }
-  for (; i < n; i++) {
-    const step = lr * load<T>(at<T>(g, i));
-    const vi = momentum * load<T>(at<T>(v, i)) - step;
-    store<T>(at<T>(v, i), vi);
-    store<T>(at<T>(p, i), load<T>(at<T>(p, i)) + (momentum * vi - step));
-  }
+  for (; i + L <= n; i += L) nesterovLanes<T>(p, g, v, i, false, a, mu);
+  for (; i < n; i++) nesterovLanes<T>(p, g, v, i, true, a, mu);
 }
 
 export function nesterov_f32(n: i32, p: usize, g: usize, v: usize, lr: f32, mu: f32): void { nesterov<f32>(n, p, g, v, lr, mu); }
@@ -77,24 +88,21 @@ export function nesterov_f64(n: i32, p: usize, g: usize, v: usize, lr: f64, mu: 
 // -------------------------------------------------------------------------------- adagrad
 
 /** h += g * g; p -= lr * g / (sqrt(h) + eps) */
+@inline function adagradLanes<T>(p: usize, g: usize, h: usize, i: i32, tail: bool, lr: v128, eps: v128): void {
+  const gi = get<T>(g, i, tail);
+  const hi = v128.add<T>(get<T>(h, i, tail), v128.mul<T>(gi, gi));
+  put<T>(h, i, hi, tail);
+  const step = v128.div<T>(v128.mul<T>(lr, gi), v128.add<T>(v128.sqrt<T>(hi), eps));
+  put<T>(p, i, v128.sub<T>(get<T>(p, i, tail), step), tail);
+}
+
 function adagrad<T>(n: i32, p: usize, g: usize, h: usize, lr: T, eps: T): void {
   const L = lanes<T>();
   const a = v128.splat<T>(lr);
   const e = v128.splat<T>(eps);
   let i = 0;
-  for (; i + L <= n; i += L) {
-    const gi = v128.load(at<T>(g, i));
-    const hi = v128.add<T>(v128.load(at<T>(h, i)), v128.mul<T>(gi, gi));
-    v128.store(at<T>(h, i), hi);
-    const step = v128.div<T>(v128.mul<T>(a, gi), v128.add<T>(v128.sqrt<T>(hi), e));
-    v128.store(at<T>(p, i), v128.sub<T>(v128.load(at<T>(p, i)), step));
-  }
-  for (; i < n; i++) {
-    const gi = load<T>(at<T>(g, i));
-    const hi = load<T>(at<T>(h, i)) + gi * gi;
-    store<T>(at<T>(h, i), hi);
-    store<T>(at<T>(p, i), load<T>(at<T>(p, i)) - lr * gi / (sqrt<T>(hi) + eps));
-  }
+  for (; i + L <= n; i += L) adagradLanes<T>(p, g, h, i, false, a, e);
+  for (; i < n; i++) adagradLanes<T>(p, g, h, i, true, a, e);
 }
 
 export function adagrad_f32(n: i32, p: usize, g: usize, h: usize, lr: f32, eps: f32): void { adagrad<f32>(n, p, g, h, lr, eps); }
@@ -103,27 +111,25 @@ export function adagrad_f64(n: i32, p: usize, g: usize, h: usize, lr: f64, eps: 
 // -------------------------------------------------------------------------------- rmsprop
 
 /** h = decay * h + (1 - decay) * g * g; p -= lr * g / (sqrt(h) + eps) */
+@inline function rmspropLanes<T>(
+  p: usize, g: usize, h: usize, i: i32, tail: bool, lr: v128, decay: v128, oneMinusDecay: v128, eps: v128,
+): void {
+  const gi = get<T>(g, i, tail);
+  const hi = v128.add<T>(v128.mul<T>(decay, get<T>(h, i, tail)), v128.mul<T>(v128.mul<T>(oneMinusDecay, gi), gi));
+  put<T>(h, i, hi, tail);
+  const step = v128.div<T>(v128.mul<T>(lr, gi), v128.add<T>(v128.sqrt<T>(hi), eps));
+  put<T>(p, i, v128.sub<T>(get<T>(p, i, tail), step), tail);
+}
+
 function rmsprop<T>(n: i32, p: usize, g: usize, h: usize, lr: T, decay: T, eps: T): void {
   const L = lanes<T>();
   const a = v128.splat<T>(lr);
   const e = v128.splat<T>(eps);
   const d = v128.splat<T>(decay);
-  const oneMinusDecay: T = <T>1 - decay;
-  const c = v128.splat<T>(oneMinusDecay);
+  const c = v128.splat<T>(<T>1 - decay);
   let i = 0;
-  for (; i + L <= n; i += L) {
-    const gi = v128.load(at<T>(g, i));
-    const hi = v128.add<T>(v128.mul<T>(d, v128.load(at<T>(h, i))), v128.mul<T>(v128.mul<T>(c, gi), gi));
-    v128.store(at<T>(h, i), hi);
-    const step = v128.div<T>(v128.mul<T>(a, gi), v128.add<T>(v128.sqrt<T>(hi), e));
-    v128.store(at<T>(p, i), v128.sub<T>(v128.load(at<T>(p, i)), step));
-  }
-  for (; i < n; i++) {
-    const gi = load<T>(at<T>(g, i));
-    const hi = decay * load<T>(at<T>(h, i)) + oneMinusDecay * gi * gi;
-    store<T>(at<T>(h, i), hi);
-    store<T>(at<T>(p, i), load<T>(at<T>(p, i)) - lr * gi / (sqrt<T>(hi) + eps));
-  }
+  for (; i + L <= n; i += L) rmspropLanes<T>(p, g, h, i, false, a, d, c, e);
+  for (; i < n; i++) rmspropLanes<T>(p, g, h, i, true, a, d, c, e);
 }
 
 export function rmsprop_f32(n: i32, p: usize, g: usize, h: usize, lr: f32, decay: f32, eps: f32): void {
@@ -139,36 +145,29 @@ export function rmsprop_f64(n: i32, p: usize, g: usize, h: usize, lr: f64, decay
  * mo += (1 - beta1) (g - mo); ve += (1 - beta2) (g^2 - ve); p -= lrT * mo / (sqrt(ve) + eps).
  * lrT = lr * sqrt(1 - beta2^t) / (1 - beta1^t) carries the bias correction (the caller's).
  */
+@inline function adamLanes<T>(
+  p: usize, g: usize, mo: usize, ve: usize, i: i32, tail: bool, lrT: v128, c1: v128, c2: v128, eps: v128,
+): void {
+  const gi = get<T>(g, i, tail);
+  let m = get<T>(mo, i, tail);
+  let s = get<T>(ve, i, tail);
+  m = v128.add<T>(m, v128.mul<T>(c1, v128.sub<T>(gi, m)));
+  s = v128.add<T>(s, v128.mul<T>(c2, v128.sub<T>(v128.mul<T>(gi, gi), s)));
+  put<T>(mo, i, m, tail);
+  put<T>(ve, i, s, tail);
+  const step = v128.div<T>(v128.mul<T>(lrT, m), v128.add<T>(v128.sqrt<T>(s), eps));
+  put<T>(p, i, v128.sub<T>(get<T>(p, i, tail), step), tail);
+}
+
 function adam<T>(n: i32, p: usize, g: usize, mo: usize, ve: usize, lrT: T, beta1: T, beta2: T, eps: T): void {
   const L = lanes<T>();
   const a = v128.splat<T>(lrT);
   const e = v128.splat<T>(eps);
-  const c1: T = <T>1 - beta1;
-  const c2: T = <T>1 - beta2;
-  const c1v = v128.splat<T>(c1);
-  const c2v = v128.splat<T>(c2);
+  const c1 = v128.splat<T>(<T>1 - beta1);
+  const c2 = v128.splat<T>(<T>1 - beta2);
   let i = 0;
-  for (; i + L <= n; i += L) {
-    const gi = v128.load(at<T>(g, i));
-    let m = v128.load(at<T>(mo, i));
-    let s = v128.load(at<T>(ve, i));
-    m = v128.add<T>(m, v128.mul<T>(c1v, v128.sub<T>(gi, m)));
-    s = v128.add<T>(s, v128.mul<T>(c2v, v128.sub<T>(v128.mul<T>(gi, gi), s)));
-    v128.store(at<T>(mo, i), m);
-    v128.store(at<T>(ve, i), s);
-    const step = v128.div<T>(v128.mul<T>(a, m), v128.add<T>(v128.sqrt<T>(s), e));
-    v128.store(at<T>(p, i), v128.sub<T>(v128.load(at<T>(p, i)), step));
-  }
-  for (; i < n; i++) {
-    const gi = load<T>(at<T>(g, i));
-    let m = load<T>(at<T>(mo, i));
-    let s = load<T>(at<T>(ve, i));
-    m = m + c1 * (gi - m);
-    s = s + c2 * (gi * gi - s);
-    store<T>(at<T>(mo, i), m);
-    store<T>(at<T>(ve, i), s);
-    store<T>(at<T>(p, i), load<T>(at<T>(p, i)) - lrT * m / (sqrt<T>(s) + eps));
-  }
+  for (; i + L <= n; i += L) adamLanes<T>(p, g, mo, ve, i, false, a, c1, c2, e);
+  for (; i < n; i++) adamLanes<T>(p, g, mo, ve, i, true, a, c1, c2, e);
 }
 
 export function adam_f32(n: i32, p: usize, g: usize, mo: usize, ve: usize, lrT: f32, beta1: f32, beta2: f32, eps: f32): void {

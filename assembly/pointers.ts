@@ -7,5 +7,7 @@
 export type Bytes = usize;
 /** An int32 array, one int per row: labels, gather indices. */
 export type RowInts = usize;
+/** A float64 array, one value per row whatever T is: a row's loss. */
+export type RowDoubles = usize;
 /** An array every share reads whole: the bias row of addBias, the table a gather reads from. */
 export type Whole = usize;

@@ -1,5 +1,5 @@
 // Row/column reductions and broadcasts of an (m, n) row-major matrix: bias add and its
-// gradient, row repeat, argmax and accuracy counts, whole-array sums.
+// gradient, row repeat, argmax and accuracy counts, whole-array sums, the finite check.
 import { at, lanes } from './lanes';
 import { Whole } from './pointers';
 import { sumF64, TERM_SQUARE, TERM_VALUE } from './sum';
@@ -21,13 +21,14 @@ function addBias<T>(m: i32, n: i32, x: usize, b: usize, y: usize): void {
 export function addBias_f32(m: i32, n: i32, x: usize, b: Whole, y: usize): void { addBias<f32>(m, n, x, b, y); }
 export function addBias_f64(m: i32, n: i32, x: usize, b: Whole, y: usize): void { addBias<f64>(m, n, x, b, y); }
 
-// ----------------------------------------------------------------------------- column sum
+// ------------------------------------------------------------------------------- sum rows
 
 /**
- * x is (m, n), out is (n,): out[j] = sum over rows i of x[i, j], added in row order
- * (out = row 0, then + row 1, ...). Streams x once, row by row. m = 0 gives zeros.
+ * x is (m, n), out is (n,): the rows added together, out[j] = sum over rows i of x[i, j], in row
+ * order (out = row 0, then + row 1, ...): the bias gradient, and the adjoint of repeatRows.
+ * Streams x once, row by row. m = 0 gives zeros.
  */
-function colSum<T>(m: i32, n: i32, x: usize, out: usize): void {
+function sumRows<T>(m: i32, n: i32, x: usize, out: usize): void {
   const L = lanes<T>();
   if (m <= 0) {
     memory.fill(out, 0, <usize>n << alignof<T>());
@@ -42,8 +43,8 @@ function colSum<T>(m: i32, n: i32, x: usize, out: usize): void {
   }
 }
 
-export function colSum_f32(m: i32, n: i32, x: usize, out: usize): void { colSum<f32>(m, n, x, out); }
-export function colSum_f64(m: i32, n: i32, x: usize, out: usize): void { colSum<f64>(m, n, x, out); }
+export function sumRows_f32(m: i32, n: i32, x: usize, out: usize): void { sumRows<f32>(m, n, x, out); }
+export function sumRows_f64(m: i32, n: i32, x: usize, out: usize): void { sumRows<f64>(m, n, x, out); }
 
 // ---------------------------------------------------------------------------- repeat rows
 
@@ -118,3 +119,41 @@ export function sum_f64(n: i32, x: usize): f64 { return sumF64<f64>(TERM_VALUE, 
 /** x is (n,): sum x[i]^2, squares and additions in f64. */
 export function sumSquares_f32(n: i32, x: usize): f64 { return sumF64<f32>(TERM_SQUARE, n, x, 0); }
 export function sumSquares_f64(n: i32, x: usize): f64 { return sumF64<f64>(TERM_SQUARE, n, x, 0); }
+
+// ------------------------------------------------------------------------ finite check
+
+/** Elements scanned between two checks of the running flag: a whole number of v128s of f32 and f64. */
+const FINITE_BLOCK: i32 = 64;
+
+/** x - x is +0 (all bits clear) for finite x and NaN for NaN and +-Infinity. */
+@inline function nonFiniteLanes<T>(x: v128): v128 {
+  return v128.sub<T>(x, x);
+}
+
+/**
+ * x is (n,): the index of the first NaN or +-Infinity, or -1 if every element is finite.
+ * Reads x once in SIMD blocks; only a block that holds a non-finite value is searched again.
+ */
+function firstNonFinite<T>(n: i32, x: usize): i32 {
+  const L = lanes<T>();
+  let i = 0;
+  for (; i + FINITE_BLOCK <= n; i += FINITE_BLOCK) {
+    // Four flags, so the ors do not wait on each other.
+    let f0 = v128.splat<i64>(0), f1 = f0, f2 = f0, f3 = f0;
+    for (let j = i; j < i + FINITE_BLOCK; j += 4 * L) {
+      f0 = v128.or(f0, nonFiniteLanes<T>(v128.load(at<T>(x, j))));
+      f1 = v128.or(f1, nonFiniteLanes<T>(v128.load(at<T>(x, j + L))));
+      f2 = v128.or(f2, nonFiniteLanes<T>(v128.load(at<T>(x, j + 2 * L))));
+      f3 = v128.or(f3, nonFiniteLanes<T>(v128.load(at<T>(x, j + 3 * L))));
+    }
+    if (v128.any_true(v128.or(v128.or(f0, f1), v128.or(f2, f3)))) break;
+  }
+  for (; i < n; i++) {
+    const flag = nonFiniteLanes<T>(v128.load_splat<T>(at<T>(x, i)));
+    if (v128.any_true(flag)) return i;
+  }
+  return -1;
+}
+
+export function firstNonFinite_f32(n: i32, x: usize): i32 { return firstNonFinite<f32>(n, x); }
+export function firstNonFinite_f64(n: i32, x: usize): i32 { return firstNonFinite<f64>(n, x); }

@@ -1,15 +1,10 @@
-// Row softmax, the losses a classifier or regressor ends in, and their fused backward.
-// Matrices are m rows of n columns, contiguous row-major. Losses return f64 and add in f64,
-// row by row (or element by element) in index order, so their bits depend on the sizes only.
+// Row softmax, and softmax followed by cross-entropy: its fused forward (y and the loss) and
+// backward. Matrices are m rows of n columns, contiguous row-major. (Losses of probabilities and
+// predictions are in loss.ts.)
 import { at, lanes, laneMax, laneSum } from './lanes';
-import { RowInts } from './pointers';
+import { RowDoubles, RowInts } from './pointers';
 import { expLanes } from './exp';
-import { sumF64, TERM_SQUARED_DIFFERENCE } from './sum';
-
-// The losses take the log guard as an argument: the book's cross_entropy_error adds 1e-7 to y
-// before the log; the fused loss layers pass the smallest positive double instead, which leaves
-// log(y) exact for every y > 0 (so backprop's (y - t) is the gradient of the very loss reported)
-// and still keeps log(0) finite.
+import { scaledResidual } from './residual';
 
 // -------------------------------------------------------------------------------- softmax
 
@@ -73,65 +68,81 @@ function softmaxRows<T>(m: i32, n: i32, x: usize, y: usize): void {
 export function softmaxRows_f32(m: i32, n: i32, x: usize, y: usize): void { softmaxRows<f32>(m, n, x, y); }
 export function softmaxRows_f64(m: i32, n: i32, x: usize, y: usize): void { softmaxRows<f64>(m, n, x, y); }
 
-// -------------------------------------------------------------------------- cross-entropy
+// ------------------------------------------------------------- softmax-with-loss forward
 
-/** y, t are (m, n): mean over rows of -sum_j t log(y + guard). m = 0 gives NaN (0 / 0). */
-function crossEntropyOneHot<T>(m: i32, n: i32, y: usize, t: usize, guard: f64): f64 {
-  let total: f64 = 0;
+// The loss of a row is log-sum-exp(x) - x[label] = log(sum_j e^(x[j] - max)) - (x[label] - max):
+// the sum is at least 1 (the max term is e^0), so the loss is exact and finite wherever x is,
+// even when the label's y = e^(x[label] - max) / sum underflows to 0 and -log(y) would be
+// infinite. It is the very function whose gradient is (y - t) / m. Row losses are f64 in rowLoss
+// (m,), so rows can be split between threads; the caller adds them in a fixed order.
+
+/**
+ * x, y are (m, n), labels is i32 (m,), rowLoss is f64 (m,): y = softmax(x) row by row,
+ * rowLoss[i] = log-sum-exp(x[i, :]) - x[i, labels[i]]. y == x allowed. A label outside [0, n)
+ * gives a NaN row loss rather than read another row.
+ */
+function softmaxCrossEntropyLabels<T>(m: i32, n: i32, x: usize, labels: usize, y: usize, rowLoss: usize): void {
+  if (n <= 0) return;
   for (let r = 0; r < m; r++) {
-    let row: f64 = 0;
-    for (let j = r * n, end = j + n; j < end; j++) {
-      row += <f64>load<T>(at<T>(t, j)) * Math.log(<f64>load<T>(at<T>(y, j)) + guard);
-    }
-    total -= row;
+    const xr = at<T>(x, r * n);
+    const yr = at<T>(y, r * n);
+    const top = rowMax<T>(n, xr);
+    const label = load<i32>(at<i32>(labels, r));
+    // Read x at the label before y overwrites it: y may be x.
+    const target = <u32>label < <u32>n ? <f64>load<T>(at<T>(xr, label)) - <f64>top : NaN;
+    const sum = expShiftedRow<T>(n, xr, yr, top);
+    divideRow<T>(n, yr, sum);
+    store<f64>(at<f64>(rowLoss, r), Math.log(<f64>sum) - target);
   }
-  return total / <f64>m;
 }
 
-export function crossEntropyOneHot_f32(m: i32, n: i32, y: usize, t: usize, guard: f64): f64 {
-  return crossEntropyOneHot<f32>(m, n, y, t, guard);
+export function softmaxCrossEntropyLabels_f32(m: i32, n: i32, x: usize, labels: RowInts, y: usize, rowLoss: RowDoubles): void {
+  softmaxCrossEntropyLabels<f32>(m, n, x, labels, y, rowLoss);
 }
-export function crossEntropyOneHot_f64(m: i32, n: i32, y: usize, t: usize, guard: f64): f64 {
-  return crossEntropyOneHot<f64>(m, n, y, t, guard);
+export function softmaxCrossEntropyLabels_f64(m: i32, n: i32, x: usize, labels: RowInts, y: usize, rowLoss: RowDoubles): void {
+  softmaxCrossEntropyLabels<f64>(m, n, x, labels, y, rowLoss);
 }
 
 /**
- * y is (m, n), labels is i32 (m,): mean over rows of -log(y[i, labels[i]] + guard).
- * A label outside [0, n) makes the loss NaN rather than read another row.
+ * x, t, y are (m, n), rowLoss is f64 (m,): y = softmax(x) row by row,
+ * rowLoss[i] = sum_j t[i, j] (log-sum-exp(x[i, :]) - x[i, j]), in f64 in index order; a zero
+ * target skips its term (so x = -Infinity there adds nothing). y == x allowed; t must not be y.
  */
-function crossEntropyLabels<T>(m: i32, n: i32, y: usize, labels: usize, guard: f64): f64 {
-  let total: f64 = 0;
+function softmaxCrossEntropyOneHot<T>(m: i32, n: i32, x: usize, t: usize, y: usize, rowLoss: usize): void {
+  if (n <= 0) return;
   for (let r = 0; r < m; r++) {
-    const label = load<i32>(at<i32>(labels, r));
-    if (<u32>label >= <u32>n) return NaN;
-    total -= Math.log(<f64>load<T>(at<T>(y, r * n + label)) + guard);
+    const xr = at<T>(x, r * n);
+    const tr = at<T>(t, r * n);
+    const yr = at<T>(y, r * n);
+    const top = rowMax<T>(n, xr);
+    // sum t and sum t (x - max), before y overwrites x.
+    let weight: f64 = 0;
+    let target: f64 = 0;
+    for (let j = 0; j < n; j++) {
+      const tj = <f64>load<T>(at<T>(tr, j));
+      if (tj != 0) {
+        weight += tj;
+        target += tj * (<f64>load<T>(at<T>(xr, j)) - <f64>top);
+      }
+    }
+    const sum = expShiftedRow<T>(n, xr, yr, top);
+    divideRow<T>(n, yr, sum);
+    store<f64>(at<f64>(rowLoss, r), weight * Math.log(<f64>sum) - target);
   }
-  return total / <f64>m;
 }
 
-export function crossEntropyLabels_f32(m: i32, n: i32, y: usize, labels: usize, guard: f64): f64 {
-  return crossEntropyLabels<f32>(m, n, y, labels, guard);
+export function softmaxCrossEntropyOneHot_f32(m: i32, n: i32, x: usize, t: usize, y: usize, rowLoss: RowDoubles): void {
+  softmaxCrossEntropyOneHot<f32>(m, n, x, t, y, rowLoss);
 }
-export function crossEntropyLabels_f64(m: i32, n: i32, y: usize, labels: usize, guard: f64): f64 {
-  return crossEntropyLabels<f64>(m, n, y, labels, guard);
+export function softmaxCrossEntropyOneHot_f64(m: i32, n: i32, x: usize, t: usize, y: usize, rowLoss: RowDoubles): void {
+  softmaxCrossEntropyOneHot<f64>(m, n, x, t, y, rowLoss);
 }
 
 // ---------------------------------------------------- softmax-with-loss backward, (y - t) * s
 
-/** dx = (y - t) * scale over n elements; dx may be y or t. */
-@inline function scaledDifference<T>(n: i32, y: usize, t: usize, dx: usize, scale: T): void {
-  const L = lanes<T>();
-  const s = v128.splat<T>(scale);
-  let i = 0;
-  for (; i + L <= n; i += L) {
-    v128.store(at<T>(dx, i), v128.mul<T>(v128.sub<T>(v128.load(at<T>(y, i)), v128.load(at<T>(t, i))), s));
-  }
-  for (; i < n; i++) store<T>(at<T>(dx, i), (load<T>(at<T>(y, i)) - load<T>(at<T>(t, i))) * scale);
-}
-
 /** y, t, dx are (m, n): dx = (y - t) * scale (scale is usually 1 / batch). dx == y allowed. */
 function softmaxCrossEntropyBackwardOneHot<T>(m: i32, n: i32, y: usize, t: usize, dx: usize, scale: T): void {
-  scaledDifference<T>(m * n, y, t, dx, scale);
+  scaledResidual<T>(m * n, y, t, dx, scale);
 }
 
 export function softmaxCrossEntropyBackwardOneHot_f32(m: i32, n: i32, y: usize, t: usize, dx: usize, scale: f32): void {
@@ -168,37 +179,3 @@ export function softmaxCrossEntropyBackwardLabels_f32(m: i32, n: i32, y: usize, 
 export function softmaxCrossEntropyBackwardLabels_f64(m: i32, n: i32, y: usize, labels: RowInts, dx: usize, scale: f64): void {
   softmaxCrossEntropyBackwardLabels<f64>(m, n, y, labels, dx, scale);
 }
-
-// ------------------------------------------------------------------------- sum of squares
-
-/** y, t are (n,): 0.5 * sum (y - t)^2, differences and squares in f64 (the caller divides). */
-export function sumSquaresError_f32(n: i32, y: usize, t: usize): f64 {
-  return 0.5 * sumF64<f32>(TERM_SQUARED_DIFFERENCE, n, y, t);
-}
-export function sumSquaresError_f64(n: i32, y: usize, t: usize): f64 {
-  return 0.5 * sumF64<f64>(TERM_SQUARED_DIFFERENCE, n, y, t);
-}
-
-/** y, t, dx are (n,): dx = (y - t) * scale. */
-export function sumSquaresBackward_f32(n: i32, y: usize, t: usize, dx: usize, scale: f32): void {
-  scaledDifference<f32>(n, y, t, dx, scale);
-}
-export function sumSquaresBackward_f64(n: i32, y: usize, t: usize, dx: usize, scale: f64): void {
-  scaledDifference<f64>(n, y, t, dx, scale);
-}
-
-// -------------------------------------------------------------------- binary cross-entropy
-
-/** y, t are (n,): -sum [t log(y + guard) + (1 - t) log(1 - y + guard)], in f64, in index order. */
-function binaryCrossEntropy<T>(n: i32, y: usize, t: usize, guard: f64): f64 {
-  let total: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const yi = <f64>load<T>(at<T>(y, i));
-    const ti = <f64>load<T>(at<T>(t, i));
-    total -= ti * Math.log(yi + guard) + (1 - ti) * Math.log(1 - yi + guard);
-  }
-  return total;
-}
-
-export function binaryCrossEntropy_f32(n: i32, y: usize, t: usize, guard: f64): f64 { return binaryCrossEntropy<f32>(n, y, t, guard); }
-export function binaryCrossEntropy_f64(n: i32, y: usize, t: usize, guard: f64): f64 { return binaryCrossEntropy<f64>(n, y, t, guard); }

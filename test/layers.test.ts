@@ -1,7 +1,7 @@
 import { describe, test, expect, beforeAll } from 'vitest';
 import {
   createBackend, Affine, MatMul, Sigmoid, ReLU, Tanh, LeakyReLU, ELU, Identity, Softmax, Dropout, Repeat, Sum, Add, Mul,
-  SoftmaxWithLoss, SigmoidWithLoss, MeanSquaredError, Rng,
+  SoftmaxWithLoss, SigmoidWithLoss, MeanSquaredError, Rng, ops,
 } from '../src/index.js';
 import type { Backend, Tensor, Layer, LossLayer, FloatDType } from '../src/index.js';
 
@@ -140,6 +140,61 @@ describe('layer behaviour', () => {
     const bce = new SigmoidWithLoss().forward(b.tensor([0, 2], [2]), b.tensor([1, 0], [2]));
     const s2 = 1 / (1 + Math.exp(-2));
     expect(bce).toBeCloseTo((-Math.log(0.5) - Math.log(1 - s2)) / 2, 12);
+  });
+
+  test('SoftmaxWithLoss at scores of +-1e4 reports logsumexp(x) - x[target] exactly (f32, f64, labels, one-hot)', () => {
+    const [m, n] = [5, 4];
+    const H = 1e4;
+    const scores = [
+      H, -H, -H, H,
+      -H, -H, -H, H,
+      H, H, H, H,
+      -H, H, -H, -H,
+      -H, -H, H, -H,
+    ];
+    const labels = [1, 0, 2, 1, 3];
+    let want = 0;
+    for (let i = 0; i < m; i++) {
+      const row = scores.slice(i * n, (i + 1) * n);
+      const top = Math.max(...row);
+      want += top + Math.log(row.reduce((s, v) => s + Math.exp(v - top), 0)) - row[labels[i]];
+    }
+    want /= m;
+    // Three rows have their label on -1e4 next to a +1e4: y[label] underflows to 0, where -log(y) is capped.
+    expect(want).toBeCloseTo((3 * 2e4 + Math.log(2) + Math.log(4)) / 5, 9);
+    for (const dtype of ['float32', 'float64'] as const) {
+      const b = backends[dtype]!;
+      const x = b.tensor(scores, [m, n], dtype);
+      const oneHot = b.zeros([m, n], dtype);
+      labels.forEach((c, r) => (oneHot.data[r * n + c] = 1));
+      for (const t of [b.tensor(labels, [m], 'int32'), oneHot]) {
+        const layer = new SoftmaxWithLoss();
+        const got = layer.forward(x, t);
+        expect(Math.abs(got - want), `${dtype} ${t.dtype}: ${got} vs ${want}`).toBeLessThan(1e-12 * want);
+        // The gradient of that loss: (softmax(x) - t) / m, with softmax(x) computed here in float64.
+        const dx = layer.backward(1).data;
+        for (let k = 0; k < m * n; k++) {
+          const i = Math.floor(k / n);
+          const row = scores.slice(i * n, (i + 1) * n);
+          const top = Math.max(...row);
+          const y = Math.exp(scores[k] - top) / row.reduce((s, v) => s + Math.exp(v - top), 0);
+          expect(Math.abs(dx[k] - (y - (labels[i] === k % n ? 1 : 0)) / m)).toBeLessThan(1e-7);
+        }
+      }
+    }
+  });
+
+  test('softmaxCrossEntropy rejects a row-loss array of the wrong size or dtype and an output of the wrong shape', () => {
+    const b = backends.float64!;
+    const x = b.tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = b.tensor([0, 2], [2], 'int32');
+    const y = b.empty([2, 3]);
+    // Both rows shift to [-2, -1, 0]; row 0 loses 2 + L on its label, row 1 loses L.
+    const L = Math.log(Math.exp(-2) + Math.exp(-1) + 1);
+    expect(ops.softmaxCrossEntropy(x, t, y)).toBeCloseTo((2 + L + L) / 2, 12);
+    expect(() => ops.softmaxCrossEntropy(x, t, y, b.empty([3], 'float64'))).toThrow(/softmaxCrossEntropy: rowLoss must hold the 2 rows of scores \(2, 3\)/);
+    expect(() => ops.softmaxCrossEntropy(x, t, y, b.empty([2], 'float32'))).toThrow(/softmaxCrossEntropy: rowLoss must be float64/);
+    expect(() => ops.softmaxCrossEntropy(x, t, b.empty([3, 2]))).toThrow(/softmaxCrossEntropy: output must be \(2, 3\)/);
   });
 
   test('backward overwrites grads rather than adding to them', () => {

@@ -12,7 +12,7 @@ function matrix(dtype: DType, m: number, n: number, seed: number, lo = -2, hi = 
   return values(uniform(lo, hi, seed), m * n).map((v) => round(dtype, v));
 }
 
-describe('addBias, colSum, repeatRows', () => {
+describe('addBias, sumRows, repeatRows', () => {
   for (const dtype of DTYPES) {
     it(`addBias: y[i, j] = x[i, j] + b[j], also in place (${dtype})`, () => {
       for (const m of ROWS) {
@@ -30,7 +30,7 @@ describe('addBias, colSum, repeatRows', () => {
       }
     });
 
-    it(`colSum: out[j] = sum_i x[i, j] (${dtype})`, () => {
+    it(`sumRows: out[j] = sum_i x[i, j] (${dtype})`, () => {
       for (const m of [...ROWS, 100]) {
         for (const n of COLS) {
           const x = matrix(dtype, m, n, 33);
@@ -41,10 +41,10 @@ describe('addBias, colSum, repeatRows', () => {
             magnitude[k % n] += Math.abs(v);
           });
           for (const misalign of MISALIGNMENTS) {
-            const got = call(`colSum_${dtype}`, [m, n, input(dtype, x), output(dtype, n)], misalign).arrays[3];
+            const got = call(`sumRows_${dtype}`, [m, n, input(dtype, x), output(dtype, n)], misalign).arrays[3];
             // Added in T, in row order: at most m roundings, each within u * sum |x|.
             const u = dtype === 'f32' ? 2 ** -24 : 2 ** -53;
-            got.forEach((v, j) => expect(Math.abs(v - want[j]) <= m * u * magnitude[j], `colSum_${dtype} ${m}x${n} [${j}]`).toBe(true));
+            got.forEach((v, j) => expect(Math.abs(v - want[j]) <= m * u * magnitude[j], `sumRows_${dtype} ${m}x${n} [${j}]`).toBe(true));
           }
         }
       }
@@ -133,4 +133,28 @@ describe('sum and sumSquares (f64 accumulation, order fixed by n)', () => {
     const x = [2 ** 24, ...new Array<number>(99).fill(1)];
     expect(call('sum_f32', [x.length, input('f32', x)]).result).toBe(2 ** 24 + 99);
   });
+});
+
+describe('firstNonFinite', () => {
+  for (const dtype of DTYPES) {
+    const largest = dtype === 'f32' ? 3.4028234663852886e38 : Number.MAX_VALUE;
+    const tiny = dtype === 'f32' ? 2 ** -149 : Number.MIN_VALUE;
+
+    it(`is -1 on finite values, extremes included, and finds NaN and +-Infinity at every position (${dtype})`, () => {
+      for (const n of [...SIZES, 63, 64, 65, 128, 200]) {
+        const x = matrix(dtype, 1, n, 60);
+        [largest, -largest, tiny, -0].forEach((v, k) => k < n && (x[(k * 37) % n] = v));
+        for (const misalign of MISALIGNMENTS) {
+          expect(call(`firstNonFinite_${dtype}`, [n, input(dtype, x)], misalign).result, `${dtype} n=${n} finite`).toBe(-1);
+        }
+        for (let at = 0; at < n; at++) {
+          const bad = x.slice();
+          bad[at] = [NaN, Infinity, -Infinity][at % 3];
+          if (at + 5 < n) bad[at + 5] = NaN; // a later one must not win
+          const want = bad.findIndex((v) => !Number.isFinite(v));
+          expect(call(`firstNonFinite_${dtype}`, [n, input(dtype, bad)], 4 * (at % 3)).result, `${dtype} n=${n} at ${at}`).toBe(want);
+        }
+      }
+    });
+  }
 });

@@ -54,6 +54,7 @@ function callOf(name: string, b: Backend, dtype: FloatDType): { args: number[]; 
   const tensors: Tensor[] = [];
   let seed = 1;
   const f = (...shape: number[]) => tensors[tensors.push(randomTensor(b, shape, seed++, dtype)) - 1].ptr;
+  const f64 = (n: number) => tensors[tensors.push(randomTensor(b, [n], seed++, 'float64')) - 1].ptr;
   const u8 = (n: number) => tensors[tensors.push(randomTensor(b, [n], seed++, 'uint8')) - 1].ptr;
   const i32 = (n: number, max: number) => tensors[tensors.push(randomTensor(b, [n], seed++, 'int32', max)) - 1].ptr;
   const positive = () => {
@@ -93,6 +94,8 @@ function callOf(name: string, b: Backend, dtype: FloatDType): { args: number[]; 
     softmaxRows: () => [ROWS, COLS, f(ROWS, COLS), f(ROWS, COLS)],
     gatherRows: () => [ROWS, COLS, f(300, COLS), i32(ROWS, 300), f(ROWS, COLS)],
     gatherRowsU8: () => [ROWS, COLS, u8(300 * COLS), i32(ROWS, 300), f(ROWS, COLS), 1 / 255],
+    softmaxCrossEntropyLabels: () => [ROWS, COLS, f(ROWS, COLS), i32(ROWS, COLS), f(ROWS, COLS), f64(ROWS)],
+    softmaxCrossEntropyOneHot: () => [ROWS, COLS, f(ROWS, COLS), f(ROWS, COLS), f(ROWS, COLS), f64(ROWS)],
     softmaxCrossEntropyBackwardOneHot: () => [ROWS, COLS, f(ROWS, COLS), f(ROWS, COLS), f(ROWS, COLS), 0.01],
     softmaxCrossEntropyBackwardLabels: () => [ROWS, COLS, f(ROWS, COLS), i32(ROWS, COLS), f(ROWS, COLS), 0.01],
   };
@@ -175,6 +178,16 @@ describe('the parallel kernel table', () => {
       [3, 3, 500, 1000, 2000],
       [4, 3, 500, 1012, 2000 + 3 * 3 * 4],
       [3, 3, 500, 1028, 2000 + 7 * 3 * 4],
+    ]);
+  });
+
+  test('row shares step a per-row float64 array by 8 bytes a row', () => {
+    const spec = PARALLEL_KERNELS.softmaxCrossEntropyLabels;
+    const shares = splitArgs({ ...spec, minElements: 0 }, 4, [10, 3, 1000, 2000, 3000, 4000], 3);
+    expect(shares).toEqual([
+      [3, 3, 1000, 2000, 3000, 4000],
+      [4, 3, 1000 + 3 * 3 * 4, 2012, 3000 + 3 * 3 * 4, 4024],
+      [3, 3, 1000 + 7 * 3 * 4, 2028, 3000 + 7 * 3 * 4, 4056],
     ]);
   });
 
@@ -298,9 +311,9 @@ describe('bit-identical for 1, 2 and 3 threads', () => {
 
   test('every kernel, GEMM included, is made once per backend and dtype, then kept', () => {
     for (const b of backends) {
-      for (const dtype of DTYPES) for (const name of ['relu', 'gemm', 'colSum']) expect(b.kernel(name, dtype)).toBe(b.kernel(name, dtype));
+      for (const dtype of DTYPES) for (const name of ['relu', 'gemm', 'sumRows']) expect(b.kernel(name, dtype)).toBe(b.kernel(name, dtype));
       // A kernel that never splits, and any kernel on one thread, is the wasm export itself.
-      expect(b.kernel('colSum', 'float32')).toBe(b.kernels.colSum_f32);
+      expect(b.kernel('sumRows', 'float32')).toBe(b.kernels.sumRows_f32);
       expect(b.kernel('relu', 'float64') === b.kernels.relu_f64).toBe(b.threadPool === null);
     }
   });

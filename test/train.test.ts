@@ -1,6 +1,6 @@
 import { describe, test, expect, beforeAll } from 'vitest';
 import { createBackend, TwoLayerNet, MultiLayerNet, SGD, Adam, Trainer, spiral, DivergenceError, ByteImageSource, TensorSource, decisionBoundarySvg, ops } from '../src/index.js';
-import type { Backend } from '../src/index.js';
+import type { Backend, BatchSource } from '../src/index.js';
 
 let backend: Backend;
 beforeAll(async () => {
@@ -89,6 +89,76 @@ describe('Trainer', () => {
     const fit = () => new Trainer(net, new SGD(1e30)).fit(x, t, { epochs: 5, batchSize: 30 });
     expect(fit).toThrow(DivergenceError);
     expect(fit).toThrow(/loss became NaN or infinite at epoch 1 \(iteration \d+\); try a lower learning rate than 1e\+30/);
+  });
+
+  test('TensorSource rejects a NaN or infinite sample or target, naming it, before any step', () => {
+    const { x, t } = spiralTensors(backend);
+    x.data[45 * 2 + 1] = NaN;
+    const net = new TwoLayerNet(2, 8, 3, 0.5, { backend, seed: 7 });
+    const before = Array.from(net.paramBlock.data);
+    expect(() => new Trainer(net, new SGD(0.5)).fit(x, t, { epochs: 1 })).toThrow(
+      /TensorSource: sample 45 of \(300, 2\) holds NaN at element 1; NaN and infinite values would poison training/,
+    );
+    expect(Array.from(net.paramBlock.data)).toEqual(before);
+    x.data[45 * 2 + 1] = 0;
+    const oneHot = backend.zeros([300, 3]);
+    oneHot.data[299 * 3 + 2] = -Infinity;
+    expect(() => new TensorSource(x, oneHot)).toThrow(/TensorSource: target 299 of \(300, 3\) holds -Infinity at element 2/);
+    for (const d of [x, t, oneHot]) d.dispose();
+    net.dispose();
+  });
+
+  test('one NaN input value stops a ReLU net before its gradients reach the params (SGD and Adam)', () => {
+    // ReLU maps the NaN to 0 on the way forward, so every loss stays finite; dW1 = x^T dout does not.
+    // A BatchSource of one's own (samples in a JS array) has no entry check: the grad check catches it.
+    const { data } = spiralTensors(backend);
+    const xs = data.x.slice();
+    xs[45 * 2 + 1] = NaN; // sample 45: the third batch of 20, unshuffled
+    const source: BatchSource = {
+      backend,
+      count: data.count,
+      sampleShape: [2],
+      targetShape: (n) => [n],
+      targetDType: () => 'int32',
+      fill: (index, x, t) => {
+        const idx = index.data as Int32Array;
+        for (let r = 0; r < x.shape[0]; r++) {
+          x.data[2 * r] = xs[2 * idx[r]];
+          x.data[2 * r + 1] = xs[2 * idx[r] + 1];
+          t.data[r] = data.labels[idx[r]];
+        }
+      },
+    };
+    for (const optimizer of [new SGD(0.5), new Adam(0.01)]) {
+      const net = new MultiLayerNet({ inputSize: 2, hiddenSizes: [16, 16], outputSize: 3, activation: 'relu' }, { backend, seed: 3 });
+      const afterStep: number[][] = [];
+      const losses: number[] = [];
+      const fit = () =>
+        new Trainer(net, optimizer).fit(source, {
+          epochs: 1, batchSize: 20, shuffle: false, evaluate: false,
+          onBatch: (info) => {
+            afterStep.push(Array.from(net.paramBlock.data));
+            losses.push(info.loss);
+          },
+        });
+      let error: unknown = null;
+      try {
+        fit();
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(DivergenceError);
+      const divergence = error as DivergenceError;
+      expect([divergence.epoch, divergence.iteration, divergence.what]).toEqual([1, 3, 'gradients']);
+      expect(divergence.message).toMatch(/gradients became NaN or infinite at epoch 1 \(iteration 3\) while the loss was finite; check the training data/);
+      expect(losses.length).toBe(2);
+      expect(losses.every(Number.isFinite)).toBe(true);
+      const params = Array.from(net.paramBlock.data);
+      expect(params.every(Number.isFinite)).toBe(true);
+      expect(params).toEqual(afterStep[1]);
+      net.dispose();
+      optimizer.dispose();
+    }
   });
 
   test('a byte data set in wasm memory trains through the gather kernel, labels or one-hot', () => {

@@ -1,6 +1,6 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
-import { sumSquaresError, sumSquaresBackward } from '../ops/softmax.js';
+import { sumSquaresError, sumSquaresBackward } from '../ops/loss.js';
 import { checkFloats } from '../ops/check.js';
 import type { LossLayer } from './layer.js';
 import { reuse } from './softmax-with-loss.js';

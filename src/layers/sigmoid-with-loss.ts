@@ -1,7 +1,7 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
 import { sigmoid } from '../ops/activation.js';
-import { binaryCrossEntropy, sumSquaresBackward, EXACT_LOG_GUARD } from '../ops/softmax.js';
+import { binaryCrossEntropy, sigmoidCrossEntropyBackward, EXACT_LOG_GUARD } from '../ops/loss.js';
 import { checkFloats } from '../ops/check.js';
 import type { LossLayer } from './layer.js';
 import { reuse } from './softmax-with-loss.js';
@@ -29,7 +29,7 @@ export class SigmoidWithLoss implements LossLayer {
   backward(dout = 1): Tensor {
     if (this.y === null || this.t === null) throw new Error(`${this.label}: backward called before forward`);
     this.dxBuffer = reuse(this.dxBuffer, this.y.backend, this.y.shape, this.y.dtype);
-    return sumSquaresBackward(this.y, this.t, dout / this.y.shape[0], this.dxBuffer);
+    return sigmoidCrossEntropyBackward(this.y, this.t, dout / this.y.shape[0], this.dxBuffer);
   }
 
   dispose(): void {

@@ -1,19 +1,20 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
 import { checkFloats, checkMatrix, checkNoPartialOverlap, checkNoOverlap, outputFor } from './check.js';
-import { checkTargets, isLabels } from './softmax.js';
+import { checkTargets, isLabels } from './targets.js';
 import { kernelFamily } from '../backend/kernel-dispatch.js';
 
 /** Row broadcasts and column reductions over (N, D) matrices. */
 
 const ADD_BIAS = kernelFamily('addBias');
-const COL_SUM = kernelFamily('colSum');
+const SUM_ROWS = kernelFamily('sumRows');
 const REPEAT_ROWS = kernelFamily('repeatRows');
 const ARGMAX_ROWS = kernelFamily('argmaxRows');
 const SUM = kernelFamily('sum');
 const SUM_SQUARES = kernelFamily('sumSquares');
 const COUNT_CORRECT_LABELS = kernelFamily('countCorrectLabels');
 const COUNT_CORRECT_ONE_HOT = kernelFamily('countCorrectOneHot');
+const FIRST_NON_FINITE = kernelFamily('firstNonFinite');
 
 /** y[i, j] = x[i, j] + b[j]; x is (N, D), b is (D,). */
 export function addBias(x: Tensor, b: Tensor, out?: Tensor): Tensor {
@@ -27,7 +28,7 @@ export function addBias(x: Tensor, b: Tensor, out?: Tensor): Tensor {
   return y;
 }
 
-/** out[j] = sum_i x[i, j]: the bias gradient, and numpy's x.sum(axis=0). `out` may have any shape of D elements. */
+/** The rows added together, out[j] = sum_i x[i, j]: the bias gradient, numpy's x.sum(axis=0), repeatRows' adjoint. `out` may have any shape of D elements. */
 export function sumRows(x: Tensor, out?: Tensor): Tensor {
   const dtype = checkFloats('sumRows', x);
   const [m, n] = checkMatrix('sumRows', x, 'x');
@@ -35,7 +36,7 @@ export function sumRows(x: Tensor, out?: Tensor): Tensor {
   checkFloats('sumRows', x, y);
   if (y.size !== n) throw new Error(`sumRows: output ${formatShape(y.shape)} must hold the ${n} columns of x ${formatShape(x.shape)}`);
   checkNoOverlap('sumRows', x, y, 'input and output');
-  x.backend.kernel(COL_SUM, dtype)(m, n, x.ptr, y.ptr);
+  x.backend.kernel(SUM_ROWS, dtype)(m, n, x.ptr, y.ptr);
   return y;
 }
 
@@ -79,3 +80,8 @@ export function sumSquares(x: Tensor): number {
   return x.backend.kernel(SUM_SQUARES, dtype)(x.size, x.ptr);
 }
 
+/** Index of the first NaN or +-Infinity of x (in flat order), or -1 when every element is finite. */
+export function firstNonFinite(x: Tensor): number {
+  const dtype = checkFloats('firstNonFinite', x);
+  return x.backend.kernel(FIRST_NON_FINITE, dtype)(x.size, x.ptr);
+}

@@ -1,16 +1,16 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
-import { checkFloats, checkMatrix, checkSameShape, checkNoPartialOverlap, outputFor, describe } from './check.js';
+import { checkDtypeIs, checkFloats, checkMatrix, checkNoOverlap, checkNoPartialOverlap, describe, outputFor } from './check.js';
+import { checkTargets, isLabels } from './targets.js';
+import type { Targets } from './targets.js';
 import { kernelFamily } from '../backend/kernel-dispatch.js';
 
-/** Row softmax and the losses that follow it. x, y are (N, C); labels are int32 (N,) in [0, C). */
+/** Row softmax, and softmax followed by cross-entropy. x, y are (N, C); targets are one-hot (N, C) or int32 labels (N,). */
 
 const SOFTMAX_ROWS = kernelFamily('softmaxRows');
-const SUM_SQUARES_ERROR = kernelFamily('sumSquaresError');
-const SUM_SQUARES_BACKWARD = kernelFamily('sumSquaresBackward');
-const BINARY_CROSS_ENTROPY = kernelFamily('binaryCrossEntropy');
-const CROSS_ENTROPY_LABELS = kernelFamily('crossEntropyLabels');
-const CROSS_ENTROPY_ONE_HOT = kernelFamily('crossEntropyOneHot');
+const SOFTMAX_CROSS_ENTROPY_LABELS = kernelFamily('softmaxCrossEntropyLabels');
+const SOFTMAX_CROSS_ENTROPY_ONE_HOT = kernelFamily('softmaxCrossEntropyOneHot');
+const SUM = kernelFamily('sum');
 const SOFTMAX_CROSS_ENTROPY_BACKWARD_LABELS = kernelFamily('softmaxCrossEntropyBackwardLabels');
 const SOFTMAX_CROSS_ENTROPY_BACKWARD_ONE_HOT = kernelFamily('softmaxCrossEntropyBackwardOneHot');
 
@@ -23,47 +23,34 @@ export function softmax(x: Tensor, out?: Tensor): Tensor {
   return y;
 }
 
-/** Targets are either one-hot rows (float, same shape as y) or int32 class labels (N,). */
-export type Targets = Tensor;
-
-export function isLabels(t: Tensor): boolean {
-  return t.dtype === 'int32';
-}
-
-/** Throws unless t fits y: one-hot of y's shape and dtype, or N int32 labels each in [0, C). */
-export function checkTargets(op: string, y: Tensor, t: Tensor): void {
-  const [m, n] = checkMatrix(op, y, 'y');
-  t.assertLive(op);
-  if (isLabels(t)) {
-    if (t.rank !== 1 || t.shape[0] !== m) {
-      throw new Error(`${op}: ${m} rows of scores ${formatShape(y.shape)} need ${m} labels, got labels ${formatShape(t.shape)}`);
+/**
+ * Softmax followed by cross-entropy, fused: writes y = softmax(x) (what the backward reads) and
+ * returns the mean over rows of logsumexp(x[i, :]) - sum_j t[i, j] x[i, j], computed from the
+ * row-max-shifted scores. That is exact and finite wherever x is (-log(y) is not once a row
+ * saturates and y underflows to 0), and it is the function whose gradient is (y - t) / N.
+ * y may be x. rowLoss is float64 (N,) room for the row losses (made and freed when not given).
+ */
+export function softmaxCrossEntropy(x: Tensor, t: Targets, y: Tensor, rowLoss?: Tensor): number {
+  const op = 'softmaxCrossEntropy';
+  const dtype = checkFloats(op, x);
+  const [m, n] = checkMatrix(op, x, 'scores');
+  checkTargets(op, x, t);
+  outputFor(op, x, x.shape, y);
+  checkNoPartialOverlap(op, x, y);
+  if (!isLabels(t)) checkNoOverlap(op, t, y, 'targets and output');
+  const losses = rowLoss ?? x.backend.empty([m], 'float64');
+  try {
+    checkDtypeIs(op, losses, 'float64', 'rowLoss');
+    if (losses.backend !== x.backend || losses.size !== m) {
+      throw new Error(`${op}: rowLoss must hold the ${m} rows of scores ${formatShape(x.shape)}, got ${describe(losses)}`);
     }
-    const labels = t.data as Int32Array;
-    for (let i = 0; i < m; i++) {
-      if (labels[i] < 0 || labels[i] >= n) {
-        throw new Error(`${op}: label ${labels[i]} at row ${i} is out of range for ${n} classes`);
-      }
-    }
-  } else {
-    checkFloats(op, y, t);
-    if (t.rank !== 2 || t.shape[0] !== m || t.shape[1] !== n) {
-      throw new Error(`${op}: one-hot targets must be ${formatShape(y.shape)} like the scores, got ${describe(t)}`);
-    }
+    for (const other of [x, y, t]) checkNoOverlap(op, losses, other, 'rowLoss and the other arrays');
+    const family = isLabels(t) ? SOFTMAX_CROSS_ENTROPY_LABELS : SOFTMAX_CROSS_ENTROPY_ONE_HOT;
+    x.backend.kernel(family, dtype)(m, n, x.ptr, t.ptr, y.ptr, losses.ptr);
+    return x.backend.kernel(SUM, 'float64')(m, losses.ptr) / m;
+  } finally {
+    if (rowLoss === undefined) losses.dispose();
   }
-}
-
-/** The book's guard against log(0): cross_entropy_error adds 1e-7 to y. */
-export const BOOK_LOG_GUARD = 1e-7;
-/** The loss layers' guard: exact log(y) for every y > 0, finite at y = 0. */
-export const EXACT_LOG_GUARD = Number.MIN_VALUE;
-
-/** Mean cross-entropy of probabilities y (N, C) against targets: -sum t log(y + guard) / N. */
-export function crossEntropy(y: Tensor, t: Targets, guard = BOOK_LOG_GUARD): number {
-  const dtype = checkFloats('crossEntropy', y);
-  checkTargets('crossEntropy', y, t);
-  const [m, n] = y.shape;
-  const family = isLabels(t) ? CROSS_ENTROPY_LABELS : CROSS_ENTROPY_ONE_HOT;
-  return y.backend.kernel(family, dtype)(m, n, y.ptr, t.ptr, guard);
 }
 
 /** The fused backward of softmax followed by cross-entropy: dx = (y - t) * scale (scale = dout / N). */
@@ -77,27 +64,3 @@ export function softmaxCrossEntropyBackward(y: Tensor, t: Targets, scale: number
   y.backend.kernel(family, dtype)(m, n, y.ptr, t.ptr, out.ptr, scale);
   return out;
 }
-
-/** 0.5 * sum (y - t)^2 over all elements. */
-export function sumSquaresError(y: Tensor, t: Tensor): number {
-  const dtype = checkFloats('sumSquaresError', y, t);
-  checkSameShape('sumSquaresError', y, t);
-  return y.backend.kernel(SUM_SQUARES_ERROR, dtype)(y.size, y.ptr, t.ptr);
-}
-
-/** dx = (y - t) * scale */
-export function sumSquaresBackward(y: Tensor, t: Tensor, scale: number, dx?: Tensor): Tensor {
-  const dtype = checkFloats('sumSquaresBackward', y, t);
-  checkSameShape('sumSquaresBackward', y, t);
-  const out = outputFor('sumSquaresBackward', y, y.shape, dx);
-  y.backend.kernel(SUM_SQUARES_BACKWARD, dtype)(y.size, y.ptr, t.ptr, out.ptr, scale);
-  return out;
-}
-
-/** -sum [t log(y + guard) + (1 - t) log(1 - y + guard)] over all elements (y are probabilities). */
-export function binaryCrossEntropy(y: Tensor, t: Tensor, guard = BOOK_LOG_GUARD): number {
-  const dtype = checkFloats('binaryCrossEntropy', y, t);
-  checkSameShape('binaryCrossEntropy', y, t);
-  return y.backend.kernel(BINARY_CROSS_ENTROPY, dtype)(y.size, y.ptr, t.ptr, guard);
-}
-

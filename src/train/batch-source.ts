@@ -4,6 +4,7 @@ import type { FloatDType, DType } from '../backend/dtype.js';
 import { formatShape } from '../backend/shape.js';
 import type { Shape } from '../backend/shape.js';
 import { gatherRows, gatherLabels, gatherOneHot } from '../ops/gather.js';
+import { firstNonFinite } from '../ops/reduce.js';
 
 /**
  * A data set the Trainer can draw batches from: it fills a batch buffer with the samples an
@@ -44,6 +45,8 @@ export class TensorSource implements BatchSource {
     if (!(t.dtype === 'int32' && t.rank === 1) && !(t.dtype !== 'int32' && t.dtype !== 'uint8' && t.rank === 2)) {
       throw new Error(`TensorSource: targets must be int32 labels (N,) or one-hot floats (N, C), got ${formatShape(t.shape)} ${t.dtype}`);
     }
+    rejectNonFinite('sample', x);
+    rejectNonFinite('target', t);
     this.backend = x.backend;
     this.count = x.shape[0];
     this.sampleShape = x.shape.slice(1);
@@ -69,6 +72,19 @@ export class TensorSource implements BatchSource {
       gatherRows(this.t, index, t);
     }
   }
+}
+
+/** Throws, naming the sample, if a float data set (N, ...) holds a NaN or an infinity: one would poison training. */
+function rejectNonFinite(what: 'sample' | 'target', data: Tensor): void {
+  if (data.dtype !== 'float32' && data.dtype !== 'float64') return;
+  const bad = firstNonFinite(data);
+  if (bad < 0) return;
+  const perSample = data.size / data.shape[0];
+  const sample = Math.floor(bad / perSample);
+  throw new Error(
+    `TensorSource: ${what} ${sample} of ${formatShape(data.shape)} holds ${data.data[bad]} at element ${bad - sample * perSample}; ` +
+      `NaN and infinite values would poison training`,
+  );
 }
 
 /**

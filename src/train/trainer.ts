@@ -2,6 +2,7 @@ import type { Tensor } from '../backend/tensor.js';
 import type { Sequential } from '../nets/sequential.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { Rng } from '../random/rng.js';
+import { firstNonFinite } from '../ops/reduce.js';
 import { lineChartSvg } from '../plot/line-chart.js';
 import { TensorSource, isBatchSource } from './batch-source.js';
 import type { BatchSource } from './batch-source.js';
@@ -53,14 +54,26 @@ export interface FitOptions {
   onEpoch?: (info: EpochInfo) => void;
 }
 
-/** Thrown when the loss becomes NaN or infinite: training stops, params keep the last finite step's state. */
+/**
+ * Thrown when the loss or a gradient becomes NaN or infinite: training stops before that step's
+ * update, so params (and the optimizer's state) keep the last finite step's values. A gradient
+ * can go bad under a finite loss: ReLU turns a NaN input into 0 on the way forward, but the
+ * weight gradient x^T dout carries it into a whole row of W.
+ */
 export class DivergenceError extends Error {
   constructor(
     readonly epoch: number,
     readonly iteration: number,
     lr: number,
+    /** What went non-finite first. */
+    readonly what: 'loss' | 'gradients' = 'loss',
   ) {
-    super(`loss became NaN or infinite at epoch ${epoch} (iteration ${iteration}); try a lower learning rate than ${lr}`);
+    super(
+      what === 'loss'
+        ? `loss became NaN or infinite at epoch ${epoch} (iteration ${iteration}); try a lower learning rate than ${lr}`
+        : `gradients became NaN or infinite at epoch ${epoch} (iteration ${iteration}) while the loss was finite; ` +
+          `check the training data for NaN or infinite values, or try a lower learning rate than ${lr}`,
+    );
     this.name = 'DivergenceError';
   }
 }
@@ -133,6 +146,8 @@ export class Trainer {
           iteration++;
           if (!Number.isFinite(loss)) throw new DivergenceError(epoch, iteration, this.optimizer.lr);
           net.backward();
+          // One read of the grad block, so that a NaN never reaches the params.
+          if (firstNonFinite(net.gradBlock) >= 0) throw new DivergenceError(epoch, iteration, this.optimizer.lr, 'gradients');
           this.optimizer.update(net);
           this.lossHistory.push(loss);
           lossSum += loss;

@@ -18,8 +18,9 @@ import { KERNEL_SIGNATURES } from './kernel-signatures.js';
  *   float  a float array: + start * itemSize (elements) or + start * cols * itemSize (rows)
  *   byte   a uint8 array, one byte per element: + start
  *   int    an int32 array, one int per row: + start * 4
+ *   double a float64 array, one value per row (a row's loss): + start * 8
  */
-export type ArgKind = 'count' | 'same' | 'float' | 'byte' | 'int';
+export type ArgKind = 'count' | 'same' | 'float' | 'byte' | 'int' | 'double';
 
 export interface ParallelKernel {
   by: 'elements' | 'rows';
@@ -90,6 +91,8 @@ const SPLITS: Record<string, Omit<ParallelKernel, 'args'>> = {
   softmaxRows: { by: 'rows', minElements: COSTLY },
   gatherRows: { by: 'rows', minElements: MEMORY_BOUND },
   gatherRowsU8: { by: 'rows', minElements: CHEAP },
+  softmaxCrossEntropyLabels: { by: 'rows', minElements: COSTLY },
+  softmaxCrossEntropyOneHot: { by: 'rows', minElements: COSTLY },
   softmaxCrossEntropyBackwardOneHot: { by: 'rows', minElements: CHEAP },
   softmaxCrossEntropyBackwardLabels: { by: 'rows', minElements: CHEAP },
 };
@@ -100,6 +103,7 @@ const KIND_OF_TYPE: Readonly<Record<string, ArgKind>> = {
   Bytes: 'byte',
   RowInts: 'int',
   Whole: 'same',
+  RowDoubles: 'double',
   i32: 'same',
   u32: 'same',
   f32: 'same',
@@ -168,6 +172,8 @@ export function splitArgs(kernel: ParallelKernel, itemSize: number, args: readon
             return args[i] + start;
           case 'int':
             return args[i] + start * 4;
+          case 'double':
+            return args[i] + start * 8;
         }
       }),
     );
