@@ -81,5 +81,5 @@ export { decisionBoundarySvg } from './plot/decision-boundary.js';
 // Files
 export { parseIdx } from './data/idx.js';
 export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
-export { netToSafetensors, netFromSafetensors, readNetFile, loadNetFile } from './io/net-file.js';
+export { netToSafetensors, netFromSafetensors, loadNetWeightsFromSafetensors, readNetFile, loadNetFile } from './io/net-file.js';
 export type { NetFile } from './io/net-file.js';
