@@ -183,6 +183,7 @@ export class Sequential {
 
   /** Fraction of rows whose top score is the target class (eval mode, batches of `batchSize` rows). */
   accuracy(x: Tensor, t: Tensor, batchSize = 1000): number {
+    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`accuracy: batchSize must be a positive integer, got ${batchSize}`);
     return this.inEvalMode(() => this.countCorrect(x, t, batchSize)) / x.shape[0];
   }
 
