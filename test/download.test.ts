@@ -12,7 +12,6 @@ import type { DownloadProgress } from '../src/data/download.js';
 import { gunzipSync } from '../src/data/decompress-node.js';
 import { parseIdx } from '../src/data/idx.js';
 import { resolveMnistFiles } from '../src/data/mnist-files.js';
-import { writeFileAtomic } from '../src/io/atomic-write.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const mnistDir = process.env.SCRATCHNET_DATA ?? resolve(repoRoot, '../shared/datasets/mnist');
@@ -244,26 +243,5 @@ describe('progress lines', () => {
     report(event(1_000_000));
     report(event(2_000_000, 'done'));
     expect(out).toEqual(['downloading f.gz from http://m/f.gz (2.0 MB)\n', 'downloaded f.gz: 2.0/2.0 MB, SHA-256 verified\n']);
-  });
-});
-
-describe('writeFileAtomic', () => {
-  it('writes or replaces a file and leaves no temporary file', async () => {
-    const dir = await freshFolder();
-    const path = join(dir, 'model.safetensors');
-    await writeFileAtomic(path, new Uint8Array([1, 2, 3]));
-    await writeFileAtomic(path, new Uint8Array([4, 5]));
-    expect(Array.from(await readFile(path))).toEqual([4, 5]);
-    expect(await readdir(dir)).toEqual(['model.safetensors']);
-  });
-
-  it('removes the temporary file when the rename fails, leaving the target untouched', async () => {
-    const dir = await freshFolder();
-    const target = join(dir, 'occupied');
-    await mkdir(target);
-    await writeFile(join(target, 'keep'), 'x');
-    await expect(writeFileAtomic(target, new Uint8Array([1]))).rejects.toThrow(/EISDIR|ENOTEMPTY|EEXIST|EPERM/);
-    expect(await readdir(dir)).toEqual(['occupied']);
-    expect(await readdir(target)).toEqual(['keep']);
   });
 });

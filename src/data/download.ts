@@ -1,7 +1,7 @@
 /**
  * Downloading the MNIST-family gzip files from public mirrors into a cache folder.
  *
- * Each file is streamed to `<dest>.<random>.tmp` in the destination folder while its
+ * Each file is streamed to a temporary `<dest>.….tmp` (io/atomic-write.ts) while its
  * SHA-256 is computed, checked against the value kept here, and only then renamed over
  * `<dest>`: the cache never holds a partial or wrong file. Mirrors are tried in order.
  * Node-only (fetch from Node 20, node:crypto, node:fs).
