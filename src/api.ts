@@ -75,6 +75,7 @@ export { lineChartSvg } from './plot/line-chart.js';
 export { MnistSet } from './data/mnist-set.js';
 export type { Mnist, MnistFormat } from './data/mnist-set.js';
 export { fetchMnist } from './data/mnist-fetch.js';
+export { MNIST_FILE_NAMES } from './data/mnist-file-names.js';
 export type { FetchMnistOptions } from './data/mnist-fetch.js';
 export { decisionBoundarySvg } from './plot/decision-boundary.js';
 
