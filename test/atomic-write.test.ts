@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +59,7 @@ describe('writeFileAtomic', () => {
     expect(await readdir(target)).toEqual(['keep']);
   });
 
-  it("removes only its own target's temporaries whose writer on this host is gone", async () => {
+  it("removes only its own target's temporaries whose writer on this host is gone, or that nobody wrote to for a day", async () => {
     const dir = await freshFolder();
     const dead = await deadPid();
     const stale = tempName('net.safetensors', HOST, dead);
@@ -71,6 +71,11 @@ describe('writeFileAtomic', () => {
       'net.safetensors.bak',
     ];
     for (const name of [stale, ...kept]) await writeFile(join(dir, name), 'partial');
+    // Another host's writer, silent for two days: stale whatever its pid.
+    const abandoned = tempName('net.safetensors', OTHER_HOST, process.pid);
+    await writeFile(join(dir, abandoned), 'partial');
+    const twoDaysAgo = (Date.now() - 48 * 3600 * 1000) / 1000;
+    await utimes(join(dir, abandoned), twoDaysAgo, twoDaysAgo);
     await writeFileAtomic(join(dir, 'net.safetensors'), new Uint8Array([9, 8, 7]));
     expect((await readdir(dir)).sort()).toEqual(['net.safetensors', ...kept].sort());
     expect(Array.from(await readFile(join(dir, 'net.safetensors')))).toEqual([9, 8, 7]);

@@ -6,16 +6,18 @@
  * A writer killed mid-write (kill -9, power loss) cannot remove its temporary file, so the next
  * write to the same path removes the ones left behind. The temporary name records who wrote it,
  * `<path>.<host>.<pid>.<random>.tmp` (host: 8 hex digits of a hash of the host name), and a
- * temporary is removed only when this host wrote it and no process with that pid is alive here.
- * That never touches a live writer: another save in this process has our own pid, another live
- * process is found alive, and a writer on another machine sharing the folder has another host tag
- * (its pid means nothing here; its own host cleans up after it). A pid reused by an unrelated
- * process only keeps a stale file a while longer. An age limit would not do: a slow writer of a
- * large file can be older than any limit while alive, and a killed one is stale at once.
+ * temporary is stale when
+ *   - this host wrote it and no process with that pid is alive here: removed at once; or
+ *   - nothing has written to it for a day (its mtime): the case of a writer on another host, such
+ *     as a container that got a new host name on restart, whose pid means nothing here.
+ * Neither touches a live writer: another save in this process has our own pid, another live
+ * process here is found alive, and a live writer anywhere keeps its file's mtime fresh (the
+ * downloader gives up on a mirror silent for 30 s; the last write is seconds before the rename).
+ * A pid reused by an unrelated process only keeps a stale file until the day has passed.
  * Node-only.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { open, readdir, rename, unlink } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -32,6 +34,9 @@ export interface AtomicFile {
   /** Close and delete the temporary file; safe to call more than once, and after a failed commit. */
   abort(): Promise<void>;
 }
+
+/** A temporary nobody has written to for this long is stale whoever wrote it. */
+const UNTOUCHED_MS = 24 * 3600 * 1000;
 
 /** This machine's tag in temporary names: the host name's hash keeps names short and safe. */
 const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
@@ -59,9 +64,9 @@ function processIsAlive(pid: number): boolean {
 }
 
 /**
- * Removes the temporaries of `path` whose writer, on this host, is gone (see the top of this
- * file). Best effort: a folder that cannot be listed, or a file another cleaner removed first or
- * that we may not delete, is left to the write itself to report, or to a later cleanup.
+ * Removes the stale temporaries of `path` (see the top of this file). Best effort: a folder that
+ * cannot be listed, or a file another cleaner removed first or that we may not delete, is left to
+ * the write itself to report, or to a later cleanup.
  */
 async function removeStaleTemporaries(path: string): Promise<void> {
   const folder = dirname(path);
@@ -74,9 +79,11 @@ async function removeStaleTemporaries(path: string): Promise<void> {
   }
   for (const name of names) {
     const writer = temporaryWriter(target, name);
-    if (writer === null || writer.host !== HOST_TAG || processIsAlive(writer.pid)) continue;
+    if (writer === null) continue;
+    const file = join(folder, name);
     try {
-      await unlink(join(folder, name));
+      const writerGone = writer.host === HOST_TAG && !processIsAlive(writer.pid);
+      if (writerGone || Date.now() - (await stat(file)).mtimeMs > UNTOUCHED_MS) await unlink(file);
     } catch {
       // Removed by another writer already, or not ours to remove.
     }
