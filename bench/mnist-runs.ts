@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBackend, loadMnist } from 'scratchnet';
+import { createBackend, loadMnist, MNIST_FILE_NAMES } from 'scratchnet';
 import type { TrainReport } from 'scratchnet';
 import type { CaseResult } from './harness.js';
 import { median } from './harness.js';
@@ -58,7 +58,7 @@ export function defaultMnistDir(): string | undefined {
   const fromEnv = process.env.SCRATCHNET_DATA;
   if (fromEnv) return fromEnv;
   const beside = fileURLToPath(new URL('../../../shared/datasets/mnist', import.meta.url));
-  return existsSync(path.join(beside, 'train-images-idx3-ubyte.gz')) ? beside : undefined;
+  return existsSync(path.join(beside, `${MNIST_FILE_NAMES.trainImages}.gz`)) ? beside : undefined;
 }
 
 function collect(command: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {

@@ -77,11 +77,12 @@ export { lineChartSvg } from './plot/line-chart.js';
 export { MnistSet } from './data/mnist-set.js';
 export type { Mnist, MnistFormat } from './data/mnist-set.js';
 export { fetchMnist } from './data/mnist-fetch.js';
+export { MNIST_FILE_NAMES } from './data/mnist-file-names.js';
 export type { FetchMnistOptions } from './data/mnist-fetch.js';
 export { decisionBoundarySvg } from './plot/decision-boundary.js';
 
 // Files
 export { parseIdx } from './data/idx.js';
 export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
-export { netToSafetensors, netFromSafetensors, readNetFile, loadNetFile } from './io/net-file.js';
+export { netToSafetensors, netFromSafetensors, loadNetWeightsFromSafetensors, readNetFile, loadNetFile } from './io/net-file.js';
 export type { NetFile } from './io/net-file.js';

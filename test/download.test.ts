@@ -11,8 +11,8 @@ import { DATASET_SOURCES, downloadDatasetFiles, downloadFile, mirrorsFor, progre
 import type { DownloadProgress } from '../src/data/download.js';
 import { gunzipSync } from '../src/data/decompress-node.js';
 import { parseIdx } from '../src/data/idx.js';
+import { MNIST_FILE_NAMES } from '../src/data/mnist-file-names.js';
 import { resolveMnistFiles } from '../src/data/mnist-files.js';
-import { writeFileAtomic } from '../src/io/atomic-write.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const mnistDir = process.env.SCRATCHNET_DATA ?? resolve(repoRoot, '../shared/datasets/mnist');
@@ -99,7 +99,8 @@ async function freshFolder(): Promise<string> {
 
 describe('the hashes and mirrors kept in the source', () => {
   it('equal the published SHA256SUMS', async () => {
-    expect(DATASET_SOURCES.mnist.sha256).toEqual(await publishedSums());
+    const byFileName = Object.entries(DATASET_SOURCES.mnist.sha256).map(([key, sum]) => [`${MNIST_FILE_NAMES[key as keyof typeof MNIST_FILE_NAMES]}.gz`, sum]);
+    expect(Object.fromEntries(byFileName)).toEqual(await publishedSums());
   });
 
   it('are the torchvision and TensorFlow mirrors, replaced by SCRATCHNET_MIRROR when set', () => {
@@ -148,12 +149,12 @@ describe('filling the cache from a mirror', () => {
   it('moves on from a mirror that 404s to one that works, and says so', async () => {
     const dir = await freshFolder();
     const events: DownloadProgress[] = [];
-    await downloadDatasetFiles('mnist', dir, ['t10k-labels-idx1-ubyte.gz'], {
+    await downloadDatasetFiles('mnist', dir, ['testLabels'], {
       env: { SCRATCHNET_MIRROR: `${base}/missing/,${base}/good/` },
       onProgress: (p) => events.push(p),
     });
     expect(await readdir(dir)).toEqual(['t10k-labels-idx1-ubyte.gz']);
-    expect(sha256(await readFile(join(dir, 't10k-labels-idx1-ubyte.gz')))).toBe(DATASET_SOURCES.mnist.sha256['t10k-labels-idx1-ubyte.gz']);
+    expect(sha256(await readFile(join(dir, 't10k-labels-idx1-ubyte.gz')))).toBe(DATASET_SOURCES.mnist.sha256.testLabels);
     const failed = events.find((e) => e.state === 'failed');
     expect(failed).toMatchObject({ url: `${base}/missing/t10k-labels-idx1-ubyte.gz`, error: 'HTTP 404 Not Found' });
     expect(events.at(-1)).toMatchObject({ state: 'done', url: `${base}/good/t10k-labels-idx1-ubyte.gz` });
@@ -165,7 +166,7 @@ describe('bad mirrors leave nothing behind', () => {
     const dir = await freshFolder();
     const error = await downloadFile(file, join(dir, file), {
       mirrors: kinds.map((k) => `${base}/${k}/`),
-      sha256: DATASET_SOURCES.mnist.sha256[file]!,
+      sha256: (await publishedSums())[file]!,
       onProgress: () => {},
       stallTimeoutMs,
     }).then(
@@ -212,7 +213,7 @@ describe('bad mirrors leave nothing behind', () => {
     const port = (closed.address() as { port: number }).port;
     await new Promise<void>((done) => closed.close(() => done()));
     await expect(
-      downloadDatasetFiles('mnist', dir, ['t10k-labels-idx1-ubyte.gz'], { env: { SCRATCHNET_MIRROR: `http://127.0.0.1:${port}/` }, onProgress: () => {} }),
+      downloadDatasetFiles('mnist', dir, ['testLabels'], { env: { SCRATCHNET_MIRROR: `http://127.0.0.1:${port}/` }, onProgress: () => {} }),
     ).rejects.toThrow(/fetch failed \(.*ECONNREFUSED/);
     expect(await readdir(dir)).toEqual([]);
   });
@@ -244,26 +245,5 @@ describe('progress lines', () => {
     report(event(1_000_000));
     report(event(2_000_000, 'done'));
     expect(out).toEqual(['downloading f.gz from http://m/f.gz (2.0 MB)\n', 'downloaded f.gz: 2.0/2.0 MB, SHA-256 verified\n']);
-  });
-});
-
-describe('writeFileAtomic', () => {
-  it('writes or replaces a file and leaves no temporary file', async () => {
-    const dir = await freshFolder();
-    const path = join(dir, 'model.safetensors');
-    await writeFileAtomic(path, new Uint8Array([1, 2, 3]));
-    await writeFileAtomic(path, new Uint8Array([4, 5]));
-    expect(Array.from(await readFile(path))).toEqual([4, 5]);
-    expect(await readdir(dir)).toEqual(['model.safetensors']);
-  });
-
-  it('removes the temporary file when the rename fails, leaving the target untouched', async () => {
-    const dir = await freshFolder();
-    const target = join(dir, 'occupied');
-    await mkdir(target);
-    await writeFile(join(target, 'keep'), 'x');
-    await expect(writeFileAtomic(target, new Uint8Array([1]))).rejects.toThrow(/EISDIR|ENOTEMPTY|EEXIST|EPERM/);
-    expect(await readdir(dir)).toEqual(['occupied']);
-    expect(await readdir(target)).toEqual(['keep']);
   });
 });

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gunzip, isGzip } from '../src/data/decompress.js';
 import { gunzipSync } from '../src/data/decompress-node.js';
 import { checkLabels, checkPair, parseIdx } from '../src/data/idx.js';
-import { mnistCacheDir, readMnistFiles, resolveMnistFiles } from '../src/data/mnist-files.js';
+import { mnistCacheDir, resolveMnistFiles } from '../src/data/mnist-files.js';
+import { createBackend, loadMnist } from '../src/index.js';
+import type { Backend } from '../src/index.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const mnistDir = process.env.SCRATCHNET_DATA ?? resolve(repoRoot, '../shared/datasets/mnist');
@@ -117,21 +119,7 @@ describe('gunzip (DecompressionStream) and gunzipSync (zlib)', () => {
   });
 });
 
-describe('readMnistFiles on the real data sets', () => {
-  it('reads MNIST: counts, sizes, first labels and the hash of every pixel', async () => {
-    const mnist = await readMnistFiles({ dir: mnistDir });
-    expect([mnist.train.count, mnist.train.rows, mnist.train.cols]).toEqual([60000, 28, 28]);
-    expect([mnist.test.count, mnist.test.rows, mnist.test.cols]).toEqual([10000, 28, 28]);
-    expect(mnist.train.images.length).toBe(60000 * 784);
-    expect(Array.from(mnist.train.labels.subarray(0, 10))).toEqual([5, 0, 4, 1, 9, 2, 1, 3, 1, 4]);
-    expect(Array.from(mnist.test.labels.subarray(0, 10))).toEqual([7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
-    // The image data is a view just past the 16-byte header: hash header + pixels as the whole file.
-    const whole = (a: Uint8Array, header: number): Uint8Array => new Uint8Array(a.buffer, a.byteOffset - header, a.length + header);
-    expect(sha256(whole(mnist.train.images, 16))).toBe('ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db');
-    expect(sha256(whole(mnist.test.images, 16))).toBe('0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7');
-    expect(sha256(whole(mnist.train.labels, 8))).toBe('65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5');
-  });
-
+describe('resolveMnistFiles on the real data sets', () => {
   it('finds and parses Fashion-MNIST under the same names', async () => {
     // The train images (26 MB of gzip) are left out to keep the test fast; the path is the same as MNIST's.
     const { files } = await resolveMnistFiles({ dir: fashionDir, dataset: 'fashion-mnist', download: false });
@@ -148,6 +136,7 @@ describe('readMnistFiles on the real data sets', () => {
 
 describe('resolveMnistFiles: where the files are found', () => {
   let tmp: string;
+  let backend: Backend;
   /** A tiny MNIST-format set: 3 train and 2 test images of 2x3 pixels. */
   async function writeSet(dir: string, options: { gzip?: boolean; skip?: string; trainLabels?: number[]; testCols?: number } = {}): Promise<void> {
     await mkdir(dir, { recursive: true });
@@ -168,6 +157,7 @@ describe('resolveMnistFiles: where the files are found', () => {
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'scratchnet-idx-'));
+    backend = await createBackend({ dtype: 'float32' });
     await writeSet(join(tmp, 'raw'));
     await writeSet(join(tmp, 'gz'), { gzip: true });
     await writeSet(join(tmp, 'partial'), { skip: 't10k-labels-idx1-ubyte' });
@@ -182,12 +172,13 @@ describe('resolveMnistFiles: where the files are found', () => {
 
   it('reads raw and gzipped files alike, values intact', async () => {
     for (const folder of ['raw', 'gz']) {
-      const set = await readMnistFiles({ dir: join(tmp, folder), env: {} });
-      expect(set.train).toMatchObject({ count: 3, rows: 2, cols: 3 });
-      expect(Array.from(set.train.images)).toEqual(Array.from({ length: 18 }, (_, i) => i * 10));
-      expect(Array.from(set.train.labels)).toEqual([4, 0, 9]);
-      expect(Array.from(set.test.images)).toEqual(Array.from({ length: 12 }, (_, i) => 255 - i));
-      expect(Array.from(set.test.labels)).toEqual([1, 2]);
+      const set = await loadMnist({ dir: join(tmp, folder), env: {}, backend, flatten: false });
+      expect(set.train.images.shape).toEqual([3, 1, 2, 3]);
+      expect(Array.from(set.train.images.data)).toEqual(Array.from({ length: 18 }, (_, i) => i * 10));
+      expect(Array.from(set.train.labels.data)).toEqual([4, 0, 9]);
+      expect(Array.from(set.test.images.data)).toEqual(Array.from({ length: 12 }, (_, i) => 255 - i));
+      expect(Array.from(set.test.labels.data)).toEqual([1, 2]);
+      set.dispose();
     }
   });
 
@@ -225,12 +216,14 @@ describe('resolveMnistFiles: where the files are found', () => {
 
   it('rejects a set whose files do not belong together', async () => {
     const u = join(tmp, 'unpaired');
-    await expect(readMnistFiles({ dir: u, env: {} })).rejects.toThrow(
+    await expect(loadMnist({ dir: u, env: {}, backend })).rejects.toThrow(
       `${join(u, 'train-images-idx3-ubyte')} holds 3 images but ${join(u, 'train-labels-idx1-ubyte')} holds 2 labels`,
     );
-    await expect(readMnistFiles({ dir: join(tmp, 'badlabel'), env: {} })).rejects.toThrow(/train-labels-idx1-ubyte: label 12 at index 1 is out of range/);
-    await expect(readMnistFiles({ dir: join(tmp, 'badlabel'), env: {}, classCount: 13 })).resolves.toBeDefined();
-    await expect(readMnistFiles({ dir: join(tmp, 'sizes'), env: {} })).rejects.toThrow(/train images are 2x3 .* but test images are 2x4/);
+    await expect(loadMnist({ dir: join(tmp, 'badlabel'), env: {}, backend })).rejects.toThrow(/train-labels-idx1-ubyte: label 12 at index 1 is out of range/);
+    const sizes = join(tmp, 'sizes');
+    await expect(loadMnist({ dir: sizes, env: {}, backend })).rejects.toThrow(
+      `loadMnist: train images are 2x3 (${join(sizes, 'train-images-idx3-ubyte')}) but test images are 2x4 (${join(sizes, 't10k-images-idx3-ubyte')})`,
+    );
   });
 
   it('puts the cache under XDG_CACHE_HOME when absolute, else under HOME/.cache', () => {

@@ -70,6 +70,11 @@ describe('loadMnist on the real files', () => {
     expect(Array.from(test.labels.data.subarray(0, 5))).toEqual([7, 2, 1, 0, 4]);
     expect(sha256(test.images.data)).toBe(sha256(await idxBody(mnistDir, 't10k-images-idx3-ubyte')));
     expect(sha256(train.labels.data)).toBe(sha256(await idxBody(mnistDir, 'train-labels-idx1-ubyte')));
+    // Header written from the dims, then the bytes in wasm memory: the hash of each whole decompressed file.
+    const whole = (dims: number[], body: Uint8Array) => createHash('sha256').update(idx(dims, [])).update(body).digest('hex');
+    expect(whole([60000, 28, 28], train.images.data)).toBe('ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db');
+    expect(whole([10000, 28, 28], test.images.data)).toBe('0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7');
+    expect(whole([60000], train.labels.data)).toBe('65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5');
     // The first training image (a 5): its pixel sum, known from the original file.
     expect(train.images.data.subarray(0, 784).reduce((a, b) => a + b, 0)).toBe(27525);
   });
@@ -158,6 +163,11 @@ describe('loadMnist options and other sets', () => {
       await expect(fetchMnist({ baseUrl: base.replace('/mnist/', '/none/'), backend })).rejects.toThrow(
         /^fetchMnist: GET http:\/\/127\.0\.0\.1:\d+\/none\/train-labels-idx1-ubyte\.gz answered HTTP 404$/,
       );
+      // The same checks as loadMnist: the one reader serves both.
+      await writeFile(join(gzDir, 't10k-images-idx3-ubyte.gz'), gzipSync(idx([2, 20, 20], new Uint8Array(800))));
+      await expect(fetchMnist({ baseUrl: base, backend })).rejects.toThrow(
+        `fetchMnist: train images are 4x5 (${base}train-images-idx3-ubyte.gz) but test images are 20x20 (${base}t10k-images-idx3-ubyte.gz)`,
+      );
     } finally {
       server.close();
     }
@@ -175,7 +185,9 @@ describe('loadMnist options and other sets', () => {
     const shapes = join(tmp, 'shapes');
     await tinySet(shapes, { train: 2, test: 2 });
     await writeFile(join(shapes, 't10k-images-idx3-ubyte.gz'), gzipSync(idx([2, 20, 20], new Uint8Array(800))));
-    await expect(loadMnist({ dir: shapes, backend })).rejects.toThrow(/^loadMnist: train samples are 784 .* but test samples are 400/);
+    const live = backend.arena.liveRegions;
+    await expect(loadMnist({ dir: shapes, backend })).rejects.toThrow(/^loadMnist: train images are 28x28 .* but test images are 20x20/);
+    expect(backend.arena.liveRegions).toBe(live); // both splits freed
   });
 
   it('loads Fashion-MNIST through the same path and learns it', async () => {

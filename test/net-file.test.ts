@@ -7,9 +7,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createBackend, Sequential, TwoLayerNet, MultiLayerNet, Affine, MatMul, LeakyReLU, ELU, Tanh, Dropout, Add,
-  SigmoidWithLoss, MeanSquaredError, SGD, netSpec, buildNet, loadNet, encodeSafetensors,
+  SigmoidWithLoss, MeanSquaredError, SGD, netSpec, buildNet, encodeSafetensors,
+  saveNet, loadNet, loadNetWeights, netToSafetensors, netFromSafetensors, loadNetWeightsFromSafetensors,
 } from '../src/index.js';
 import type { Backend, FloatDType, Tensor } from '../src/index.js';
+import * as browser from '../src/browser.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const backends = {} as Record<FloatDType, Backend>;
@@ -126,15 +128,15 @@ const makers: Maker[] = [
 describe('saving and loading nets', () => {
   for (const dtype of ['float32', 'float64'] as const) {
     for (const m of makers) {
-      it(`${m.name}, ${dtype}: toSafetensors -> fromSafetensors and save -> loadNet predict bit for bit the same`, async () => {
+      it(`${m.name}, ${dtype}: netToSafetensors -> netFromSafetensors and saveNet -> loadNet predict bit for bit the same`, async () => {
         const backend = backends[dtype];
         const net = m.make(backend, dtype);
         trainALittle(net, m.inputSize, m.classes);
         const x = backend.randn([5, m.inputSize], { seed: 13, dtype });
         const expected = predictBytes(net, x);
 
-        const bytes = net.toSafetensors();
-        const copy = Sequential.fromSafetensors(bytes, { backend });
+        const bytes = netToSafetensors(net);
+        const copy = netFromSafetensors(bytes, { backend });
         expect(copy.constructor).toBe(net.constructor);
         expect(copy.dtype).toBe(dtype);
         expect(netSpec(copy)).toEqual(netSpec(net));
@@ -142,14 +144,14 @@ describe('saving and loading nets', () => {
         expect(predictBytes(copy, x)).toEqual(expected);
 
         const path = join(dir, `${m.name.split(' ')[0]}-${dtype}.safetensors`);
-        await net.save(path);
+        await saveNet(net, path);
         const loaded = await loadNet(path, { backend });
         expect(predictBytes(loaded, x)).toEqual(expected);
 
         // Into an existing net of the same architecture, different weights.
         const other = buildNet(netSpec(net), { backend, dtype });
         expect(predictBytes(other, x)).not.toEqual(expected);
-        await other.load(path);
+        await loadNetWeights(other, path);
         expect(predictBytes(other, x)).toEqual(expected);
 
         // The file, read by hand: every param by name, dtype and shape, and the architecture.
@@ -186,8 +188,23 @@ describe('saving and loading nets', () => {
   it('refuses to describe a layer a file cannot rebuild', () => {
     const b = backends.float32;
     const net = new Sequential([new Affine(b.zeros([2, 2]), b.zeros([2])), new Add()]);
-    expect(() => net.toSafetensors()).toThrow(/^netSpec: layer Add cannot be saved/);
+    expect(() => netToSafetensors(net)).toThrow(/^netSpec: layer Add cannot be saved/);
     net.dispose();
+  });
+
+  it('works through the browser entry, which has no file functions: the same bytes, the same net', () => {
+    const backend = backends.float32;
+    const net = new TwoLayerNet(6, 5, 3, 0.5, { backend, seed: 8 });
+    const x = backend.randn([4, 6], { seed: 2 });
+    const bytes = browser.netToSafetensors(net);
+    expect(bytes).toEqual(netToSafetensors(net));
+    const copy = browser.netFromSafetensors(bytes, { backend });
+    expect(predictBytes(copy, x)).toEqual(predictBytes(net, x));
+    const other = new TwoLayerNet(6, 5, 3, 0.5, { backend, seed: 9 });
+    browser.loadNetWeightsFromSafetensors(other, bytes);
+    expect(predictBytes(other, x)).toEqual(predictBytes(net, x));
+    expect('saveNet' in browser).toBe(false);
+    for (const n of [net, copy, other, x]) n.dispose();
   });
 });
 
@@ -198,17 +215,17 @@ describe('rejecting wrong files', () => {
 
   it('rejects a bad header, a truncated body and trailing bytes with the file name', () => {
     const net = small();
-    const bytes = net.toSafetensors();
+    const bytes = netToSafetensors(net);
     const header = new Uint8Array(bytes);
     header[9] = 0x7b; // '{' where '"' was: no longer JSON
-    expect(() => Sequential.fromSafetensors(header, { backend: backend() }, 'm.safetensors')).toThrow(/^m\.safetensors: header is not valid JSON/);
-    expect(() => Sequential.fromSafetensors(bytes.subarray(0, bytes.length - 5), { backend: backend() }, 'm.safetensors')).toThrow(
+    expect(() => netFromSafetensors(header, { backend: backend() }, 'm.safetensors')).toThrow(/^m\.safetensors: header is not valid JSON/);
+    expect(() => netFromSafetensors(bytes.subarray(0, bytes.length - 5), { backend: backend() }, 'm.safetensors')).toThrow(
       /^m\.safetensors: tensor '\w+' data_offsets \[\d+, \d+\] run past the \d+-byte data buffer \(truncated file\?\)/,
     );
     const longer = new Uint8Array(bytes.length + 4);
     longer.set(bytes);
-    expect(() => net.loadSafetensors(longer, 'm.safetensors')).toThrow(/^m\.safetensors: tensors cover \d+ bytes but the data buffer holds \d+/);
-    expect(() => Sequential.fromSafetensors(new Uint8Array(3), { backend: backend() }, 'm')).toThrow(/^m: 3 bytes is too short/);
+    expect(() => loadNetWeightsFromSafetensors(net, longer, 'm.safetensors')).toThrow(/^m\.safetensors: tensors cover \d+ bytes but the data buffer holds \d+/);
+    expect(() => netFromSafetensors(new Uint8Array(3), { backend: backend() }, 'm')).toThrow(/^m: 3 bytes is too short/);
     net.dispose();
   });
 
@@ -224,15 +241,15 @@ describe('rejecting wrong files', () => {
     const weightsOnly = (t: Record<string, ReturnType<typeof W>>) => encodeSafetensors(t);
     const good = { W1: W([4, 3]), b1: W([3]), W2: W([3, 2]), b2: W([2]) };
     const { b2: _, ...missing } = good;
-    expect(() => net.loadSafetensors(weightsOnly(missing), 'f')).toThrow("f: lacks b2; the net's params are W1, b1, W2, b2");
-    expect(() => net.loadSafetensors(weightsOnly({ ...good, W3: W([1]) }), 'f')).toThrow('f: has tensors the net does not (W3)');
-    expect(() => net.loadSafetensors(weightsOnly({ ...good, W2: W([2, 3]) }), 'f')).toThrow("f: tensor 'W2' has shape (2, 3), the net's is (3, 2)");
-    expect(() => net.loadSafetensors(weightsOnly({ ...good, b1: W([3], 'F64') }), 'f')).toThrow(/^f: tensor 'b1' is F64 but the net is float32/);
+    expect(() => loadNetWeightsFromSafetensors(net, weightsOnly(missing), 'f')).toThrow("f: lacks b2; the net's params are W1, b1, W2, b2");
+    expect(() => loadNetWeightsFromSafetensors(net, weightsOnly({ ...good, W3: W([1]) }), 'f')).toThrow('f: has tensors the net does not (W3)');
+    expect(() => loadNetWeightsFromSafetensors(net, weightsOnly({ ...good, W2: W([2, 3]) }), 'f')).toThrow("f: tensor 'W2' has shape (2, 3), the net's is (3, 2)");
+    expect(() => loadNetWeightsFromSafetensors(net, weightsOnly({ ...good, b1: W([3], 'F64') }), 'f')).toThrow(/^f: tensor 'b1' is F64 but the net is float32/);
     expect(predictBytes(net, input)).toEqual(before);
     // Weights saved by another tool (no scratchnet metadata) load by name when they fit.
-    net.loadSafetensors(weightsOnly(good), 'f');
+    loadNetWeightsFromSafetensors(net, weightsOnly(good), 'f');
     expect(Array.from(net.params[0].data)).toEqual(new Array(12).fill(7));
-    expect(() => Sequential.fromSafetensors(weightsOnly(good), { backend: backend() }, 'f')).toThrow(/^f: no scratchnet architecture in the metadata/);
+    expect(() => netFromSafetensors(weightsOnly(good), { backend: backend() }, 'f')).toThrow(/^f: no scratchnet architecture in the metadata/);
     net.dispose();
     input.dispose();
   });
@@ -240,13 +257,13 @@ describe('rejecting wrong files', () => {
   it('rejects a file whose architecture or metadata is wrong', () => {
     const net = small();
     const bigger = new TwoLayerNet(4, 5, 2, 0.5, { backend: backend(), seed: 2 });
-    expect(() => net.loadSafetensors(bigger.toSafetensors(), 'big')).toThrow(
+    expect(() => loadNetWeightsFromSafetensors(net, netToSafetensors(bigger), 'big')).toThrow(
       'big: the file holds a different architecture (affine(4->5) relu affine(5->2) softmax-with-loss) than this net (affine(4->3) relu affine(3->2) softmax-with-loss)',
     );
     const tensors = Object.fromEntries(net.params.map((p, i) => [net.paramNames[i], { dtype: 'F32' as const, shape: [...p.shape], data: p.toTypedArray() as Float32Array }]));
     const spec = netSpec(net);
     const withMeta = (meta: Record<string, string>) => encodeSafetensors(tensors, meta);
-    const open = (meta: Record<string, string>) => () => Sequential.fromSafetensors(withMeta(meta), { backend: backend() }, 'f');
+    const open = (meta: Record<string, string>) => () => netFromSafetensors(withMeta(meta), { backend: backend() }, 'f');
     expect(open({ format: 'scratchnet', version: '2', net: JSON.stringify(spec) })).toThrow('f: scratchnet file version "2" is not supported (this build reads version 1)');
     expect(open({ format: 'keras', version: '1', net: '{}' })).toThrow('f: metadata format is "keras", expected "scratchnet"');
     expect(open({ format: 'scratchnet', version: '1' })).toThrow('f: metadata lacks "net", the architecture');
@@ -260,7 +277,7 @@ describe('rejecting wrong files', () => {
     expect(open({ format: 'scratchnet', version: '1', net: JSON.stringify(disagree) })).toThrow(/^buildNet: the two-layer config builds layers .*relu.*, not the spec's .*tanh/);
     // Shapes in the header that disagree with the architecture.
     const wrongShape = encodeSafetensors({ ...tensors, W2: { dtype: 'F32', shape: [2, 3], data: new Float32Array(6) } }, { format: 'scratchnet', version: '1', net: JSON.stringify(spec) });
-    expect(() => Sequential.fromSafetensors(wrongShape, { backend: backend() }, 'f')).toThrow("f: tensor 'W2' has shape (2, 3), the net's is (3, 2)");
+    expect(() => netFromSafetensors(wrongShape, { backend: backend() }, 'f')).toThrow("f: tensor 'W2' has shape (2, 3), the net's is (3, 2)");
     net.dispose();
     bigger.dispose();
   });
@@ -275,16 +292,16 @@ describe('atomic save', () => {
     const folder = await mkdtemp(join(dir, 'atomic-'));
     const path = join(folder, 'net.safetensors');
     const net = new TwoLayerNet(784, 30, 10, 0.01, { backend: backends.float32, seed: 4 });
-    await net.save(path);
+    await saveNet(net, path);
     expect(await readdir(folder)).toEqual(['net.safetensors']);
     const old = await readFile(path);
 
     // A child process limited to 4 KiB files (ulimit -f) fails mid-write with EFBIG: Node ignores SIGXFSZ.
     const script = `
-      import { createBackend, TwoLayerNet } from ${JSON.stringify(join(repoRoot, 'dist/index.js'))};
+      import { createBackend, TwoLayerNet, saveNet } from ${JSON.stringify(join(repoRoot, 'dist/index.js'))};
       await createBackend();
       const net = new TwoLayerNet(784, 40, 10, 0.01, { seed: 9 });
-      try { await net.save(${JSON.stringify(path)}); console.log('saved'); } catch (e) { console.log(e.message); }`;
+      try { await saveNet(net, ${JSON.stringify(path)}); console.log('saved'); } catch (e) { console.log(e.message); }`;
     await writeFile(join(folder, 'child.mjs'), script);
     const { stdout } = await promisify(execFile)('bash', ['-c', `ulimit -f 4; exec node ${join(folder, 'child.mjs')}`]);
     expect(stdout).toMatch(new RegExp(`^saveNet: cannot write ${path.replace(/[.]/g, '\\.')}: EFBIG`));

@@ -154,6 +154,7 @@ describe('nets', () => {
     const expected = scores.filter((row, i) => row.indexOf(Math.max(...row)) === t.data[i]).length / 10;
     expect(net.accuracy(x, t)).toBe(expected);
     expect(net.accuracy(x, t, 3)).toBe(expected);
+    for (const bad of [2.5, -1, 0]) expect(() => net.accuracy(x, t, bad)).toThrow(`accuracy: batchSize must be a positive integer, got ${bad}`);
     expect(() => net.loss(b.zeros([10, 5]), t)).toThrow('Affine(4 -> 5): input (10, 5) float32 does not fit weight W (4, 5) float32');
     expect(() => net.loss(x, b.tensor([0, 1], [2], 'int32'))).toThrow('SoftmaxWithLoss: 10 rows of scores (10, 3) need 10 labels, got labels (2,)');
     expect(() => net.loss(x, b.tensor(Array(10).fill(3), [10], 'int32'))).toThrow(/label 3 at row 0 is out of range for 3 classes/);

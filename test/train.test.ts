@@ -1,5 +1,5 @@
 import { describe, test, expect, beforeAll } from 'vitest';
-import { createBackend, TwoLayerNet, MultiLayerNet, SGD, Adam, Trainer, spiral, DivergenceError, ByteImageSource, TensorSource, decisionBoundarySvg, ops } from '../src/index.js';
+import { createBackend, TwoLayerNet, MultiLayerNet, SGD, Adam, Trainer, spiral, DivergenceError, ByteImageSource, TensorSource, decisionBoundarySvg, evaluateAccuracy, ops } from '../src/index.js';
 import type { Backend, BatchSource } from '../src/index.js';
 
 let backend: Backend;
@@ -179,5 +179,25 @@ describe('Trainer', () => {
       expect(epochs[4].trainAccuracy).toBe(1);
     }
     expect(() => new TensorSource(backend.zeros([3, 2]), backend.zeros([4], 'int32'))).toThrow(/3 samples \(3, 2\) but 4 targets \(4,\)/);
+  });
+
+  test('evaluation batch sizes and sample limits: any positive integer counts the same; others are refused by name', () => {
+    const { x, t, data } = spiralTensors(backend);
+    const net = new TwoLayerNet(2, 10, 3, 0.5, { backend, seed: 2 });
+    // Reference: argmax of each row of scores, counted in plain TS over the first 50 samples.
+    const scores = net.predict(x).toArray() as number[][];
+    const right = scores.slice(0, 50).filter((row, i) => row.indexOf(Math.max(...row)) === data.labels[i]).length;
+    const source = new TensorSource(x, t);
+    for (const batchSize of [1, 7, 50, 1000]) expect(evaluateAccuracy(net, source, { batchSize, limit: 50 })).toBe(right / 50);
+    for (const bad of [-1, 0, 2.5, NaN]) {
+      expect(() => evaluateAccuracy(net, source, { batchSize: bad })).toThrow(`evaluateAccuracy: batchSize must be a positive integer, got ${bad}`);
+      expect(() => evaluateAccuracy(net, source, { limit: bad })).toThrow(`evaluateAccuracy: limit must be a positive integer, got ${bad}`);
+    }
+    const before = Array.from(net.paramBlock.data);
+    const fit = (options: object) => () => new Trainer(net, new SGD(0.1)).fit(x, t, { epochs: 1, batchSize: 30, ...options });
+    expect(fit({ evalBatchSize: 2.5 })).toThrow('Trainer.fit: evalBatchSize must be a positive integer, got 2.5');
+    expect(fit({ evalSample: -1 })).toThrow('Trainer.fit: evalSample must be a positive integer, got -1');
+    expect(Array.from(net.paramBlock.data)).toEqual(before); // refused before the first step
+    net.dispose();
   });
 });

@@ -3,8 +3,8 @@
  * runs in slices of ~40 ms so that stop, predict, save and load messages are answered between
  * slices while the page's thread only draws.
  */
-import { Sequential, createBackend, evaluateAccuracy, fetchMnist, paramsHash, readNetFile, softmax } from 'scratchnet';
-import type { Backend, Mnist, MnistSet } from 'scratchnet';
+import { createBackend, evaluateAccuracy, fetchMnist, netFromSafetensors, netToSafetensors, paramsHash, softmax } from 'scratchnet';
+import type { Backend, Mnist, MnistSet, Sequential } from 'scratchnet';
 import { TrainingRun } from './training-run.js';
 import { LOSS_WINDOW, TEST_SLICE } from './worker-messages.js';
 import type { FromWorker, ToWorker } from './worker-messages.js';
@@ -79,7 +79,7 @@ onmessage = async (event: MessageEvent<ToWorker>) => {
         break;
       case 'save':
         if (!net) throw new Error('save: there is no net yet; train or load one first');
-        post({ type: 'saved', bytes: net.toSafetensors() });
+        post({ type: 'saved', bytes: netToSafetensors(net) });
         break;
       case 'load':
         load(message.bytes, message.name);
@@ -159,11 +159,8 @@ function predict(model: Sequential, pixels: Float32Array): number[] {
 }
 
 function load(bytes: Uint8Array, name: string): void {
-  const file = readNetFile(bytes, name);
-  if (file.spec === null) throw new Error(`${name}: not a scratchnet net file (its metadata has no architecture)`);
-  const first = Object.values(file.tensors)[0];
-  const dtype = first?.dtype === 'F64' ? 'float64' : 'float32';
-  const loaded = Sequential.fromSafetensors(bytes, { backend, dtype }, name);
+  // The net comes back in the file's dtype; a file without our architecture metadata is refused.
+  const loaded = netFromSafetensors(bytes, { backend }, name);
   let testAccuracy: number;
   try {
     testAccuracy = evaluateAccuracy(loaded, mnist.test, { batchSize: 1000 });

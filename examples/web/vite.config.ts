@@ -9,12 +9,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connect, Plugin } from 'vite';
 import { defineConfig } from 'vite';
+import { MNIST_FILE_NAMES } from '../../src/data/mnist-file-names.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../..');
 const dataDir = resolve(process.env.SCRATCHNET_DATA ?? join(repoRoot, '../shared/datasets/mnist'));
 const DATA_ROUTE = '/data/mnist/';
-const DATA_FILES = new Set(['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']);
+const DATA_FILES = new Set(Object.values(MNIST_FILE_NAMES).map((name) => `${name}.gz`));
 
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',

@@ -1,7 +1,7 @@
 /**
  * Downloading the MNIST-family gzip files from public mirrors into a cache folder.
  *
- * Each file is streamed to `<dest>.<random>.tmp` in the destination folder while its
+ * Each file is streamed to a temporary `<dest>.….tmp` (io/atomic-write.ts) while its
  * SHA-256 is computed, checked against the value kept here, and only then renamed over
  * `<dest>`: the cache never holds a partial or wrong file. Mirrors are tried in order.
  * Node-only (fetch from Node 20, node:crypto, node:fs).
@@ -10,14 +10,16 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openAtomicFile } from '../io/atomic-write.js';
+import { MNIST_FILE_NAMES } from './mnist-file-names.js';
+import type { MnistFileKey } from './mnist-file-names.js';
 
 export type DatasetName = 'mnist' | 'fashion-mnist';
 
 export interface DatasetSource {
   /** Base URLs ending in '/', tried in order. */
   mirrors: string[];
-  /** SHA-256 (hex) of each original gzip file. */
-  sha256: Record<string, string>;
+  /** SHA-256 (hex) of each original gzip file, `${MNIST_FILE_NAMES[key]}.gz`. */
+  sha256: Record<MnistFileKey, string>;
 }
 
 /**
@@ -28,10 +30,10 @@ export const DATASET_SOURCES: Record<DatasetName, DatasetSource> = {
   mnist: {
     mirrors: ['https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://storage.googleapis.com/cvdf-datasets/mnist/'],
     sha256: {
-      'train-images-idx3-ubyte.gz': '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609',
-      'train-labels-idx1-ubyte.gz': '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c',
-      't10k-images-idx3-ubyte.gz': '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6',
-      't10k-labels-idx1-ubyte.gz': 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6',
+      trainImages: '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609',
+      trainLabels: '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c',
+      testImages: '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6',
+      testLabels: 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6',
     },
   },
   'fashion-mnist': {
@@ -40,10 +42,10 @@ export const DATASET_SOURCES: Record<DatasetName, DatasetSource> = {
       'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/',
     ],
     sha256: {
-      'train-images-idx3-ubyte.gz': '3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84',
-      'train-labels-idx1-ubyte.gz': 'a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845',
-      't10k-images-idx3-ubyte.gz': '346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073',
-      't10k-labels-idx1-ubyte.gz': '67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5',
+      trainImages: '3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84',
+      trainLabels: 'a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845',
+      testImages: '346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073',
+      testLabels: '67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5',
     },
   },
 };
@@ -230,22 +232,23 @@ export interface DownloadDatasetOptions {
 }
 
 /**
- * Downloads the given gzip files of `dataset` (names as in DATASET_SOURCES) into `dir`,
- * creating it if needed. Files are fetched one after the other.
+ * Downloads the given files of `dataset` (their `.gz`, as published) into `dir`, creating it if
+ * needed. Files are fetched one after the other.
  */
 export async function downloadDatasetFiles(
   dataset: DatasetName,
   dir: string,
-  fileNames: string[],
+  keys: MnistFileKey[],
   options: DownloadDatasetOptions = {},
 ): Promise<void> {
   const source = DATASET_SOURCES[dataset];
   if (!source) throw new Error(`downloadDatasetFiles: unknown dataset '${dataset}' (known: ${Object.keys(DATASET_SOURCES).join(', ')})`);
   const mirrors = mirrorsFor(dataset, options.env);
   await mkdir(dir, { recursive: true });
-  for (const fileName of fileNames) {
-    const sha256 = source.sha256[fileName];
-    if (!sha256) throw new Error(`downloadDatasetFiles: no known SHA-256 for '${fileName}' in ${dataset}`);
+  for (const key of keys) {
+    const sha256 = source.sha256[key];
+    if (!sha256) throw new Error(`downloadDatasetFiles: '${key}' is not one of the files of ${dataset} (${Object.keys(MNIST_FILE_NAMES).join(', ')})`);
+    const fileName = `${MNIST_FILE_NAMES[key]}.gz`;
     await downloadFile(fileName, join(dir, fileName), {
       mirrors,
       sha256,

@@ -1,5 +1,5 @@
 /**
- * Finding and reading the four MNIST-format files (MNIST, Fashion-MNIST: same names).
+ * Finding the four MNIST-format files (names in mnist-file-names.ts); mnist.ts reads them.
  *
  * Where the files are looked for, in order (as Keras and torchvision users expect):
  *   1. the `dir` option (e.g. `--data DIR`),
@@ -9,24 +9,13 @@
  * folder is filled by the downloader. Each file may be gzipped (`.gz`) or not.
  * Node-only.
  */
-import { stat, readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { gunzipSync } from './decompress-node.js';
 import { downloadDatasetFiles } from './download.js';
 import type { DatasetName, ProgressCallback } from './download.js';
-import { checkLabels, checkPair, parseIdx } from './idx.js';
-import type { IdxArray } from './idx.js';
-
-/** The standard file names, without the `.gz` suffix. */
-export const MNIST_FILE_NAMES = {
-  trainImages: 'train-images-idx3-ubyte',
-  trainLabels: 'train-labels-idx1-ubyte',
-  testImages: 't10k-images-idx3-ubyte',
-  testLabels: 't10k-labels-idx1-ubyte',
-} as const;
-
-export type MnistFileKey = keyof typeof MNIST_FILE_NAMES;
+import { MNIST_FILE_NAMES } from './mnist-file-names.js';
+import type { MnistFileKey } from './mnist-file-names.js';
 
 /** Full paths of the four files. */
 export type MnistFiles = Record<MnistFileKey, string>;
@@ -134,62 +123,8 @@ export async function resolveMnistFiles(options: MnistLocateOptions = {}): Promi
           'allow downloading, or name a folder with the dir option or SCRATCHNET_DATA',
       );
     }
-    const gzNames = missing.map((k) => `${MNIST_FILE_NAMES[k]}.gz`);
-    await downloadDatasetFiles(dataset, dir, gzNames, { env, onProgress: options.onProgress });
+    await downloadDatasetFiles(dataset, dir, missing, { env, onProgress: options.onProgress });
     found = await findFiles(dir);
   }
   return { dir, source: 'cache', files: found as MnistFiles };
-}
-
-/** One split: `images` is (count, rows, cols) bytes 0-255 row-major, `labels` is (count,) class indices. */
-export interface MnistSplit {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-  rows: number;
-  cols: number;
-}
-
-export interface MnistData {
-  dir: string;
-  train: MnistSplit;
-  test: MnistSplit;
-}
-
-export interface MnistReadOptions extends MnistLocateOptions {
-  /** Labels must be below this. Default 10. */
-  classCount?: number;
-}
-
-async function readIdxFile(path: string, expectedDims: number): Promise<IdxArray> {
-  const raw = await readFile(path);
-  const bytes = gunzipSync(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), path);
-  return parseIdx(bytes, path, expectedDims);
-}
-
-async function readSplit(imagesPath: string, labelsPath: string, classCount: number): Promise<MnistSplit> {
-  const images = await readIdxFile(imagesPath, 3);
-  const labels = await readIdxFile(labelsPath, 1);
-  checkPair(images, labels, { images: imagesPath, labels: labelsPath });
-  checkLabels(labels, labelsPath, classCount);
-  const [count, rows, cols] = images.dims as [number, number, number];
-  return { images: images.data, labels: labels.data, count, rows, cols };
-}
-
-/**
- * Finds (see resolveMnistFiles), decompresses, parses and checks the four files: each pair must
- * agree on its count, labels must be below `classCount`, train and test images must be the same size.
- */
-export async function readMnistFiles(options: MnistReadOptions = {}): Promise<MnistData> {
-  const { dir, files } = await resolveMnistFiles(options);
-  const classCount = options.classCount ?? 10;
-  const train = await readSplit(files.trainImages, files.trainLabels, classCount);
-  const test = await readSplit(files.testImages, files.testLabels, classCount);
-  if (train.rows !== test.rows || train.cols !== test.cols) {
-    throw new Error(
-      `readMnistFiles: train images are ${train.rows}x${train.cols} (${files.trainImages}) ` +
-        `but test images are ${test.rows}x${test.cols} (${files.testImages})`,
-    );
-  }
-  return { dir, train, test };
 }

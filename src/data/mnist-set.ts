@@ -1,8 +1,8 @@
 /**
  * An MNIST-format split kept as bytes in wasm memory: 47 MB for the 60,000 training images
  * instead of 188 MB of float32. The Trainer draws batches from it directly; a kernel gathers
- * each batch and scales it into the net's dtype. Platform-neutral: the Node loader (mnist.ts)
- * and the browser loader (mnist-fetch.ts) both end here.
+ * each batch and scales it into the net's dtype. Platform-neutral: the one reader (mnist-reader.ts),
+ * behind the Node loader (mnist.ts) and the browser loader (mnist-fetch.ts), ends here.
  */
 import type { Backend } from '../backend/backend.js';
 import type { FloatDType } from '../backend/dtype.js';

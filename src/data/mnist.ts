@@ -1,17 +1,16 @@
 /**
  * The book's load_mnist for Node: finds the four files (dir > SCRATCHNET_DATA > cache, which the
- * downloader fills), decompresses and checks each, and copies it into wasm memory at once, so at
- * most one decompressed file is held in JS at a time. Node-only.
+ * downloader fills; mnist-files.ts), then reads them from disk, decompressed with zlib, through
+ * the reader every platform shares (mnist-reader.ts). Node-only.
  */
 import { readFile } from 'node:fs/promises';
 import type { Backend } from '../backend/backend.js';
 import { defaultBackend } from '../backend/default-backend.js';
 import { gunzipSync } from './decompress-node.js';
 import type { DatasetName, ProgressCallback } from './download.js';
-import { checkLabels, checkPair, parseIdx } from './idx.js';
 import { resolveMnistFiles } from './mnist-files.js';
-import { mnistPair, mnistSetFromIdx } from './mnist-set.js';
-import type { Mnist, MnistFormat, MnistSet } from './mnist-set.js';
+import { readMnist } from './mnist-reader.js';
+import type { Mnist, MnistFormat } from './mnist-set.js';
 
 export interface LoadMnistOptions extends MnistFormat {
   /** Folder holding the four files (gzipped or not). Default: SCRATCHNET_DATA, then the cache. */
@@ -41,31 +40,14 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<Mnist> 
     onProgress: options.onProgress,
     env: options.env,
   });
-  const train = await loadSplit(backend, files.trainImages, files.trainLabels, options);
-  let test: MnistSet;
-  try {
-    test = await loadSplit(backend, files.testImages, files.testLabels, options);
-    const [a, b] = [train.sampleShape, test.sampleShape];
-    if (a.join('x') !== b.join('x')) {
-      test.dispose();
-      throw new Error(`loadMnist: train samples are ${a.join('x')} (${files.trainImages}) but test samples are ${b.join('x')} (${files.testImages})`);
-    }
-  } catch (err) {
-    train.dispose();
-    throw err;
-  }
-  return mnistPair(train, test);
-}
-
-async function readIdx(path: string, dims: number) {
-  const raw = await readFile(path);
-  return parseIdx(gunzipSync(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), path), path, dims);
-}
-
-async function loadSplit(backend: Backend, imagesPath: string, labelsPath: string, format: MnistFormat): Promise<MnistSet> {
-  const labels = await readIdx(labelsPath, 1);
-  checkLabels(labels, labelsPath);
-  const images = await readIdx(imagesPath, 3);
-  checkPair(images, labels, { images: imagesPath, labels: labelsPath });
-  return mnistSetFromIdx(backend, images, labels, format);
+  return readMnist(
+    async (key) => {
+      const path = files[key];
+      const raw = await readFile(path);
+      return { bytes: gunzipSync(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), path), name: path };
+    },
+    backend,
+    options,
+    'loadMnist',
+  );
 }

@@ -1,14 +1,13 @@
 /**
  * Saved nets on disk (Node): `saveNet` writes atomically (temporary file, fsync, rename), so a
- * crash or a failed write never leaves a half-written model; `loadNet` rebuilds a net from a file.
- * Also backs `net.save(path)` and `net.load(path)`. Node-only.
+ * crash or a failed write never leaves a half-written model; `loadNet` rebuilds a net from a file;
+ * `loadNetWeights` fills an existing one. Node-only (browsers use the byte functions of net-file.ts).
  */
 import { readFile } from 'node:fs/promises';
-import { netFileHooks } from '../nets/sequential.js';
 import type { Sequential } from '../nets/sequential.js';
 import type { NetBuildOptions } from '../nets/spec.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { loadNetFile, netFromSafetensors, netToSafetensors, readNetFile } from './net-file.js';
+import { loadNetWeightsFromSafetensors, netFromSafetensors, netToSafetensors } from './net-file.js';
 
 /** Writes the net's params and architecture to `path` (conventionally *.safetensors). */
 export async function saveNet(net: Sequential, path: string): Promise<void> {
@@ -38,8 +37,5 @@ export async function loadNet(path: string, options: NetBuildOptions = {}): Prom
 
 /** Loads the params saved at `path` into an existing net of the same architecture. */
 export async function loadNetWeights(net: Sequential, path: string): Promise<void> {
-  loadNetFile(net, readNetFile(await readBytes(path, 'load'), path), path);
+  loadNetWeightsFromSafetensors(net, await readBytes(path, 'loadNetWeights'), path);
 }
-
-netFileHooks.save = saveNet;
-netFileHooks.load = loadNetWeights;

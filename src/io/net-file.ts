@@ -2,12 +2,14 @@
  * A trained net as a safetensors file: its params by name (W1, b1, W2, ...) as F32 or F64, and
  * its architecture (nets/spec.ts) as JSON in the header's `__metadata__`:
  *   { "format": "scratchnet", "version": "1", "net": "{...spec...}" }
- * PyTorch's safetensors.torch.load_file reads the weights; `Sequential.fromSafetensors` rebuilds
- * the whole net. Platform-neutral; Node's save/load to a path are in net-file-node.ts.
+ * PyTorch's safetensors.torch.load_file reads the weights; `netFromSafetensors` rebuilds the whole
+ * net. Platform-neutral, so browsers save and load through these functions; Node's saveNet and
+ * loadNet (files by path) are in net-file-node.ts. They are plain functions, not methods of
+ * Sequential: a net's class does not depend on how it is stored, and a browser bundle that imports
+ * Sequential never reaches node:fs.
  */
 import type { FloatDType } from '../backend/dtype.js';
 import { formatShape } from '../backend/shape.js';
-import { netFileHooks } from '../nets/sequential.js';
 import type { Sequential } from '../nets/sequential.js';
 import { buildNet, checkNetSpec, netSpec } from '../nets/spec.js';
 import type { NetBuildOptions, NetSpec } from '../nets/spec.js';
@@ -99,11 +101,16 @@ export function loadNetFile(net: Sequential, file: NetFile, name = 'net file'): 
   net.params.forEach((p, i) => p.set(file.tensors[net.paramNames[i]].data));
 }
 
+/** Copies the params of a net file's bytes into `net` (same architecture); see loadNetFile for what is checked. */
+export function loadNetWeightsFromSafetensors(net: Sequential, bytes: Uint8Array, name = 'net file'): void {
+  loadNetFile(net, readNetFile(bytes, name), name);
+}
+
 /** The net a file describes, with its params. The dtype is the file's unless `options.dtype` says otherwise (then it must match). */
 export function netFromSafetensors(bytes: Uint8Array, options: NetBuildOptions = {}, name = 'net file'): Sequential {
   const file = readNetFile(bytes, name);
   if (file.spec === null) {
-    throw new Error(`${name}: no scratchnet architecture in the metadata, so the net cannot be rebuilt; build it yourself and use loadSafetensors`);
+    throw new Error(`${name}: no scratchnet architecture in the metadata, so the net cannot be rebuilt; build it yourself and use loadNetWeightsFromSafetensors`);
   }
   const first = Object.values(file.tensors)[0];
   const dtype = options.dtype ?? (first?.dtype === 'F64' ? 'float64' : 'float32');
@@ -116,7 +123,3 @@ export function netFromSafetensors(bytes: Uint8Array, options: NetBuildOptions =
   }
   return net;
 }
-
-netFileHooks.toSafetensors = netToSafetensors;
-netFileHooks.loadSafetensors = (net, bytes, name) => loadNetFile(net, readNetFile(bytes, name), name);
-netFileHooks.fromSafetensors = netFromSafetensors;

@@ -6,31 +6,6 @@ import type { Layer, LossLayer } from '../layers/layer.js';
 import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
 import { axpy } from '../ops/elementwise.js';
 import { countCorrect, sumSquares } from '../ops/reduce.js';
-import type { NetBuildOptions } from './spec.js';
-
-/**
- * Saved-net files, supplied from outside this file when the package entry loads them:
- * io/net-file.ts needs TwoLayerNet and MultiLayerNet, which import this file, and
- * io/net-file-node.ts needs node:fs, which must stay out of browser bundles.
- */
-export interface NetFileHooks {
-  toSafetensors?(net: Sequential): Uint8Array;
-  loadSafetensors?(net: Sequential, bytes: Uint8Array, name?: string): void;
-  fromSafetensors?(bytes: Uint8Array, options?: NetBuildOptions, name?: string): Sequential;
-  save?(net: Sequential, path: string): Promise<void>;
-  load?(net: Sequential, path: string): Promise<void>;
-}
-
-export const netFileHooks: NetFileHooks = {};
-
-function netFileHook<K extends keyof NetFileHooks>(key: K, method: string): NonNullable<NetFileHooks[K]> {
-  const hook = netFileHooks[key];
-  if (hook) return hook as NonNullable<NetFileHooks[K]>;
-  const where = key === 'save' || key === 'load'
-    ? "it needs Node's file system: import 'scratchnet' in Node (in browsers use toSafetensors / fromSafetensors)"
-    : "import 'scratchnet' (the package entry), not this file alone";
-  throw new Error(`${method}: ${where}`);
-}
 
 export interface SequentialOptions {
   /** L2 weight decay λ: adds 0.5 λ Σ W² to the loss and λ W to dW (weights, not biases). */
@@ -208,6 +183,7 @@ export class Sequential {
 
   /** Fraction of rows whose top score is the target class (eval mode, batches of `batchSize` rows). */
   accuracy(x: Tensor, t: Tensor, batchSize = 1000): number {
+    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`accuracy: batchSize must be a positive integer, got ${batchSize}`);
     return this.inEvalMode(() => this.countCorrect(x, t, batchSize)) / x.shape[0];
   }
 
@@ -223,35 +199,6 @@ export class Sequential {
       correct += countCorrect(this.forward(whole ? x : x.rows(start, end)), whole ? t : t.rows(start, end));
     }
     return correct;
-  }
-
-  // --- saved nets (safetensors: io/net-file.ts) -----------------------------------
-
-  /** The params (W1, b1, ...) and the architecture as safetensors bytes. */
-  toSafetensors(): Uint8Array {
-    return netFileHook('toSafetensors', 'toSafetensors')(this);
-  }
-
-  /** Copies a saved net's params into this one; names, shapes, dtype and architecture must match. */
-  loadSafetensors(bytes: Uint8Array, name?: string): this {
-    netFileHook('loadSafetensors', 'loadSafetensors')(this, bytes, name);
-    return this;
-  }
-
-  /** The net a safetensors file describes, with its params (TwoLayerNet and MultiLayerNet come back as themselves). */
-  static fromSafetensors(bytes: Uint8Array, options?: NetBuildOptions, name?: string): Sequential {
-    return netFileHook('fromSafetensors', 'Sequential.fromSafetensors')(bytes, options, name);
-  }
-
-  /** Node: writes toSafetensors() to `path` atomically (temporary file, then rename). */
-  save(path: string): Promise<void> {
-    return netFileHook('save', 'save')(this, path);
-  }
-
-  /** Node: loadSafetensors from the file at `path`. */
-  async load(path: string): Promise<this> {
-    await netFileHook('load', 'load')(this, path);
-    return this;
   }
 
   /** Free params, grads and every layer's buffers. */

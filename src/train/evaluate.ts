@@ -29,6 +29,12 @@ export class BatchBuffers {
  * batches of `batchSize` (the last one may be smaller).
  */
 export function evaluateAccuracy(net: Sequential, source: BatchSource, options: { batchSize?: number; limit?: number } = {}): number {
+  for (const key of ['batchSize', 'limit'] as const) {
+    const value = options[key];
+    if (value !== undefined && (!Number.isInteger(value) || value <= 0)) {
+      throw new Error(`evaluateAccuracy: ${key} must be a positive integer, got ${value}`);
+    }
+  }
   const limit = Math.min(options.limit ?? source.count, source.count);
   const batchSize = Math.min(options.batchSize ?? 1000, limit);
   const backend = source.backend;

@@ -118,6 +118,13 @@ export class Trainer {
     if (!Number.isInteger(totalIterations) || totalIterations <= 0) {
       throw new Error(`Trainer.fit: epochs and iterations must be positive integers`);
     }
+    // Checked here, not at the first evaluation an epoch later, and named as the caller wrote them.
+    for (const key of ['evalSample', 'evalBatchSize'] as const) {
+      const value = options[key];
+      if (value !== undefined && (!Number.isInteger(value) || value <= 0)) {
+        throw new Error(`Trainer.fit: ${key} must be a positive integer, got ${value}`);
+      }
+    }
     const evaluate = options.evaluate ?? true;
     const rng = new Rng(options.seed ?? 0);
     const shuffle = options.shuffle ?? true;

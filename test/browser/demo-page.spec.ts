@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { preview } from 'vite';
 import type { PreviewServer } from 'vite';
-import { Sequential, createBackend, loadMnist, paramsHash, readNetFile } from 'scratchnet';
+import { createBackend, loadMnist, netFromSafetensors, paramsHash, readNetFile } from 'scratchnet';
 import type { Backend, Mnist } from 'scratchnet';
 import { TrainingRun } from '../../examples/web/training-run.js';
 import type { RunConfig } from '../../examples/web/training-run.js';
@@ -205,7 +205,7 @@ describe('the demo page in Chromium', () => {
     // Node reads the file the page wrote: the architecture, and the very params.
     const file = readNetFile(bytes, 'downloaded file');
     expect(file.spec?.layers.filter((l) => l.type === 'affine').map((l) => ('outputSize' in l ? l.outputSize : 0))).toEqual([100, 10]);
-    const net = Sequential.fromSafetensors(bytes, { backend, dtype: 'float32' });
+    const net = netFromSafetensors(bytes, { backend, dtype: 'float32' });
     expect(paramsHash(net)).toBe(hash);
     net.dispose();
 
