@@ -1,5 +1,6 @@
 import type { Tensor } from '../backend/tensor.js';
 import { checkFloats, checkSameShape, checkNoPartialOverlap, outputFor } from './check.js';
+import { callKernel } from './kernel-call.js';
 
 /**
  * Activations on tensors: y = f(x) element by element, and the backward rules that give dx from
@@ -14,7 +15,7 @@ function forward(name: string): Forward {
     const dtype = checkFloats(name, x);
     const y = outputFor(name, x, x.shape, out);
     checkNoPartialOverlap(name, x, y);
-    x.backend.kernel(name, dtype)(x.size, x.ptr, y.ptr);
+    callKernel(name, name, dtype, x.size, x, y);
     return y;
   };
 }
@@ -27,7 +28,7 @@ function backward(name: string) {
     const out = outputFor(name, dy, dy.shape, dx);
     checkNoPartialOverlap(name, dy, out);
     checkNoPartialOverlap(name, kept, out);
-    dy.backend.kernel(name, dtype)(dy.size, kept.ptr, dy.ptr, out.ptr);
+    callKernel(name, name, dtype, dy.size, kept, dy, out);
     return out;
   };
 }
@@ -55,7 +56,7 @@ export function leakyRelu(x: Tensor, alpha = 0.01, out?: Tensor): Tensor {
   const dtype = checkFloats('leakyRelu', x);
   const y = outputFor('leakyRelu', x, x.shape, out);
   checkNoPartialOverlap('leakyRelu', x, y);
-  x.backend.kernel('leakyRelu', dtype)(x.size, x.ptr, y.ptr, alpha);
+  callKernel('leakyRelu', 'leakyRelu', dtype, x.size, x, y, alpha);
   return y;
 }
 
@@ -65,7 +66,7 @@ export function leakyReluBackward(x: Tensor, dy: Tensor, alpha = 0.01, dx?: Tens
   checkSameShape('leakyReluBackward', x, dy);
   const out = outputFor('leakyReluBackward', dy, dy.shape, dx);
   checkNoPartialOverlap('leakyReluBackward', dy, out);
-  x.backend.kernel('leakyReluBackward', dtype)(x.size, x.ptr, dy.ptr, out.ptr, alpha);
+  callKernel('leakyReluBackward', 'leakyReluBackward', dtype, x.size, x, dy, out, alpha);
   return out;
 }
 
@@ -74,7 +75,7 @@ export function elu(x: Tensor, alpha = 1, out?: Tensor): Tensor {
   const dtype = checkFloats('elu', x);
   const y = outputFor('elu', x, x.shape, out);
   checkNoPartialOverlap('elu', x, y);
-  x.backend.kernel('elu', dtype)(x.size, x.ptr, y.ptr, alpha);
+  callKernel('elu', 'elu', dtype, x.size, x, y, alpha);
   return y;
 }
 
@@ -84,6 +85,6 @@ export function eluBackward(x: Tensor, y: Tensor, dy: Tensor, alpha = 1, dx?: Te
   checkSameShape('eluBackward', x, y, dy);
   const out = outputFor('eluBackward', dy, dy.shape, dx);
   checkNoPartialOverlap('eluBackward', dy, out);
-  x.backend.kernel('eluBackward', dtype)(x.size, x.ptr, y.ptr, dy.ptr, out.ptr, alpha);
+  callKernel('eluBackward', 'eluBackward', dtype, x.size, x, y, dy, out, alpha);
   return out;
 }

@@ -1,16 +1,17 @@
 import type { Tensor } from '../backend/tensor.js';
-import { checkFloats, checkSameShape, checkNoPartialOverlap, checkDtypeIs, checkSameSize, outputFor } from './check.js';
+import { checkFloats, checkSameShape, checkNoPartialOverlap, checkDtypeIs, checkSameSize, checkOneBackend, outputFor } from './check.js';
+import { callKernel } from './kernel-call.js';
 
 /** Element-wise arithmetic on tensors of one shape; `out` may be one of the inputs (in place). */
 
 function binary(name: string) {
   return (a: Tensor, b: Tensor, out?: Tensor): Tensor => {
-    checkFloats(name, a, b);
+    const dtype = checkFloats(name, a, b);
     checkSameShape(name, a, b);
     const y = outputFor(name, a, a.shape, out);
     checkNoPartialOverlap(name, a, y);
     checkNoPartialOverlap(name, b, y);
-    a.backend.kernel(name, a.dtype as 'float32')(a.size, a.ptr, b.ptr, y.ptr);
+    callKernel(name, name, dtype, a.size, a, b, y);
     return y;
   };
 }
@@ -27,7 +28,7 @@ export function scale(x: Tensor, alpha: number, out?: Tensor): Tensor {
   const dtype = checkFloats('scale', x);
   const y = outputFor('scale', x, x.shape, out);
   checkNoPartialOverlap('scale', x, y);
-  x.backend.kernel('scale', dtype)(x.size, x.ptr, alpha, y.ptr);
+  callKernel('scale', 'scale', dtype, x.size, x, alpha, y);
   return y;
 }
 
@@ -36,7 +37,7 @@ export function axpy(alpha: number, x: Tensor, y: Tensor): Tensor {
   const dtype = checkFloats('axpy', x, y);
   checkSameSize('axpy', x, y);
   checkNoPartialOverlap('axpy', x, y);
-  x.backend.kernel('axpy', dtype)(x.size, alpha, x.ptr, y.ptr);
+  callKernel('axpy', 'axpy', dtype, x.size, alpha, x, y);
   return y;
 }
 
@@ -45,7 +46,7 @@ export function copy(x: Tensor, y: Tensor): Tensor {
   const dtype = checkFloats('copy', x, y);
   checkSameSize('copy', x, y);
   checkNoPartialOverlap('copy', x, y);
-  x.backend.kernel('copy', dtype)(x.size, x.ptr, y.ptr);
+  callKernel('copy', 'copy', dtype, x.size, x, y);
   return y;
 }
 
@@ -56,22 +57,24 @@ export function copy(x: Tensor, y: Tensor): Tensor {
  */
 export function dropout(x: Tensor, mask: Tensor, keep: number, seed: number, out?: Tensor): Tensor {
   const dtype = checkFloats('dropout', x);
+  checkOneBackend('dropout', x, mask);
   checkDtypeIs('dropout', mask, 'uint8', 'mask');
   checkSameSize('dropout', x, mask);
   if (!(keep > 0 && keep <= 1)) throw new Error(`dropout: keep probability must be in (0, 1], got ${keep}`);
   const y = outputFor('dropout', x, x.shape, out);
   checkNoPartialOverlap('dropout', x, y);
-  x.backend.kernel('dropout', dtype)(x.size, x.ptr, y.ptr, mask.ptr, keep, seed >>> 0);
+  callKernel('dropout', 'dropout', dtype, x.size, x, y, mask, keep, seed >>> 0);
   return y;
 }
 
 /** dx = mask ? dy / keep : 0 */
 export function dropoutBackward(dy: Tensor, mask: Tensor, keep: number, dx?: Tensor): Tensor {
   const dtype = checkFloats('dropoutBackward', dy);
+  checkOneBackend('dropoutBackward', dy, mask);
   checkDtypeIs('dropoutBackward', mask, 'uint8', 'mask');
   checkSameSize('dropoutBackward', dy, mask);
   const out = outputFor('dropoutBackward', dy, dy.shape, dx);
   checkNoPartialOverlap('dropoutBackward', dy, out);
-  dy.backend.kernel('dropoutBackward', dtype)(dy.size, dy.ptr, mask.ptr, out.ptr, keep);
+  callKernel('dropoutBackward', 'dropoutBackward', dtype, dy.size, dy, mask, out, keep);
   return out;
 }

@@ -1,6 +1,7 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
-import { checkFloats, checkDtypeIs, describe } from './check.js';
+import { checkFloats, checkDtypeIs, checkOneBackend, describe } from './check.js';
+import { callKernel } from './kernel-call.js';
 
 /**
  * Batch gathers: copy the rows named by an index list out of a source (kept as bytes or floats in
@@ -8,7 +9,9 @@ import { checkFloats, checkDtypeIs, describe } from './check.js';
  * data set stays 1 byte per pixel however the net computes.
  */
 
-function checkIndex(op: string, src: Tensor, index: Tensor, count: number): number {
+/** index is int32 (>= count,) in src's and dst's backend, each of its first `count` entries a row of src. */
+function checkIndex(op: string, src: Tensor, index: Tensor, dst: Tensor, count: number): number {
+  checkOneBackend(op, src, index, dst);
   checkDtypeIs(op, index, 'int32', 'index');
   if (index.rank !== 1 || index.size < count) {
     throw new Error(`${op}: index ${formatShape(index.shape)} has fewer than ${count} entries`);
@@ -30,18 +33,18 @@ function checkIndex(op: string, src: Tensor, index: Tensor, count: number): numb
 export function gatherRows(src: Tensor, index: Tensor, dst: Tensor, scale = 1 / 255): Tensor {
   const op = 'gatherRows';
   const dtype = checkFloats(op, dst);
-  src.assertLive(op);
+  checkOneBackend(op, src, dst);
   const n = dst.shape[0];
   const cols = dst.size / n;
   if (src.size / src.shape[0] !== cols) {
     throw new Error(`${op}: source rows ${describe(src)} and batch rows ${describe(dst)} differ in length`);
   }
-  checkIndex(op, src, index, n);
+  checkIndex(op, src, index, dst, n);
   if (src.dtype === 'uint8') {
-    src.backend.kernel('gatherRowsU8', dtype)(n, cols, src.ptr, index.ptr, dst.ptr, scale);
+    callKernel(op, 'gatherRowsU8', dtype, n, cols, src, index, dst, scale);
   } else {
     checkFloats(op, src, dst);
-    src.backend.kernel('gatherRows', dtype)(n, cols, src.ptr, index.ptr, dst.ptr);
+    callKernel(op, 'gatherRows', dtype, n, cols, src, index, dst);
   }
   return dst;
 }
@@ -51,8 +54,8 @@ export function gatherLabels(labels: Tensor, index: Tensor, dst: Tensor): Tensor
   const op = 'gatherLabels';
   checkDtypeIs(op, labels, 'uint8', 'labels');
   checkDtypeIs(op, dst, 'int32', 'dst');
-  checkIndex(op, labels, index, dst.size);
-  labels.backend.kernels.gatherLabels(dst.size, labels.ptr, index.ptr, dst.ptr);
+  checkIndex(op, labels, index, dst, dst.size);
+  callKernel(op, 'gatherLabels', null, dst.size, labels, index, dst);
   return dst;
 }
 
@@ -62,8 +65,8 @@ export function gatherOneHot(labels: Tensor, index: Tensor, dst: Tensor): Tensor
   checkDtypeIs(op, labels, 'uint8', 'labels');
   const dtype = checkFloats(op, dst);
   if (dst.rank !== 2) throw new Error(`${op}: dst must be (N, classes), got ${formatShape(dst.shape)}`);
-  checkIndex(op, labels, index, dst.shape[0]);
-  labels.backend.kernel('gatherOneHot', dtype)(dst.shape[0], dst.shape[1], labels.ptr, index.ptr, dst.ptr);
+  checkIndex(op, labels, index, dst, dst.shape[0]);
+  callKernel(op, 'gatherOneHot', dtype, dst.shape[0], dst.shape[1], labels, index, dst);
   return dst;
 }
 
@@ -72,7 +75,8 @@ export function bytesToFloat(src: Tensor, dst: Tensor, scale = 1 / 255): Tensor 
   const op = 'bytesToFloat';
   checkDtypeIs(op, src, 'uint8', 'src');
   const dtype = checkFloats(op, dst);
+  checkOneBackend(op, src, dst);
   if (src.size !== dst.size) throw new Error(`${op}: ${describe(src)} and ${describe(dst)} differ in size`);
-  src.backend.kernel('bytesToFloat', dtype)(src.size, src.ptr, dst.ptr, scale);
+  callKernel(op, 'bytesToFloat', dtype, src.size, src, dst, scale);
   return dst;
 }

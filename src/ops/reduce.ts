@@ -2,6 +2,7 @@ import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
 import { checkFloats, checkMatrix, checkNoPartialOverlap, checkNoOverlap, outputFor } from './check.js';
 import { checkTargets, isLabels } from './softmax.js';
+import { callKernel } from './kernel-call.js';
 
 /** Row broadcasts and column reductions over (N, D) matrices. */
 
@@ -13,7 +14,7 @@ export function addBias(x: Tensor, b: Tensor, out?: Tensor): Tensor {
   const y = outputFor('addBias', x, x.shape, out);
   checkNoPartialOverlap('addBias', x, y);
   checkNoOverlap('addBias', b, y, 'bias and output');
-  x.backend.kernel('addBias', dtype)(m, n, x.ptr, b.ptr, y.ptr);
+  callKernel('addBias', 'addBias', dtype, m, n, x, b, y);
   return y;
 }
 
@@ -25,7 +26,7 @@ export function sumRows(x: Tensor, out?: Tensor): Tensor {
   checkFloats('sumRows', x, y);
   if (y.size !== n) throw new Error(`sumRows: output ${formatShape(y.shape)} must hold the ${n} columns of x ${formatShape(x.shape)}`);
   checkNoOverlap('sumRows', x, y, 'input and output');
-  x.backend.kernel('colSum', dtype)(m, n, x.ptr, y.ptr);
+  callKernel('sumRows', 'colSum', dtype, m, n, x, y);
   return y;
 }
 
@@ -36,7 +37,7 @@ export function repeatRows(x: Tensor, rows: number, out?: Tensor): Tensor {
   const n = x.size;
   const y = outputFor('repeatRows', x, [rows, n], out);
   checkNoOverlap('repeatRows', x, y, 'input and output');
-  x.backend.kernel('repeatRows', dtype)(rows, n, x.ptr, y.ptr);
+  callKernel('repeatRows', 'repeatRows', dtype, rows, n, x, y);
   return y;
 }
 
@@ -45,7 +46,7 @@ export function argmaxRows(x: Tensor, out?: Tensor): Tensor {
   const dtype = checkFloats('argmaxRows', x);
   const [m, n] = checkMatrix('argmaxRows', x, 'x');
   const y = outputFor('argmaxRows', x, [m], out, 'int32');
-  x.backend.kernel('argmaxRows', dtype)(m, n, x.ptr, y.ptr);
+  callKernel('argmaxRows', 'argmaxRows', dtype, m, n, x, y);
   return y;
 }
 
@@ -54,18 +55,18 @@ export function countCorrect(y: Tensor, t: Tensor): number {
   const dtype = checkFloats('countCorrect', y);
   checkTargets('countCorrect', y, t);
   const [m, n] = y.shape;
-  return y.backend.kernel(isLabels(t) ? 'countCorrectLabels' : 'countCorrectOneHot', dtype)(m, n, y.ptr, t.ptr);
+  return callKernel('countCorrect', isLabels(t) ? 'countCorrectLabels' : 'countCorrectOneHot', dtype, m, n, y, t);
 }
 
 /** Sum of all elements (in float64). */
 export function sum(x: Tensor): number {
   const dtype = checkFloats('sum', x);
-  return x.backend.kernel('sum', dtype)(x.size, x.ptr);
+  return callKernel('sum', 'sum', dtype, x.size, x);
 }
 
 /** Sum of squares of all elements (in float64): the L2 weight-decay term. */
 export function sumSquares(x: Tensor): number {
   const dtype = checkFloats('sumSquares', x);
-  return x.backend.kernel('sumSquares', dtype)(x.size, x.ptr);
+  return callKernel('sumSquares', 'sumSquares', dtype, x.size, x);
 }
 

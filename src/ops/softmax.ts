@@ -1,6 +1,7 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
-import { checkFloats, checkMatrix, checkSameShape, checkNoPartialOverlap, outputFor, describe } from './check.js';
+import { checkFloats, checkMatrix, checkSameShape, checkNoPartialOverlap, checkOneBackend, outputFor, describe } from './check.js';
+import { callKernel } from './kernel-call.js';
 
 /** Row softmax and the losses that follow it. x, y are (N, C); labels are int32 (N,) in [0, C). */
 
@@ -9,7 +10,7 @@ export function softmax(x: Tensor, out?: Tensor): Tensor {
   const [m, n] = checkMatrix('softmax', x, 'x');
   const y = outputFor('softmax', x, x.shape, out);
   checkNoPartialOverlap('softmax', x, y);
-  x.backend.kernel('softmaxRows', dtype)(m, n, x.ptr, y.ptr);
+  callKernel('softmax', 'softmaxRows', dtype, m, n, x, y);
   return y;
 }
 
@@ -23,7 +24,7 @@ export function isLabels(t: Tensor): boolean {
 /** Throws unless t fits y: one-hot of y's shape and dtype, or N int32 labels each in [0, C). */
 export function checkTargets(op: string, y: Tensor, t: Tensor): void {
   const [m, n] = checkMatrix(op, y, 'y');
-  t.assertLive(op);
+  checkOneBackend(op, y, t);
   if (isLabels(t)) {
     if (t.rank !== 1 || t.shape[0] !== m) {
       throw new Error(`${op}: ${m} rows of scores ${formatShape(y.shape)} need ${m} labels, got labels ${formatShape(t.shape)}`);
@@ -53,7 +54,7 @@ export function crossEntropy(y: Tensor, t: Targets, guard = BOOK_LOG_GUARD): num
   checkTargets('crossEntropy', y, t);
   const [m, n] = y.shape;
   const name = isLabels(t) ? 'crossEntropyLabels' : 'crossEntropyOneHot';
-  return y.backend.kernel(name, dtype)(m, n, y.ptr, t.ptr, guard);
+  return callKernel('crossEntropy', name, dtype, m, n, y, t, guard);
 }
 
 /** The fused backward of softmax followed by cross-entropy: dx = (y - t) * scale (scale = dout / N). */
@@ -64,7 +65,7 @@ export function softmaxCrossEntropyBackward(y: Tensor, t: Targets, scale: number
   const [m, n] = y.shape;
   const out = outputFor(op, y, y.shape, dx);
   const name = isLabels(t) ? 'softmaxCrossEntropyBackwardLabels' : 'softmaxCrossEntropyBackwardOneHot';
-  y.backend.kernel(name, dtype)(m, n, y.ptr, t.ptr, out.ptr, scale);
+  callKernel(op, name, dtype, m, n, y, t, out, scale);
   return out;
 }
 
@@ -72,7 +73,7 @@ export function softmaxCrossEntropyBackward(y: Tensor, t: Targets, scale: number
 export function sumSquaresError(y: Tensor, t: Tensor): number {
   const dtype = checkFloats('sumSquaresError', y, t);
   checkSameShape('sumSquaresError', y, t);
-  return y.backend.kernel('sumSquaresError', dtype)(y.size, y.ptr, t.ptr);
+  return callKernel('sumSquaresError', 'sumSquaresError', dtype, y.size, y, t);
 }
 
 /** dx = (y - t) * scale */
@@ -80,7 +81,7 @@ export function sumSquaresBackward(y: Tensor, t: Tensor, scale: number, dx?: Ten
   const dtype = checkFloats('sumSquaresBackward', y, t);
   checkSameShape('sumSquaresBackward', y, t);
   const out = outputFor('sumSquaresBackward', y, y.shape, dx);
-  y.backend.kernel('sumSquaresBackward', dtype)(y.size, y.ptr, t.ptr, out.ptr, scale);
+  callKernel('sumSquaresBackward', 'sumSquaresBackward', dtype, y.size, y, t, out, scale);
   return out;
 }
 
@@ -88,6 +89,6 @@ export function sumSquaresBackward(y: Tensor, t: Tensor, scale: number, dx?: Ten
 export function binaryCrossEntropy(y: Tensor, t: Tensor, guard = BOOK_LOG_GUARD): number {
   const dtype = checkFloats('binaryCrossEntropy', y, t);
   checkSameShape('binaryCrossEntropy', y, t);
-  return y.backend.kernel('binaryCrossEntropy', dtype)(y.size, y.ptr, t.ptr, guard);
+  return callKernel('binaryCrossEntropy', 'binaryCrossEntropy', dtype, y.size, y, t, guard);
 }
 
