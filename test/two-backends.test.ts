@@ -1,5 +1,5 @@
 import { describe, test, expect, beforeAll } from 'vitest';
-import { createBackend, ops, TwoLayerNet, Affine } from '../src/index.js';
+import { createBackend, ops, TwoLayerNet, Affine, ReLU, Sequential, SGD, Trainer, TensorSource, ByteImageSource, evaluateAccuracy } from '../src/index.js';
 import type { Backend, Tensor, FloatDType } from '../src/index.js';
 
 /**
@@ -130,6 +130,34 @@ describe('tensors of two backends, the reported cases', () => {
     const layer = new Affine(home.randn([4, 2], { seed: 1 }), home.zeros([2]));
     expect(() => layer.forward(away.randn([3, 4]))).toThrow(/^Affine\(4 -> 2\)\.forward: \(3, 4\) float32 is in backend #\d+ .*but its weights are in backend #\d+/);
     expect(() => new Affine(home.randn([4, 2]), away.zeros([2]))).toThrow(twoBackendsError('Affine', home, away));
+  });
+});
+
+describe('nets, layers and data sets of two backends', () => {
+  test('a net cannot be built from layers of two backends', () => {
+    const [home, away] = pair();
+    const first = new Affine(home.randn([4, 3]), home.zeros([3]));
+    const second = new Affine(away.randn([3, 2]), away.zeros([2]));
+    expect(() => new Sequential([first, new ReLU(), second])).toThrow(
+      /^Sequential: \(3, 2\) float32 is in backend #\d+ .*but the first layer's params are in backend #\d+/,
+    );
+  });
+
+  test('data sets, the trainer and evaluation refuse data of another backend before any step', () => {
+    const [home, away] = pair('float64');
+    const net = new TwoLayerNet(4, 5, 3, 0.1, { backend: home, seed: 3 });
+    const before = Array.from(net.paramBlock.data);
+    const x = away.randn([6, 4], { seed: 1 });
+    const t = away.tensor([0, 1, 2, 0, 1, 2], [6], 'int32');
+    const trainer = new Trainer(net, new SGD(0.1));
+    expect(() => trainer.fit(x, t, { batchSize: 3, epochs: 1 })).toThrow(`Trainer.fit: the data set is in ${away}, but the net computes in ${home}`);
+    const homeSource = new TensorSource(home.randn([6, 4]), home.tensor([0, 1, 2, 0, 1, 2], [6], 'int32'));
+    expect(() => trainer.fit(homeSource, { batchSize: 3, epochs: 1, test: { x, t } })).toThrow(/^Trainer\.fit \(test set\): the data set is in/);
+    expect(Array.from(net.paramBlock.data)).toEqual(before);
+    expect(() => evaluateAccuracy(net, new TensorSource(x, t))).toThrow(`evaluateAccuracy: the data set is in ${away}`);
+    expect(() => new TensorSource(x, home.tensor([0, 1, 2, 0, 1, 2], [6], 'int32'))).toThrow(twoBackendsError('TensorSource', away, home));
+    const images = away.tensor(new Uint8Array(24), [6, 4], 'uint8');
+    expect(() => new ByteImageSource(images, home.tensor(new Uint8Array(6), [6], 'uint8'))).toThrow(twoBackendsError('ByteImageSource', away, home));
   });
 });
 
