@@ -1,5 +1,5 @@
 import { describe, test, expect, beforeAll } from 'vitest';
-import { createBackend, ops, TwoLayerNet, Affine, ReLU, Sequential, SGD, Trainer, TensorSource, ByteImageSource, evaluateAccuracy } from '../src/index.js';
+import { createBackend, ops, TwoLayerNet, Affine, ReLU, Sequential, SGD, Adam, Trainer, TensorSource, ByteImageSource, evaluateAccuracy } from '../src/index.js';
 import type { Backend, Tensor, FloatDType } from '../src/index.js';
 
 /**
@@ -97,6 +97,10 @@ describe('tensors of two backends, the reported cases', () => {
     expect(() => dst.set(src)).toThrow(twoBackendsError('set', home, away));
     expect(Array.from(dst.data)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(dst.set(src.toTypedArray()).toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    // The README's way to move a tensor: a copy through TypeScript.
+    const labels = away.tensor([3, 1, 2], [3], 'int32');
+    const moved = home.tensor(labels.toTypedArray(), labels.shape, labels.dtype);
+    expect([moved.backend, moved.dtype, Array.from(moved.data)]).toEqual([home, 'int32', [3, 1, 2]]);
   });
 
   test('net.loss and net.accuracy refuse labels made in another backend', () => {
@@ -141,6 +145,17 @@ describe('nets, layers and data sets of two backends', () => {
     expect(() => new Sequential([first, new ReLU(), second])).toThrow(
       /^Sequential: \(3, 2\) float32 is in backend #\d+ .*but the first layer's params are in backend #\d+/,
     );
+  });
+
+  test('an optimizer refuses a grad of another backend before it counts the step', () => {
+    const [home, away] = pair('float64');
+    const p = home.tensor([1, 2, 3]);
+    const adam = new Adam(0.1);
+    expect(() => adam.update([p], [away.tensor([1, 1, 1])])).toThrow(twoBackendsError('Adam.update', home, away));
+    expect(Array.from(p.data)).toEqual([1, 2, 3]);
+    // The first real step is Adam's first: with bias correction its size is lr for every element.
+    adam.update([p], [home.tensor([0.5, -2, 4])]);
+    Array.from(p.data).forEach((v, i) => expect(v).toBeCloseTo([0.9, 2.1, 2.9][i], 5));
   });
 
   test('data sets, the trainer and evaluation refuse data of another backend before any step', () => {
