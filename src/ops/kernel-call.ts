@@ -12,19 +12,18 @@ export type KernelArg = Tensor | number;
  * `dtype` picks the f32 or f64 build of the kernel; null calls a kernel that has one build only.
  */
 export function callKernel(op: string, name: string, dtype: FloatDType | null, ...args: KernelArg[]): number {
-  const tensors: Tensor[] = [];
-  const numbers = new Array<number>(args.length);
+  // This runs on every op of every training step: one pass, each tensor replaced by its address in
+  // the (fresh) rest array itself.
+  let first: Tensor | null = null;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (typeof arg === 'number') {
-      numbers[i] = arg;
-    } else {
-      tensors.push(arg);
-      numbers[i] = arg.ptr;
-    }
+    if (typeof arg === 'number') continue;
+    if (first === null) first = arg;
+    else if (arg.backend !== first.backend) checkOneBackend(op, first, arg);
+    arg.assertLive(op);
+    args[i] = arg.ptr;
   }
-  if (tensors.length === 0) throw new Error(`${op}: kernel ${name} called without a tensor`);
-  const backend = checkOneBackend(op, ...tensors);
-  const fn = dtype === null ? backend.kernels[name] : backend.kernel(name, dtype);
-  return fn(...numbers);
+  if (first === null) throw new Error(`${op}: kernel ${name} called without a tensor`);
+  const fn = dtype === null ? first.backend.kernels[name] : first.backend.kernel(name, dtype);
+  return fn(...(args as number[]));
 }
