@@ -1,4 +1,5 @@
 import { describe, test, expect, beforeAll } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createBackend, ops, TwoLayerNet, Affine, ReLU, Sequential, SGD, Adam, Trainer, TensorSource, ByteImageSource, evaluateAccuracy } from '../src/index.js';
 import type { Backend, Tensor, FloatDType } from '../src/index.js';
 
@@ -329,6 +330,14 @@ test('every exported op has a two-backend case (or a reason it needs none)', () 
   const functions = Object.entries(ops).filter(([, v]) => typeof v === 'function').map(([k]) => k);
   expect(functions.filter((f) => !covered.has(f))).toEqual([]);
   expect([...covered].filter((f) => !functions.includes(f))).toEqual([]);
+});
+
+test('ops reach wasm only through callKernel (gemm through its checked plan)', () => {
+  const dir = new URL('../src/ops/', import.meta.url);
+  const direct = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && f !== 'kernel-call.ts' && f !== 'gemm.ts')
+    .filter((f) => /\.kernels?\b/.test(readFileSync(new URL(f, dir), 'utf8')));
+  expect(direct).toEqual([]);
 });
 
 describe.each(['float32', 'float64'] as FloatDType[])('every op, %s', (dtype) => {
