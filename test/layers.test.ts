@@ -270,4 +270,37 @@ describe('layer behaviour', () => {
     expect(m1).not.toEqual(m3);
     expect(new Rng(1).nextUint32()).toBe(new Rng(1).nextUint32());
   });
+
+  test('layers and loss layers keep their buffers while shape, dtype and backend hold, and free them on dispose', async () => {
+    const b = backends.float32!;
+    const other = await createBackend({ dtype: 'float32', threads: 1 });
+    const base = b.arena.liveRegions;
+    const relu = new ReLU();
+    const loss = new SoftmaxWithLoss();
+    const x = b.randn([4, 3], { seed: 1 });
+    const t = b.tensor([0, 1, 2, 0], [4], 'int32');
+    const y1 = relu.forward(x);
+    loss.forward(x, t);
+    const p1 = loss.y!;
+    const dx1 = loss.backward();
+    expect(relu.forward(x)).toBe(y1);
+    loss.forward(x, t);
+    expect(loss.y).toBe(p1);
+    expect(loss.backward()).toBe(dx1);
+    // Another batch size: new buffers, the old ones returned.
+    const x5 = b.randn([5, 3], { seed: 2 });
+    const regions = b.arena.liveRegions;
+    expect(relu.forward(x5)).not.toBe(y1);
+    expect(y1.disposed).toBe(true);
+    expect(b.arena.liveRegions).toBe(regions);
+    // Another backend: the buffer is made there.
+    const y2 = relu.forward(other.randn([5, 3]));
+    expect(y2.backend).toBe(other);
+    expect(Array.from(y2.data).every((v) => v >= 0)).toBe(true);
+    relu.dispose();
+    loss.dispose();
+    for (const tensor of [x, t, x5]) tensor.dispose();
+    expect(b.arena.liveRegions).toBe(base);
+    other.dispose();
+  });
 });

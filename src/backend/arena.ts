@@ -27,8 +27,6 @@ export class Arena {
   private live = new Map<number, number>();
   /** First byte never handed out yet. */
   private top: number;
-  /** Called after memory.grow, so owners can refresh cached views. */
-  onGrow: (() => void) | null = null;
 
   constructor(
     readonly memory: WebAssembly.Memory,
@@ -128,7 +126,6 @@ export class Arena {
     // Grow geometrically (at least +25%) so many small allocations do not grow one page at a time.
     const pages = Math.min(this.maxPages, Math.max(needPages, Math.ceil(havePages * 1.25))) - havePages;
     this.memory.grow(pages);
-    this.onGrow?.();
   }
 }
 

@@ -6,6 +6,7 @@ import type { NestedArray } from './tensor.js';
 import { checkShape, formatShape, shapeSize, sameShape } from './shape.js';
 import type { Shape } from './shape.js';
 import { Rng } from '../random/rng.js';
+import { checkInBackend } from '../ops/check.js';
 import { ThreadPool } from './threads/thread-pool.js';
 import type { SpawnWorker } from './threads/thread-pool.js';
 import { THREAD_KERNEL_NAMES } from './threads/parallel-kernels.js';
@@ -37,12 +38,17 @@ export interface BackendOptions {
 /** The module's declared maximum, in pages (asconfig.json maximumMemory). */
 export const MODULE_MAX_PAGES = 32768;
 
+/** Backends are numbered in the order they are made, so an error can say which one a tensor is in. */
+let backendsMade = 0;
+
 /**
  * A backend owns one WebAssembly memory, the instance of the wasm core over it,
  * and the arena that hands out its regions. Tensors, layers and nets all belong
  * to one backend; `dispose()` ends it.
  */
 export class Backend {
+  /** 1 for the first backend made in this process (or page), 2 for the next, ... */
+  readonly id = ++backendsMade;
   readonly memory: WebAssembly.Memory;
   readonly kernels: Kernels;
   readonly arena: Arena;
@@ -83,6 +89,12 @@ export class Backend {
 
   get disposed(): boolean {
     return this.ended;
+  }
+
+  /** The backend in error messages: "backend #2 (float64, 2 threads)". */
+  toString(): string {
+    const threads = this.threads;
+    return `backend #${this.id} (${this.dtype}, ${threads} thread${threads === 1 ? '' : 's'}${this.ended ? ', disposed' : ''})`;
   }
 
   /** End the backend: every tensor made from it becomes unusable, and its workers end. */
@@ -237,8 +249,10 @@ export class Backend {
     const rank = first.rank;
     const a = axis < 0 ? axis + rank : axis;
     if (!Number.isInteger(a) || a < 0 || a >= rank) throw new Error(`concat: axis ${axis} is out of range for rank ${rank}`);
+    // The bytes are copied inside this backend's memory: every tensor must live there.
+    this.assertLive('concat');
+    checkInBackend('concat', this, 'concat was called on', ...tensors);
     for (const t of tensors) {
-      t.assertLive('concat');
       const ok =
         t.dtype === first.dtype && t.rank === rank && t.shape.every((d, i) => i === a || d === first.shape[i]);
       if (!ok) {
@@ -270,6 +284,8 @@ export class Backend {
   stack<D extends DType>(tensors: Tensor<D>[], axis = 0): Tensor<D> {
     if (tensors.length === 0) throw new Error('stack: needs at least one tensor');
     const first = tensors[0];
+    this.assertLive('stack');
+    checkInBackend('stack', this, 'stack was called on', ...tensors);
     for (const t of tensors) {
       if (!sameShape(t.shape, first.shape)) {
         throw new Error(`stack: shapes differ: ${tensors.map((x) => formatShape(x.shape)).join(', ')}`);

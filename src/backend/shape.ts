@@ -1,4 +1,4 @@
-/** Shapes are lists of non-negative integer dimensions, row-major. */
+/** Shapes are lists of positive integer dimensions, row-major (checkShape refuses zero-size tensors). */
 export type Shape = readonly number[];
 
 export function formatShape(shape: Shape): string {

@@ -4,6 +4,7 @@ import { kernelFamily } from './kernel-dispatch.js';
 import type { DType, TypedArrayOf, AnyTypedArray } from './dtype.js';
 import { formatShape, shapeSize, resolveShape } from './shape.js';
 import type { Shape } from './shape.js';
+import { checkOneBackend } from '../ops/check.js';
 
 /** Nested number arrays, as `toArray()` returns them and `fromArray()` takes them. */
 export type NestedArray = number | NestedArray[];
@@ -169,7 +170,8 @@ export class Tensor<D extends DType = DType> {
   set(values: ArrayLike<number> | Tensor): this {
     this.assertLive('set');
     if (values instanceof Tensor) {
-      values.assertLive('set');
+      // Across backends the bytes must go through TS: set(t.toTypedArray()).
+      checkOneBackend('set', this, values);
       if (values.size !== this.size || values.dtype !== this.dtype) {
         throw new Error(
           `set: source ${formatShape(values.shape)} ${values.dtype} does not match ${formatShape(this.shape)} ${this.dtype}`,

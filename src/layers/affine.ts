@@ -1,6 +1,6 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
-import { checkFloats } from '../ops/check.js';
+import { checkFloats, checkInBackend } from '../ops/check.js';
 import { gemm } from '../ops/gemm.js';
 import { addBias, sumRows } from '../ops/reduce.js';
 import { Layer } from './layer.js';
@@ -43,7 +43,7 @@ export class Affine extends Layer {
 
   forward(x: Tensor): Tensor {
     const [W, b] = this.params;
-    x.assertLive(`${this.label}.forward`);
+    checkInBackend(`${this.label}.forward`, W.backend, 'its weights are in', x);
     const x2 = x.rank === 2 ? x : x.reshape(x.shape[0], -1);
     if (x2.shape[1] !== this.inputSize || x.dtype !== W.dtype) {
       throw new Error(`${this.label}: input ${formatShape(x.shape)} ${x.dtype} does not fit weight W ${formatShape(W.shape)} ${W.dtype}`);

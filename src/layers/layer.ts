@@ -3,6 +3,7 @@ import type { Backend } from '../backend/backend.js';
 import type { DType } from '../backend/dtype.js';
 import { formatShape, sameShape } from '../backend/shape.js';
 import type { Shape } from '../backend/shape.js';
+import { Buffers } from './buffers.js';
 
 /**
  * A layer, as in the book: `forward(x)` keeps what `backward` needs, `backward(dout)` returns dx
@@ -19,7 +20,7 @@ export abstract class Layer {
   paramNames: string[] = [];
   /** Train mode (dropout active) or eval mode. Nets set it with train()/eval(). */
   training = true;
-  private scratch: Map<string, Tensor> | null = null;
+  private buffers = new Buffers();
 
   abstract forward(x: Tensor): Tensor;
   abstract backward(dout: Tensor): Tensor;
@@ -37,15 +38,9 @@ export abstract class Layer {
     if (this.params.length > 0) this.backward(dout);
   }
 
-  /** A buffer kept across calls under `name`, remade only when the shape or dtype changes. */
+  /** A buffer kept across calls under `name`, remade only when the shape, dtype or backend changes. */
   protected buffer(backend: Backend, name: string, shape: Shape, dtype: DType): Tensor {
-    this.scratch ??= new Map();
-    const t = this.scratch.get(name);
-    if (t !== undefined && !t.disposed && t.dtype === dtype && sameShape(t.shape, shape)) return t;
-    t?.dispose();
-    const fresh = backend.empty(shape, dtype);
-    this.scratch.set(name, fresh);
-    return fresh;
+    return this.buffers.get(backend, name, shape, dtype);
   }
 
   /** Throws the layer's "backward before forward" error unless `kept` is set. */
@@ -66,8 +61,7 @@ export abstract class Layer {
 
   /** Free the layer's buffers (params belong to the net, or to the caller who made them). */
   dispose(): void {
-    for (const t of this.scratch?.values() ?? []) t.dispose();
-    this.scratch = null;
+    this.buffers.dispose();
   }
 }
 

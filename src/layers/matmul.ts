@@ -1,6 +1,6 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
-import { checkFloats } from '../ops/check.js';
+import { checkFloats, checkInBackend } from '../ops/check.js';
 import { gemm } from '../ops/gemm.js';
 import { Layer } from './layer.js';
 
@@ -26,7 +26,7 @@ export class MatMul extends Layer {
 
   forward(x: Tensor): Tensor {
     const W = this.params[0];
-    x.assertLive(`${this.label}.forward`);
+    checkInBackend(`${this.label}.forward`, W.backend, 'its weights are in', x);
     if (x.rank !== 2 || x.shape[1] !== W.shape[0] || x.dtype !== W.dtype) {
       throw new Error(`${this.label}: input ${formatShape(x.shape)} ${x.dtype} does not fit W ${formatShape(W.shape)} ${W.dtype}`);
     }

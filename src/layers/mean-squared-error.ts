@@ -3,7 +3,7 @@ import { formatShape } from '../backend/shape.js';
 import { sumSquaresError, sumSquaresBackward } from '../ops/loss.js';
 import { checkFloats } from '../ops/check.js';
 import type { LossLayer } from './layer.js';
-import { reuse } from './softmax-with-loss.js';
+import { Buffers } from './buffers.js';
 
 /**
  * Mean squared error, as PyTorch's MSELoss and Keras define it: loss = mean over all elements of
@@ -13,7 +13,7 @@ import { reuse } from './softmax-with-loss.js';
 export class MeanSquaredError implements LossLayer {
   y: Tensor | null = null;
   private t: Tensor | null = null;
-  private dxBuffer: Tensor | null = null;
+  private buffers = new Buffers();
   readonly label = 'MeanSquaredError';
 
   forward(y: Tensor, t: Tensor): number {
@@ -26,12 +26,12 @@ export class MeanSquaredError implements LossLayer {
 
   backward(dout = 1): Tensor {
     if (this.y === null || this.t === null) throw new Error(`${this.label}: backward called before forward`);
-    this.dxBuffer = reuse(this.dxBuffer, this.y.backend, this.y.shape, this.y.dtype);
-    return sumSquaresBackward(this.y, this.t, (2 * dout) / this.y.size, this.dxBuffer);
+    const dx = this.buffers.get(this.y.backend, 'dx', this.y.shape, this.y.dtype);
+    return sumSquaresBackward(this.y, this.t, (2 * dout) / this.y.size, dx);
   }
 
   dispose(): void {
-    this.dxBuffer?.dispose();
-    this.dxBuffer = this.y = this.t = null;
+    this.buffers.dispose();
+    this.y = this.t = null;
   }
 }

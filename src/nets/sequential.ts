@@ -6,6 +6,7 @@ import type { Layer, LossLayer } from '../layers/layer.js';
 import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
 import { axpy } from '../ops/elementwise.js';
 import { countCorrect, sumSquares } from '../ops/reduce.js';
+import { checkInBackend, describe } from '../ops/check.js';
 
 export interface SequentialOptions {
   /** L2 weight decay λ: adds 0.5 λ Σ W² to the loss and λ W to dW (weights, not biases). */
@@ -53,11 +54,9 @@ export class Sequential {
     const dtype = owned[0].dtype;
     if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`Sequential: params must be float, got ${dtype}`);
     this.dtype = dtype;
+    checkInBackend('Sequential', this.backend, "the first layer's params are in", ...owned);
     for (const p of owned) {
-      p.assertLive('Sequential');
-      if (p.dtype !== dtype || p.backend !== this.backend) {
-        throw new Error(`Sequential: all params must share one backend and dtype; found ${p.dtype} next to ${dtype}`);
-      }
+      if (p.dtype !== dtype) throw new Error(`Sequential: all params must share one dtype; found ${describe(p)} next to ${dtype}`);
     }
 
     // Block layout: every weight (rank >= 2), then every bias, each in layer order.
@@ -116,6 +115,7 @@ export class Sequential {
 
   /** Scores (N, C) for a batch, in the last layer's buffer (valid until the next forward). */
   forward(x: Tensor): Tensor {
+    checkInBackend('Sequential.forward', this.backend, 'the net computes in', x);
     let h = x;
     for (const layer of this.layers) h = layer.forward(h);
     return h;
@@ -139,6 +139,7 @@ export class Sequential {
 
   /** Mean loss of a batch (plus the weight-decay term). */
   loss(x: Tensor, t: Tensor): number {
+    checkInBackend('Sequential.loss', this.backend, 'the net computes in', x, t);
     const scores = this.forward(x);
     let loss = this.lossLayer.forward(scores, t);
     if (this.weightDecay > 0 && this.decayParams) loss += 0.5 * this.weightDecay * sumSquares(this.decayParams);
@@ -188,6 +189,7 @@ export class Sequential {
   }
 
   private countCorrect(x: Tensor, t: Tensor, batchSize: number): number {
+    checkInBackend('accuracy', this.backend, 'the net computes in', x, t);
     const n = x.shape[0];
     if (t.shape[0] !== n) {
       throw new Error(`accuracy: ${n} inputs ${formatShape(x.shape)} but ${t.shape[0]} targets ${formatShape(t.shape)}`);

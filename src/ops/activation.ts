@@ -1,6 +1,7 @@
 import type { Tensor } from '../backend/tensor.js';
 import { checkFloats, checkSameShape, checkNoPartialOverlap, outputFor } from './check.js';
 import { kernelFamily } from '../backend/kernel-dispatch.js';
+import { callKernel } from './kernel-call.js';
 
 /**
  * Activations on tensors: y = f(x) element by element, and the backward rules that give dx from
@@ -21,7 +22,7 @@ function forward(name: string): Forward {
     const dtype = checkFloats(name, x);
     const y = outputFor(name, x, x.shape, out);
     checkNoPartialOverlap(name, x, y);
-    x.backend.kernel(family, dtype)(x.size, x.ptr, y.ptr);
+    callKernel(name, family, dtype, x.size, x, y);
     return y;
   };
 }
@@ -35,7 +36,7 @@ function backward(name: string) {
     const out = outputFor(name, dy, dy.shape, dx);
     checkNoPartialOverlap(name, dy, out);
     checkNoPartialOverlap(name, kept, out);
-    dy.backend.kernel(family, dtype)(dy.size, kept.ptr, dy.ptr, out.ptr);
+    callKernel(name, family, dtype, dy.size, kept, dy, out);
     return out;
   };
 }
@@ -63,7 +64,7 @@ export function leakyRelu(x: Tensor, alpha = 0.01, out?: Tensor): Tensor {
   const dtype = checkFloats('leakyRelu', x);
   const y = outputFor('leakyRelu', x, x.shape, out);
   checkNoPartialOverlap('leakyRelu', x, y);
-  x.backend.kernel(LEAKY_RELU, dtype)(x.size, x.ptr, y.ptr, alpha);
+  callKernel('leakyRelu', LEAKY_RELU, dtype, x.size, x, y, alpha);
   return y;
 }
 
@@ -73,7 +74,7 @@ export function leakyReluBackward(x: Tensor, dy: Tensor, alpha = 0.01, dx?: Tens
   checkSameShape('leakyReluBackward', x, dy);
   const out = outputFor('leakyReluBackward', dy, dy.shape, dx);
   checkNoPartialOverlap('leakyReluBackward', dy, out);
-  x.backend.kernel(LEAKY_RELU_BACKWARD, dtype)(x.size, x.ptr, dy.ptr, out.ptr, alpha);
+  callKernel('leakyReluBackward', LEAKY_RELU_BACKWARD, dtype, x.size, x, dy, out, alpha);
   return out;
 }
 
@@ -82,7 +83,7 @@ export function elu(x: Tensor, alpha = 1, out?: Tensor): Tensor {
   const dtype = checkFloats('elu', x);
   const y = outputFor('elu', x, x.shape, out);
   checkNoPartialOverlap('elu', x, y);
-  x.backend.kernel(ELU, dtype)(x.size, x.ptr, y.ptr, alpha);
+  callKernel('elu', ELU, dtype, x.size, x, y, alpha);
   return y;
 }
 
@@ -92,6 +93,6 @@ export function eluBackward(x: Tensor, y: Tensor, dy: Tensor, alpha = 1, dx?: Te
   checkSameShape('eluBackward', x, y, dy);
   const out = outputFor('eluBackward', dy, dy.shape, dx);
   checkNoPartialOverlap('eluBackward', dy, out);
-  x.backend.kernel(ELU_BACKWARD, dtype)(x.size, x.ptr, y.ptr, dy.ptr, out.ptr, alpha);
+  callKernel('eluBackward', ELU_BACKWARD, dtype, x.size, x, y, dy, out, alpha);
   return out;
 }

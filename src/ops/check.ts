@@ -1,4 +1,5 @@
 import type { Tensor } from '../backend/tensor.js';
+import type { Backend } from '../backend/backend.js';
 import type { FloatDType } from '../backend/dtype.js';
 import { formatShape, sameShape } from '../backend/shape.js';
 import type { Shape } from '../backend/shape.js';
@@ -12,13 +13,39 @@ export function describe(t: Tensor): string {
   return `${formatShape(t.shape)} ${t.dtype}`;
 }
 
-/** All tensors alive, on one backend, of one float dtype; returns that dtype. */
-export function checkFloats(op: string, ...tensors: Tensor[]): FloatDType {
+/**
+ * All tensors alive and in one backend's memory; returns that backend. A kernel reads every
+ * address in the memory of the backend it runs in, so a tensor of another backend would be read
+ * (or written) at the same address in the wrong memory: some other tensor's bytes.
+ */
+export function checkOneBackend(op: string, ...tensors: Tensor[]): Backend {
   const first = tensors[0];
   for (const t of tensors) {
     t.assertLive(op);
-    if (t.backend !== first.backend) throw new Error(`${op}: tensors belong to different backends`);
+    if (t.backend !== first.backend) {
+      throw new Error(
+        `${op}: tensors from two backends: ${describe(first)} is in ${first.backend}, ${describe(t)} is in ${t.backend}`,
+      );
+    }
   }
+  return first.backend;
+}
+
+/**
+ * Each tensor alive and in `backend`; `owner` ends the error's sentence "but {owner} {backend}",
+ * e.g. "the net computes in".
+ */
+export function checkInBackend(op: string, backend: Backend, owner: string, ...tensors: Tensor[]): void {
+  for (const t of tensors) {
+    t.assertLive(op);
+    if (t.backend !== backend) throw new Error(`${op}: ${describe(t)} is in ${t.backend}, but ${owner} ${backend}`);
+  }
+}
+
+/** All tensors alive, on one backend, of one float dtype; returns that dtype. */
+export function checkFloats(op: string, ...tensors: Tensor[]): FloatDType {
+  const first = tensors[0];
+  checkOneBackend(op, ...tensors);
   const dtype = first.dtype;
   if (dtype !== 'float32' && dtype !== 'float64') {
     throw new Error(`${op}: expected float32 or float64 tensors, got ${describe(first)}`);
@@ -59,8 +86,7 @@ export function checkMatrix(op: string, t: Tensor, what: string): [number, numbe
 /** The output tensor: the given one (checked) or a new one of `shape`. */
 export function outputFor(op: string, like: Tensor, shape: Shape, out?: Tensor, dtype = like.dtype): Tensor {
   if (out === undefined) return like.backend.empty(shape, dtype);
-  out.assertLive(op);
-  if (out.backend !== like.backend) throw new Error(`${op}: output belongs to another backend`);
+  checkOneBackend(op, like, out);
   if (out.dtype !== dtype || !sameShape(out.shape, shape)) {
     throw new Error(`${op}: output must be ${formatShape(shape)} ${dtype}, got ${describe(out)}`);
   }

@@ -1,6 +1,7 @@
 import type { Tensor } from '../backend/tensor.js';
 import { checkFloats, checkSameShape, checkNoPartialOverlap, checkDtypeIs, checkSameSize, outputFor } from './check.js';
 import { kernelFamily } from '../backend/kernel-dispatch.js';
+import { callKernel } from './kernel-call.js';
 
 /** Element-wise arithmetic on tensors of one shape; `out` may be one of the inputs (in place). */
 
@@ -18,7 +19,7 @@ function binary(name: string) {
     const y = outputFor(name, a, a.shape, out);
     checkNoPartialOverlap(name, a, y);
     checkNoPartialOverlap(name, b, y);
-    a.backend.kernel(family, a.dtype as 'float32')(a.size, a.ptr, b.ptr, y.ptr);
+    callKernel(name, family, a.dtype as 'float32', a.size, a, b, y);
     return y;
   };
 }
@@ -35,7 +36,7 @@ export function scale(x: Tensor, alpha: number, out?: Tensor): Tensor {
   const dtype = checkFloats('scale', x);
   const y = outputFor('scale', x, x.shape, out);
   checkNoPartialOverlap('scale', x, y);
-  x.backend.kernel(SCALE, dtype)(x.size, x.ptr, alpha, y.ptr);
+  callKernel('scale', SCALE, dtype, x.size, x, alpha, y);
   return y;
 }
 
@@ -44,7 +45,7 @@ export function axpy(alpha: number, x: Tensor, y: Tensor): Tensor {
   const dtype = checkFloats('axpy', x, y);
   checkSameSize('axpy', x, y);
   checkNoPartialOverlap('axpy', x, y);
-  x.backend.kernel(AXPY, dtype)(x.size, alpha, x.ptr, y.ptr);
+  callKernel('axpy', AXPY, dtype, x.size, alpha, x, y);
   return y;
 }
 
@@ -53,7 +54,7 @@ export function copy(x: Tensor, y: Tensor): Tensor {
   const dtype = checkFloats('copy', x, y);
   checkSameSize('copy', x, y);
   checkNoPartialOverlap('copy', x, y);
-  x.backend.kernel(COPY, dtype)(x.size, x.ptr, y.ptr);
+  callKernel('copy', COPY, dtype, x.size, x, y);
   return y;
 }
 
@@ -69,7 +70,7 @@ export function dropout(x: Tensor, mask: Tensor, keep: number, seed: number, out
   if (!(keep > 0 && keep <= 1)) throw new Error(`dropout: keep probability must be in (0, 1], got ${keep}`);
   const y = outputFor('dropout', x, x.shape, out);
   checkNoPartialOverlap('dropout', x, y);
-  x.backend.kernel(DROPOUT, dtype)(x.size, x.ptr, y.ptr, mask.ptr, keep, seed >>> 0);
+  callKernel('dropout', DROPOUT, dtype, x.size, x, y, mask, keep, seed >>> 0);
   return y;
 }
 
@@ -80,6 +81,6 @@ export function dropoutBackward(dy: Tensor, mask: Tensor, keep: number, dx?: Ten
   checkSameSize('dropoutBackward', dy, mask);
   const out = outputFor('dropoutBackward', dy, dy.shape, dx);
   checkNoPartialOverlap('dropoutBackward', dy, out);
-  dy.backend.kernel(DROPOUT_BACKWARD, dtype)(dy.size, dy.ptr, mask.ptr, out.ptr, keep);
+  callKernel('dropoutBackward', DROPOUT_BACKWARD, dtype, dy.size, dy, mask, out, keep);
   return out;
 }

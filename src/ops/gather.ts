@@ -2,6 +2,7 @@ import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
 import { checkFloats, checkDtypeIs, describe } from './check.js';
 import { kernelFamily } from '../backend/kernel-dispatch.js';
+import { callKernel } from './kernel-call.js';
 
 /**
  * Batch gathers: copy the rows named by an index list out of a source (kept as bytes or floats in
@@ -13,6 +14,7 @@ const GATHER_ROWS_U8 = kernelFamily('gatherRowsU8');
 const GATHER_ROWS = kernelFamily('gatherRows');
 const GATHER_ONE_HOT = kernelFamily('gatherOneHot');
 const BYTES_TO_FLOAT = kernelFamily('bytesToFloat');
+const GATHER_LABELS = kernelFamily('gatherLabels');
 
 function checkIndex(op: string, src: Tensor, index: Tensor, count: number): number {
   checkDtypeIs(op, index, 'int32', 'index');
@@ -44,10 +46,10 @@ export function gatherRows(src: Tensor, index: Tensor, dst: Tensor, scale = 1 / 
   }
   checkIndex(op, src, index, n);
   if (src.dtype === 'uint8') {
-    src.backend.kernel(GATHER_ROWS_U8, dtype)(n, cols, src.ptr, index.ptr, dst.ptr, scale);
+    callKernel(op, GATHER_ROWS_U8, dtype, n, cols, src, index, dst, scale);
   } else {
     checkFloats(op, src, dst);
-    src.backend.kernel(GATHER_ROWS, dtype)(n, cols, src.ptr, index.ptr, dst.ptr);
+    callKernel(op, GATHER_ROWS, dtype, n, cols, src, index, dst);
   }
   return dst;
 }
@@ -58,7 +60,7 @@ export function gatherLabels(labels: Tensor, index: Tensor, dst: Tensor): Tensor
   checkDtypeIs(op, labels, 'uint8', 'labels');
   checkDtypeIs(op, dst, 'int32', 'dst');
   checkIndex(op, labels, index, dst.size);
-  labels.backend.kernels.gatherLabels(dst.size, labels.ptr, index.ptr, dst.ptr);
+  callKernel(op, GATHER_LABELS, null, dst.size, labels, index, dst);
   return dst;
 }
 
@@ -69,7 +71,7 @@ export function gatherOneHot(labels: Tensor, index: Tensor, dst: Tensor): Tensor
   const dtype = checkFloats(op, dst);
   if (dst.rank !== 2) throw new Error(`${op}: dst must be (N, classes), got ${formatShape(dst.shape)}`);
   checkIndex(op, labels, index, dst.shape[0]);
-  labels.backend.kernel(GATHER_ONE_HOT, dtype)(dst.shape[0], dst.shape[1], labels.ptr, index.ptr, dst.ptr);
+  callKernel(op, GATHER_ONE_HOT, dtype, dst.shape[0], dst.shape[1], labels, index, dst);
   return dst;
 }
 
@@ -79,6 +81,6 @@ export function bytesToFloat(src: Tensor, dst: Tensor, scale = 1 / 255): Tensor 
   checkDtypeIs(op, src, 'uint8', 'src');
   const dtype = checkFloats(op, dst);
   if (src.size !== dst.size) throw new Error(`${op}: ${describe(src)} and ${describe(dst)} differ in size`);
-  src.backend.kernel(BYTES_TO_FLOAT, dtype)(src.size, src.ptr, dst.ptr, scale);
+  callKernel(op, BYTES_TO_FLOAT, dtype, src.size, src, dst, scale);
   return dst;
 }

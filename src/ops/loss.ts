@@ -3,6 +3,7 @@ import { checkFloats, checkSameShape, outputFor } from './check.js';
 import { checkTargets, isLabels } from './targets.js';
 import type { Targets } from './targets.js';
 import { kernelFamily } from '../backend/kernel-dispatch.js';
+import { callKernel } from './kernel-call.js';
 
 const CROSS_ENTROPY_LABELS = kernelFamily('crossEntropyLabels');
 const CROSS_ENTROPY_ONE_HOT = kernelFamily('crossEntropyOneHot');
@@ -24,14 +25,14 @@ export function crossEntropy(y: Tensor, t: Targets, guard = BOOK_LOG_GUARD): num
   checkTargets('crossEntropy', y, t);
   const [m, n] = y.shape;
   const family = isLabels(t) ? CROSS_ENTROPY_LABELS : CROSS_ENTROPY_ONE_HOT;
-  return y.backend.kernel(family, dtype)(m, n, y.ptr, t.ptr, guard);
+  return callKernel('crossEntropy', family, dtype, m, n, y, t, guard);
 }
 
 /** 0.5 * sum (y - t)^2 over all elements. */
 export function sumSquaresError(y: Tensor, t: Tensor): number {
   const dtype = checkFloats('sumSquaresError', y, t);
   checkSameShape('sumSquaresError', y, t);
-  return y.backend.kernel(SUM_SQUARES_ERROR, dtype)(y.size, y.ptr, t.ptr);
+  return callKernel('sumSquaresError', SUM_SQUARES_ERROR, dtype, y.size, y, t);
 }
 
 /** dx = (y - t) * scale: the gradient of 0.5 * sum (y - t)^2, times scale. */
@@ -39,7 +40,7 @@ export function sumSquaresBackward(y: Tensor, t: Tensor, scale: number, dx?: Ten
   const dtype = checkFloats('sumSquaresBackward', y, t);
   checkSameShape('sumSquaresBackward', y, t);
   const out = outputFor('sumSquaresBackward', y, y.shape, dx);
-  y.backend.kernel(SUM_SQUARES_BACKWARD, dtype)(y.size, y.ptr, t.ptr, out.ptr, scale);
+  callKernel('sumSquaresBackward', SUM_SQUARES_BACKWARD, dtype, y.size, y, t, out, scale);
   return out;
 }
 
@@ -47,7 +48,7 @@ export function sumSquaresBackward(y: Tensor, t: Tensor, scale: number, dx?: Ten
 export function binaryCrossEntropy(y: Tensor, t: Tensor, guard = BOOK_LOG_GUARD): number {
   const dtype = checkFloats('binaryCrossEntropy', y, t);
   checkSameShape('binaryCrossEntropy', y, t);
-  return y.backend.kernel(BINARY_CROSS_ENTROPY, dtype)(y.size, y.ptr, t.ptr, guard);
+  return callKernel('binaryCrossEntropy', BINARY_CROSS_ENTROPY, dtype, y.size, y, t, guard);
 }
 
 /** dx = (y - t) * scale with y = sigmoid(x): the gradient of binary cross-entropy with respect to the scores x. */
@@ -56,6 +57,6 @@ export function sigmoidCrossEntropyBackward(y: Tensor, t: Tensor, scale: number,
   const dtype = checkFloats(op, y, t);
   checkSameShape(op, y, t);
   const out = outputFor(op, y, y.shape, dx);
-  y.backend.kernel(SIGMOID_CROSS_ENTROPY_BACKWARD, dtype)(y.size, y.ptr, t.ptr, out.ptr, scale);
+  callKernel(op, SIGMOID_CROSS_ENTROPY_BACKWARD, dtype, y.size, y, t, out, scale);
   return out;
 }

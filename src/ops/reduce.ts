@@ -3,6 +3,7 @@ import { formatShape } from '../backend/shape.js';
 import { checkFloats, checkMatrix, checkNoPartialOverlap, checkNoOverlap, outputFor } from './check.js';
 import { checkTargets, isLabels } from './targets.js';
 import { kernelFamily } from '../backend/kernel-dispatch.js';
+import { callKernel } from './kernel-call.js';
 
 /** Row broadcasts and column reductions over (N, D) matrices. */
 
@@ -24,7 +25,7 @@ export function addBias(x: Tensor, b: Tensor, out?: Tensor): Tensor {
   const y = outputFor('addBias', x, x.shape, out);
   checkNoPartialOverlap('addBias', x, y);
   checkNoOverlap('addBias', b, y, 'bias and output');
-  x.backend.kernel(ADD_BIAS, dtype)(m, n, x.ptr, b.ptr, y.ptr);
+  callKernel('addBias', ADD_BIAS, dtype, m, n, x, b, y);
   return y;
 }
 
@@ -36,7 +37,7 @@ export function sumRows(x: Tensor, out?: Tensor): Tensor {
   checkFloats('sumRows', x, y);
   if (y.size !== n) throw new Error(`sumRows: output ${formatShape(y.shape)} must hold the ${n} columns of x ${formatShape(x.shape)}`);
   checkNoOverlap('sumRows', x, y, 'input and output');
-  x.backend.kernel(SUM_ROWS, dtype)(m, n, x.ptr, y.ptr);
+  callKernel('sumRows', SUM_ROWS, dtype, m, n, x, y);
   return y;
 }
 
@@ -47,7 +48,7 @@ export function repeatRows(x: Tensor, rows: number, out?: Tensor): Tensor {
   const n = x.size;
   const y = outputFor('repeatRows', x, [rows, n], out);
   checkNoOverlap('repeatRows', x, y, 'input and output');
-  x.backend.kernel(REPEAT_ROWS, dtype)(rows, n, x.ptr, y.ptr);
+  callKernel('repeatRows', REPEAT_ROWS, dtype, rows, n, x, y);
   return y;
 }
 
@@ -56,7 +57,7 @@ export function argmaxRows(x: Tensor, out?: Tensor): Tensor {
   const dtype = checkFloats('argmaxRows', x);
   const [m, n] = checkMatrix('argmaxRows', x, 'x');
   const y = outputFor('argmaxRows', x, [m], out, 'int32');
-  x.backend.kernel(ARGMAX_ROWS, dtype)(m, n, x.ptr, y.ptr);
+  callKernel('argmaxRows', ARGMAX_ROWS, dtype, m, n, x, y);
   return y;
 }
 
@@ -65,23 +66,23 @@ export function countCorrect(y: Tensor, t: Tensor): number {
   const dtype = checkFloats('countCorrect', y);
   checkTargets('countCorrect', y, t);
   const [m, n] = y.shape;
-  return y.backend.kernel(isLabels(t) ? COUNT_CORRECT_LABELS : COUNT_CORRECT_ONE_HOT, dtype)(m, n, y.ptr, t.ptr);
+  return callKernel('countCorrect', isLabels(t) ? COUNT_CORRECT_LABELS : COUNT_CORRECT_ONE_HOT, dtype, m, n, y, t);
 }
 
 /** Sum of all elements (in float64). */
 export function sum(x: Tensor): number {
   const dtype = checkFloats('sum', x);
-  return x.backend.kernel(SUM, dtype)(x.size, x.ptr);
+  return callKernel('sum', SUM, dtype, x.size, x);
 }
 
 /** Sum of squares of all elements (in float64): the L2 weight-decay term. */
 export function sumSquares(x: Tensor): number {
   const dtype = checkFloats('sumSquares', x);
-  return x.backend.kernel(SUM_SQUARES, dtype)(x.size, x.ptr);
+  return callKernel('sumSquares', SUM_SQUARES, dtype, x.size, x);
 }
 
 /** Index of the first NaN or +-Infinity of x (in flat order), or -1 when every element is finite. */
 export function firstNonFinite(x: Tensor): number {
   const dtype = checkFloats('firstNonFinite', x);
-  return x.backend.kernel(FIRST_NON_FINITE, dtype)(x.size, x.ptr);
+  return callKernel('firstNonFinite', FIRST_NON_FINITE, dtype, x.size, x);
 }

@@ -1,9 +1,10 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
-import { checkDtypeIs, checkFloats, checkMatrix, checkNoOverlap, checkNoPartialOverlap, describe, outputFor } from './check.js';
+import { checkDtypeIs, checkFloats, checkOneBackend, checkMatrix, checkNoOverlap, checkNoPartialOverlap, describe, outputFor } from './check.js';
 import { checkTargets, isLabels } from './targets.js';
 import type { Targets } from './targets.js';
 import { kernelFamily } from '../backend/kernel-dispatch.js';
+import { callKernel } from './kernel-call.js';
 
 /** Row softmax, and softmax followed by cross-entropy. x, y are (N, C); targets are one-hot (N, C) or int32 labels (N,). */
 
@@ -19,7 +20,7 @@ export function softmax(x: Tensor, out?: Tensor): Tensor {
   const [m, n] = checkMatrix('softmax', x, 'x');
   const y = outputFor('softmax', x, x.shape, out);
   checkNoPartialOverlap('softmax', x, y);
-  x.backend.kernel(SOFTMAX_ROWS, dtype)(m, n, x.ptr, y.ptr);
+  callKernel('softmax', SOFTMAX_ROWS, dtype, m, n, x, y);
   return y;
 }
 
@@ -41,13 +42,14 @@ export function softmaxCrossEntropy(x: Tensor, t: Targets, y: Tensor, rowLoss?: 
   const losses = rowLoss ?? x.backend.empty([m], 'float64');
   try {
     checkDtypeIs(op, losses, 'float64', 'rowLoss');
-    if (losses.backend !== x.backend || losses.size !== m) {
+    checkOneBackend(op, x, losses);
+    if (losses.size !== m) {
       throw new Error(`${op}: rowLoss must hold the ${m} rows of scores ${formatShape(x.shape)}, got ${describe(losses)}`);
     }
     for (const other of [x, y, t]) checkNoOverlap(op, losses, other, 'rowLoss and the other arrays');
     const family = isLabels(t) ? SOFTMAX_CROSS_ENTROPY_LABELS : SOFTMAX_CROSS_ENTROPY_ONE_HOT;
-    x.backend.kernel(family, dtype)(m, n, x.ptr, t.ptr, y.ptr, losses.ptr);
-    return x.backend.kernel(SUM, 'float64')(m, losses.ptr) / m;
+    callKernel(op, family, dtype, m, n, x, t, y, losses);
+    return callKernel(op, SUM, 'float64', m, losses) / m;
   } finally {
     if (rowLoss === undefined) losses.dispose();
   }
@@ -61,6 +63,6 @@ export function softmaxCrossEntropyBackward(y: Tensor, t: Targets, scale: number
   const [m, n] = y.shape;
   const out = outputFor(op, y, y.shape, dx);
   const family = isLabels(t) ? SOFTMAX_CROSS_ENTROPY_BACKWARD_LABELS : SOFTMAX_CROSS_ENTROPY_BACKWARD_ONE_HOT;
-  y.backend.kernel(family, dtype)(m, n, y.ptr, t.ptr, out.ptr, scale);
+  callKernel(op, family, dtype, m, n, y, t, out, scale);
   return out;
 }

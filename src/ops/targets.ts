@@ -1,6 +1,6 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
-import { checkFloats, checkMatrix, describe } from './check.js';
+import { checkFloats, checkMatrix, checkOneBackend, describe } from './check.js';
 
 /** Class targets for scores y (N, C): one-hot rows (float, y's shape and dtype) or int32 labels (N,) in [0, C). */
 export type Targets = Tensor;
@@ -12,7 +12,7 @@ export function isLabels(t: Tensor): boolean {
 /** Throws unless t fits y: one-hot of y's shape and dtype, or N int32 labels each in [0, C). */
 export function checkTargets(op: string, y: Tensor, t: Tensor): void {
   const [m, n] = checkMatrix(op, y, 'y');
-  t.assertLive(op);
+  checkOneBackend(op, y, t);
   if (isLabels(t)) {
     if (t.rank !== 1 || t.shape[0] !== m) {
       throw new Error(`${op}: ${m} rows of scores ${formatShape(y.shape)} need ${m} labels, got labels ${formatShape(t.shape)}`);

@@ -1,5 +1,6 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
+import { checkOneBackend } from '../ops/check.js';
 
 /** What `update` takes: a net (anything with paramBlock / gradBlock) or the book's params and grads lists. */
 export interface HasBlocks {
@@ -30,6 +31,8 @@ export abstract class Optimizer {
 
   update(params: Tensor[] | HasBlocks, grads?: Tensor[]): void {
     const pairs = this.pairs(params, grads);
+    // Checked before the step is counted: a refused update leaves Adam's bias correction as it was.
+    for (const [p, g] of pairs) checkOneBackend(`${this.constructor.name}.update`, p, g);
     this.iterations++;
     for (const [p, g] of pairs) this.apply(p, g, this.stateFor(p));
   }

@@ -5,6 +5,7 @@ import { formatShape } from '../backend/shape.js';
 import type { Shape } from '../backend/shape.js';
 import { gatherRows, gatherLabels, gatherOneHot } from '../ops/gather.js';
 import { firstNonFinite } from '../ops/reduce.js';
+import { checkOneBackend } from '../ops/check.js';
 
 /**
  * A data set the Trainer can draw batches from: it fills a batch buffer with the samples an
@@ -34,8 +35,7 @@ export class TensorSource implements BatchSource {
     readonly x: Tensor,
     readonly t: Tensor,
   ) {
-    x.assertLive('TensorSource');
-    t.assertLive('TensorSource');
+    checkOneBackend('TensorSource', x, t);
     if (t.shape[0] !== x.shape[0]) {
       throw new Error(`TensorSource: ${x.shape[0]} samples ${formatShape(x.shape)} but ${t.shape[0]} targets ${formatShape(t.shape)}`);
     }
@@ -108,6 +108,7 @@ export class ByteImageSource implements BatchSource {
     if (labels.size !== images.shape[0]) {
       throw new Error(`ByteImageSource: ${images.shape[0]} images but ${labels.size} labels`);
     }
+    checkOneBackend('ByteImageSource', images, labels);
     this.backend = images.backend;
     this.count = images.shape[0];
     this.sampleShape = images.shape.slice(1);
@@ -134,6 +135,13 @@ export class ByteImageSource implements BatchSource {
   dispose(): void {
     this.images.dispose();
     this.labels.dispose();
+  }
+}
+
+/** Throws unless the data set is in the net's backend: its batches are gathered into the net's memory. */
+export function checkSourceBackend(op: string, source: BatchSource, netBackend: Backend): void {
+  if (source.backend !== netBackend) {
+    throw new Error(`${op}: the data set is in ${source.backend}, but the net computes in ${netBackend}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Tensor } from '../backend/tensor.js';
 import type { Sequential } from '../nets/sequential.js';
 import { countCorrect } from '../ops/reduce.js';
+import { checkSourceBackend } from './batch-source.js';
 import type { BatchSource } from './batch-source.js';
 
 /** Buffers for drawing batches of one size from one source: x, t and the index list. */
@@ -35,6 +36,7 @@ export function evaluateAccuracy(net: Sequential, source: BatchSource, options: 
       throw new Error(`evaluateAccuracy: ${key} must be a positive integer, got ${value}`);
     }
   }
+  checkSourceBackend('evaluateAccuracy', source, net.backend);
   const limit = Math.min(options.limit ?? source.count, source.count);
   const batchSize = Math.min(options.batchSize ?? 1000, limit);
   const backend = source.backend;

@@ -4,7 +4,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { Rng } from '../random/rng.js';
 import { firstNonFinite } from '../ops/reduce.js';
 import { lineChartSvg } from '../plot/line-chart.js';
-import { TensorSource, isBatchSource } from './batch-source.js';
+import { TensorSource, isBatchSource, checkSourceBackend } from './batch-source.js';
 import type { BatchSource } from './batch-source.js';
 import { BatchBuffers, evaluateAccuracy } from './evaluate.js';
 
@@ -109,6 +109,8 @@ export class Trainer {
     else throw new Error('Trainer.fit: give (x, t) tensors or a data set with fill()');
     const test = options.test === undefined ? null : isBatchSource(options.test) ? options.test : new TensorSource(options.test.x, options.test.t);
     const net = this.net;
+    checkSourceBackend('Trainer.fit', train, net.backend);
+    if (test !== null) checkSourceBackend('Trainer.fit (test set)', test, net.backend);
 
     const batchSize = options.batchSize ?? 100;
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`Trainer.fit: batchSize must be a positive integer, got ${batchSize}`);

@@ -11,7 +11,7 @@ export const GEMM_SPLIT_COLS = 8;
 /** Row blocks are whole multiples of the micro-tile's 4 rows. */
 export const GEMM_SPLIT_ROWS = 4;
 
-// test/threads.bench.ts, f32, 1 vs 2 threads, interleaved medians (two-core check 1.92x):
+// bench/threads.ts, f32, 1 vs 2 threads, interleaved medians (two-core check 1.92x):
 // (40, 40, 40) 1.00x, (100, 100, 10) 1.10x, (64, 64, 64) 1.18x, (100, 100, 100) 1.63x,
 // (128, 128, 128) 1.72x, (100, 784, 100) 1.70x, (512, 512, 512) 1.84x.
 /** Below this many multiply-adds (m * n * k) a GEMM stays on one thread. */

@@ -32,7 +32,7 @@ export interface ParallelKernel {
 /** Element shares are whole multiples of this: 16 floats fill whole v128s of f32 and f64 and a 64-byte line of f32. */
 export const SPLIT_ELEMENTS = 16;
 
-// Thresholds from test/threads.bench.ts (f32, 1 thread vs a forced 2-way split, interleaved
+// Thresholds from bench/threads.ts (f32, 1 thread vs a forced 2-way split, interleaved
 // medians), from two runs where the two-core check gave 1.9x one core (load 1.1-1.9); speed-ups
 // of 2 threads, run A / run B:
 //   relu          16K 0.44/1.29x   65K 0.57/1.70x  256K 0.59/1.81x    1M 0.74/1.71x   4M -/1.82x

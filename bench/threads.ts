@@ -1,19 +1,31 @@
-// 1 thread against 2, in one process, interleaved, medians: where splitting a kernel starts to
-// pay (the thresholds in src/backend/threads/) and the speed-ups of GEMM and a training step.
-//
-//   npx vitest bench --run test/threads.bench.ts
-//
-// Prints its tables first (with the load average, as the machine may be shared), then vitest's
-// own table of the headline cases.
-import { bench, describe } from 'vitest';
+/**
+ * 1 thread against 2, in one process, interleaved, medians: where splitting a kernel starts to
+ * pay (the thresholds in src/backend/threads/), what a split costs, and the speed-ups of GEMM and
+ * a training step. Prints tables with the load average, as the machine may be shared.
+ *
+ *   npm run bench:threads [-- --rounds N]      (node build/bench/threads.js; default 9 rounds)
+ *
+ * The suite (run.ts) times the same GEMMs and steps on 1 and N threads against their peers; this
+ * program looks inside the split, so it also loads two of the library's internal modules.
+ */
 import { loadavg } from 'node:os';
-import { createBackend, ops, MultiLayerNet, SGD } from '../src/index.js';
-import type { Backend, Tensor } from '../src/index.js';
-import { PARALLEL_KERNELS, splitArgs } from '../src/backend/threads/parallel-kernels.js';
-import { GEMM_SPLIT_COLS } from '../src/backend/threads/gemm-split.js';
-import { splitGemm } from '../src/backend/threads/gemm-split.js';
+import { parseArgs } from 'node:util';
+import { createBackend, ops, MultiLayerNet, SGD } from 'scratchnet';
+import type { Backend, Tensor } from 'scratchnet';
 
-const ROUNDS = Number(process.env.ROUNDS ?? 9);
+type ParallelKernelsModule = typeof import('../dist/backend/threads/parallel-kernels.js');
+type GemmSplitModule = typeof import('../dist/backend/threads/gemm-split.js');
+
+/** A module of the built library that its entry does not export, found next to the entry (dist/index.js). */
+async function internal<T>(path: string): Promise<T> {
+  return (await import(new URL(path, import.meta.resolve('scratchnet')).href)) as T;
+}
+const { PARALLEL_KERNELS, splitArgs } = await internal<ParallelKernelsModule>('./backend/threads/parallel-kernels.js');
+const { GEMM_SPLIT_COLS, splitGemm } = await internal<GemmSplitModule>('./backend/threads/gemm-split.js');
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '9' } } });
+const ROUNDS = Number(values.rounds);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`bench threads: --rounds must be a positive integer, got "${values.rounds}"`);
 const one = await createBackend({ threads: 1 });
 const two = await createBackend({ threads: 2 });
 
@@ -218,14 +230,5 @@ console.log(`\n784-100-10 training step, batch 100, µs: 1 thread ${u1.toFixed(0
 }
 console.log(`two cores running the SIMD ceiling loop: ${twoCoreCeiling()}`);
 console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-
-describe('headline cases', () => {
-  const g512 = gemmCase(512, 512, 512);
-  const g100 = gemmCase(100, 1024, 1024);
-  bench('gemm 512x512x512, 1 thread', g512.f1);
-  bench('gemm 512x512x512, 2 threads', g512.f2);
-  bench('gemm 100x1024x1024, 1 thread', g100.f1);
-  bench('gemm 100x1024x1024, 2 threads', g100.f2);
-  bench('784-100-10 step, 1 thread', s1);
-  bench('784-100-10 step, 2 threads', s2);
-});
+one.dispose();
+two.dispose();
