@@ -9,3 +9,6 @@ export * from './softmax';
 export * from './reduce';
 export * from './optim';
 export * from './gather';
+export * from './conv';
+export * from './pool';
+export * from './batchnorm';
