@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createBackend, ops, MultiLayerNet, Adam, Rng, tensorHash, paramsHash } from '../src/index.js';
 import type { Backend, Tensor } from '../src/index.js';
-import { PARALLEL_KERNELS, SPLIT_ELEMENTS, THREAD_KERNEL_NAMES, splitArgs } from '../src/backend/threads/parallel-kernels.js';
+import { PARALLEL_KERNELS, SPLIT_ELEMENTS, THREAD_KERNEL_NAMES, splitArgs, workOf } from '../src/backend/threads/parallel-kernels.js';
 import { GEMM_SPLIT_COLS, GEMM_SPLIT_ROWS, splitGemm } from '../src/backend/threads/gemm-split.js';
 import { gemmKernel } from '../src/ops/gemm.js';
 import { ThreadPool } from '../src/backend/threads/thread-pool.js';
@@ -93,6 +93,19 @@ function callOf(name: string, b: Backend, dtype: FloatDType): { args: number[]; 
     gatherRowsU8: () => [ROWS, COLS, u8(300 * COLS), i32(ROWS, 300), f(ROWS, COLS), 1 / 255],
     softmaxCrossEntropyBackwardOneHot: () => [ROWS, COLS, f(ROWS, COLS), f(ROWS, COLS), f(ROWS, COLS), 0.01],
     softmaxCrossEntropyBackwardLabels: () => [ROWS, COLS, f(ROWS, COLS), i32(ROWS, COLS), f(ROWS, COLS), 0.01],
+    // 5 images (2, 9, 7), 3x4 filters, stride 2, pad 1: (5, 3) outputs, rows of 24
+    im2col: () => [5, 2, 9, 7, 3, 4, 2, 1, f(5, 2, 9, 7), f(5 * 15, 24)],
+    col2im: () => [5, 2, 9, 7, 3, 4, 2, 1, f(5 * 15, 24), f(5, 2, 9, 7)],
+    transposeBatch: () => [5, 13, 7, f(5, 13, 7), f(5, 7, 13)],
+    // 7 planes (9, 8), 3x2 windows, stride 2, pad 1: (5, 5) outputs
+    maxPoolForward: () => [7, 9, 8, 3, 2, 2, 1, f(7, 9, 8), f(7, 25), i32(7 * 25, 72)],
+    maxPoolBackward: () => [7, 9, 8, 3, 2, 2, 1, f(7, 25), i32(7 * 25, 72), f(7, 9, 8)],
+    avgPoolForward: () => [7, 9, 8, 3, 2, 2, 1, f(7, 9, 8), f(7, 25)],
+    avgPoolBackward: () => [7, 9, 8, 3, 2, 2, 1, f(7, 25), f(7, 9, 8)],
+    // 5 channels of (7, 5, 11) tensors
+    batchNormForwardTrain: () => [5, 7, 11, 55, f(7, 55), f(5), f(5), f(5), positive(), 0.9, 1e-5, f(7, 55), f(7, 55), f(5)],
+    batchNormForwardInfer: () => [5, 7, 11, 55, f(7, 55), f(5), f(5), f(5), positive(), 1e-5, f(7, 55), f(7, 55), f(5)],
+    batchNormBackward: () => [5, 7, 11, 55, 1, f(7, 55), f(7, 55), f(5), f(5), f(7, 55), f(5), f(5)],
   };
   const make = calls[name];
   if (make === undefined) throw new Error(`no test call for ${name}`);
@@ -140,6 +153,20 @@ describe('the parallel kernel table', () => {
       [4, 3, 500, 1012, 2000 + 3 * 3 * 4],
       [3, 3, 500, 1028, 2000 + 7 * 3 * 4],
     ]);
+  });
+
+  test('item shares move each array by its own elements per item (images, planes, channels)', () => {
+    // 3 images (2, 5, 5), 3x3 filters, stride 1, pad 0: 9 rows of 18 per image.
+    const shares = splitArgs({ ...PARALLEL_KERNELS.im2col, minElements: 0 }, 8, [3, 2, 5, 5, 3, 3, 1, 0, 1000, 9000], 2);
+    expect(shares).toEqual([
+      [2, 2, 5, 5, 3, 3, 1, 0, 1000, 9000],
+      [1, 2, 5, 5, 3, 3, 1, 0, 1000 + 2 * 50 * 8, 9000 + 2 * 9 * 18 * 8],
+    ]);
+    // Batchnorm over 4 channels of (n 6, hw 10): x-shaped arrays move by hw, per-channel ones by 1; work is n * hw per channel.
+    const bn = PARALLEL_KERNELS.batchNormBackward;
+    const [, second] = splitArgs({ ...bn, minElements: 0 }, 4, [4, 6, 10, 40, 1, 100, 200, 300, 400, 500, 600, 700], 2);
+    expect(second).toEqual([2, 6, 10, 40, 1, 100 + 80, 200 + 80, 308, 408, 500 + 80, 608, 708]);
+    expect(workOf(bn, [4, 6, 10, 40, 1, 0, 0, 0, 0, 0, 0, 0])).toBe(240);
   });
 
   test('a call below its threshold stays whole', () => {

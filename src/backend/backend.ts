@@ -8,7 +8,7 @@ import type { Shape } from './shape.js';
 import { Rng } from '../random/rng.js';
 import { ThreadPool } from './threads/thread-pool.js';
 import type { SpawnWorker } from './threads/thread-pool.js';
-import { PARALLEL_KERNELS, THREAD_KERNEL_NAMES, splitArgs } from './threads/parallel-kernels.js';
+import { PARALLEL_KERNELS, THREAD_KERNEL_NAMES, splitArgs, workOf } from './threads/parallel-kernels.js';
 
 /** The wasm core's exports: kernels by name (sigmoid_f32, gemm_f64, ...). All take numbers only. */
 export type Kernels = Record<string, (...args: number[]) => number>;
@@ -303,10 +303,9 @@ export class Backend {
     const kernel = pool.kernelIndex(full);
     const parallel = PARALLEL_KERNELS[name];
     const itemSize = ITEM_SIZE[dtype];
-    const rows = parallel.by === 'rows';
     return (...args: number[]): number => {
       // Most calls of a small net stay below the threshold: go straight to the kernel.
-      if (args[0] * (rows ? args[1] : 1) < parallel.minElements) return fn(...args);
+      if (workOf(parallel, args) < parallel.minElements) return fn(...args);
       const shares = splitArgs(parallel, itemSize, args, pool.threads);
       if (shares.length === 1) return fn(...args);
       pool.run(full, shares.map((share) => ({ kernel, args: share })));

@@ -7,7 +7,9 @@
  * SIMD or scalar-tail path as on one thread. A kernel split 'by rows' takes (rows, cols, ...)
  * and works on each row alone; shares are ranges of whole rows. Each output element is written
  * by exactly one thread, in the same way as one thread would: results are bit-identical for any
- * thread count.
+ * thread count. A kernel split 'by items' takes (items, ...) and works on each item alone (an
+ * image, a pooling plane, a batchnorm channel); each array argument advances by its own number of
+ * elements per item, given by the entry's `perItem`.
  *
  * Argument kinds, for a share starting at element or row `start`:
  *   count  the split size (n or rows): becomes the share's size
@@ -15,15 +17,30 @@
  *   float  a float array: + start * itemSize (elements) or + start * cols * itemSize (rows)
  *   byte   a uint8 array, one byte per element: + start
  *   int    an int32 array, one int per row: + start * 4
+ * (by items, each array moves by start * perItem(args)[i] of its elements instead).
  */
 export type ArgKind = 'count' | 'same' | 'float' | 'byte' | 'int';
 
 export interface ParallelKernel {
-  by: 'elements' | 'rows';
+  by: 'elements' | 'rows' | 'items';
   args: readonly ArgKind[];
-  /** Calls with fewer elements than this (rows * cols when by rows) run on one thread. */
+  /** Calls with fewer elements than this (rows * cols when by rows, see workOf) run on one thread. */
   minElements: number;
+  /** By items: the elements each argument holds per item (0 for scalars), from the call's arguments. */
+  perItem?: (args: readonly number[]) => readonly number[];
+  /** By items: elements touched per item when that is more than the largest array's share (batchnorm: n * hw). */
+  workPerItem?: (args: readonly number[]) => number;
 }
+
+/** The size of a call that is compared with minElements. */
+export function workOf(kernel: ParallelKernel, args: readonly number[]): number {
+  if (kernel.by === 'rows') return args[0] * args[1];
+  if (kernel.by === 'items') return args[0] * (kernel.workPerItem?.(args) ?? Math.max(...kernel.perItem!(args)));
+  return args[0];
+}
+
+/** Positions along one axis of a sliding window (as assembly/window.ts computes them). */
+const outSize = (size: number, window: number, stride: number, pad: number) => Math.floor((size + 2 * pad - window) / stride) + 1;
 
 /** Element shares are whole multiples of this: 16 floats fill whole v128s of f32 and f64 and a 64-byte line of f32. */
 export const SPLIT_ELEMENTS = 16;
@@ -53,6 +70,18 @@ const ADAPTIVE_UPDATE = 16_384;
 const COSTLY = 4_096;
 
 const unary: readonly ArgKind[] = ['count', 'float', 'float'];
+/** (images, c, h, w, fh, fw, stride, pad) before the arrays of im2col and col2im. */
+const windowArgs: readonly ArgKind[] = ['count', 'same', 'same', 'same', 'same', 'same', 'same', 'same'];
+const noArrays = [0, 0, 0, 0, 0, 0, 0, 0];
+/** One image of x: c * h * w. */
+const image = (a: readonly number[]) => a[1] * a[2] * a[3];
+/** One image's rows of the im2col matrix: oh * ow * c * fh * fw. */
+const columns = (a: readonly number[]) => outSize(a[2], a[4], a[6], a[7]) * outSize(a[3], a[5], a[6], a[7]) * a[1] * a[4] * a[5];
+/** (planes, h, w, ph, pw, stride, pad) before the arrays of the pooling kernels. */
+const poolArgs: readonly ArgKind[] = ['count', 'same', 'same', 'same', 'same', 'same', 'same'];
+const noPoolArrays = [0, 0, 0, 0, 0, 0, 0];
+/** One pooled plane: oh * ow. */
+const pooled = (a: readonly number[]) => outSize(a[1], a[3], a[5], a[6]) * outSize(a[2], a[4], a[5], a[6]);
 const binary: readonly ArgKind[] = ['count', 'float', 'float', 'float'];
 
 export const PARALLEL_KERNELS: Readonly<Record<string, ParallelKernel>> = {
@@ -100,6 +129,37 @@ export const PARALLEL_KERNELS: Readonly<Record<string, ParallelKernel>> = {
     minElements: CHEAP,
   },
   softmaxCrossEntropyBackwardLabels: { by: 'rows', args: ['count', 'same', 'float', 'int', 'float', 'same'], minElements: CHEAP },
+  // convolution (images, c, h, w, fh, fw, stride, pad, ...): whole images
+  im2col: { by: 'items', args: [...windowArgs, 'float', 'float'], perItem: (a) => [...noArrays, image(a), columns(a)], minElements: CHEAP },
+  col2im: { by: 'items', args: [...windowArgs, 'float', 'float'], perItem: (a) => [...noArrays, columns(a), image(a)], minElements: CHEAP },
+  transposeBatch: { by: 'items', args: ['count', 'same', 'same', 'float', 'float'], perItem: (a) => [0, 0, 0, a[1] * a[2], a[1] * a[2]], minElements: MEMORY_BOUND },
+  // pooling (planes, h, w, ph, pw, stride, pad, ...): whole planes
+  maxPoolForward: { by: 'items', args: [...poolArgs, 'float', 'float', 'int'], perItem: (a) => [...noPoolArrays, a[1] * a[2], pooled(a), pooled(a)], minElements: CHEAP },
+  maxPoolBackward: { by: 'items', args: [...poolArgs, 'float', 'int', 'float'], perItem: (a) => [...noPoolArrays, pooled(a), pooled(a), a[1] * a[2]], minElements: CHEAP },
+  avgPoolForward: { by: 'items', args: [...poolArgs, 'float', 'float'], perItem: (a) => [...noPoolArrays, a[1] * a[2], pooled(a)], minElements: CHEAP },
+  avgPoolBackward: { by: 'items', args: [...poolArgs, 'float', 'float'], perItem: (a) => [...noPoolArrays, pooled(a), a[1] * a[2]], minElements: CHEAP },
+  // batchnorm (channels, n, hw, stride, ...): whole channels; x-shaped arrays move by hw, per-channel ones by 1
+  batchNormForwardTrain: {
+    by: 'items',
+    args: ['count', 'same', 'same', 'same', 'float', 'float', 'float', 'float', 'float', 'same', 'same', 'float', 'float', 'float'],
+    perItem: (a) => [0, 0, 0, 0, a[2], 1, 1, 1, 1, 0, 0, a[2], a[2], 1],
+    workPerItem: (a) => a[1] * a[2],
+    minElements: CHEAP,
+  },
+  batchNormForwardInfer: {
+    by: 'items',
+    args: ['count', 'same', 'same', 'same', 'float', 'float', 'float', 'float', 'float', 'same', 'float', 'float', 'float'],
+    perItem: (a) => [0, 0, 0, 0, a[2], 1, 1, 1, 1, 0, a[2], a[2], 1],
+    workPerItem: (a) => a[1] * a[2],
+    minElements: CHEAP,
+  },
+  batchNormBackward: {
+    by: 'items',
+    args: ['count', 'same', 'same', 'same', 'same', 'float', 'float', 'float', 'float', 'float', 'float', 'float'],
+    perItem: (a) => [0, 0, 0, 0, 0, a[2], a[2], 1, 1, a[2], 1, 1],
+    workPerItem: (a) => a[1] * a[2],
+    minElements: CHEAP,
+  },
 };
 
 /** The kernel name table shared by the caller and every worker: a call names its kernel by index. */
@@ -119,8 +179,9 @@ export function splitArgs(kernel: ParallelKernel, itemSize: number, args: readon
   const rows = kernel.by === 'rows';
   const size = args[0];
   const cols = rows ? args[1] : 1;
-  if (size * cols < kernel.minElements) return [args as number[]];
-  const unit = rows ? 1 : SPLIT_ELEMENTS;
+  if (workOf(kernel, args) < kernel.minElements) return [args as number[]];
+  const perItem = kernel.by === 'items' ? kernel.perItem!(args) : null;
+  const unit = kernel.by === 'elements' ? SPLIT_ELEMENTS : 1;
   const units = Math.ceil(size / unit);
   const shares: number[][] = [];
   for (let t = 0; t < threads; t++) {
@@ -129,6 +190,9 @@ export function splitArgs(kernel: ParallelKernel, itemSize: number, args: readon
     if (end <= start) continue;
     shares.push(
       kernel.args.map((kind, i) => {
+        if (perItem !== null && (kind === 'float' || kind === 'byte' || kind === 'int')) {
+          return args[i] + start * perItem[i] * (kind === 'float' ? itemSize : kind === 'int' ? 4 : 1);
+        }
         switch (kind) {
           case 'count':
             return end - start;
