@@ -6,3 +6,7 @@ export * from './softmax.js';
 export * from './reduce.js';
 export * from './optim.js';
 export * from './gather.js';
+export * from './window.js';
+export * from './conv.js';
+export * from './pool.js';
+export * from './batchnorm.js';
