@@ -7,12 +7,25 @@
 import { at } from './lanes';
 import { outSize } from './window';
 
+// Each window is clipped to the plane once (first and last row and column inside), so the
+// inner loops run without bounds checks; the padding is then one more candidate (max) or
+// simply nothing to add (average).
+
+/** First window row (or column) inside the plane: the window starts at `start` (may be < 0). */
+@inline function firstInside(start: i32): i32 {
+  return start < 0 ? -start : 0;
+}
+/** One past the last window row (or column) inside a plane of `size`. */
+@inline function endInside(start: i32, window: i32, size: i32): i32 {
+  return min(window, size - start);
+}
+
 // ------------------------------------------------------------------------------ max pool
 
 /**
- * y[p, oy, ox] = the max of the window; argmax (i32, like y) = the index oy' * w + ox' in the
- * plane of the first max in window order (rows, then columns), or -1 when it is a padding 0.
- * NaN never wins a comparison (a window of NaNs gives its first element).
+ * y[p, oy, ox] = the max of the window; argmax (i32, like y) = the index iy * w + ix in the
+ * plane of the input it came from, or -1 for a padding 0. Among equal inputs the first in window
+ * order (rows, then columns) wins; a padding 0 wins only over inputs that are all below 0.
  */
 function maxPoolForward<T>(planes: i32, h: i32, w: i32, ph: i32, pw: i32, stride: i32, pad: i32, x: usize, y: usize, argmax: usize): void {
   const oh = outSize(h, ph, stride, pad);
@@ -21,19 +34,32 @@ function maxPoolForward<T>(planes: i32, h: i32, w: i32, ph: i32, pw: i32, stride
     const plane = at<T>(x, p * h * w);
     const out = p * oh * ow;
     for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * stride - pad;
+      const ky0 = firstInside(y0);
+      const ky1 = endInside(y0, ph, h);
       for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * stride - pad;
+        const kx0 = firstInside(x0);
+        const kx1 = endInside(x0, pw, w);
         let best: T = <T>0;
-        let bestIndex = -2; // no candidate yet
-        for (let ky = 0; ky < ph; ky++) {
-          const iy = oy * stride - pad + ky;
-          for (let kx = 0; kx < pw; kx++) {
-            const ix = ox * stride - pad + kx;
-            const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-            const v: T = inside ? load<T>(at<T>(plane, iy * w + ix)) : <T>0;
-            if (bestIndex == -2 || v > best) {
-              best = v;
-              bestIndex = inside ? iy * w + ix : -1;
+        let bestIndex = -1;
+        if (ky0 < ky1 && kx0 < kx1) {
+          bestIndex = (y0 + ky0) * w + x0 + kx0;
+          best = load<T>(at<T>(plane, bestIndex));
+          for (let ky = ky0; ky < ky1; ky++) {
+            const row = (y0 + ky) * w + x0;
+            for (let kx = kx0; kx < kx1; kx++) {
+              // Branch-free: on random data a branch here is mispredicted half the time.
+              const v = load<T>(at<T>(plane, row + kx));
+              const better = v > best;
+              best = select<T>(v, best, better);
+              bestIndex = select<i32>(row + kx, bestIndex, better);
             }
+          }
+          const clipped = ky1 - ky0 < ph || kx1 - kx0 < pw;
+          if (clipped && <T>0 > best) {
+            best = <T>0;
+            bestIndex = -1;
           }
         }
         store<T>(at<T>(y, out + oy * ow + ox), best);
@@ -78,7 +104,7 @@ export function maxPoolBackward_f64(planes: i32, h: i32, w: i32, ph: i32, pw: i3
 
 // ------------------------------------------------------------------------------ avg pool
 
-/** y[p, oy, ox] = (sum of the window, rows then columns, padding 0s included) / (ph * pw). */
+/** y[p, oy, ox] = (sum of the window's inputs, rows then columns) / (ph * pw): padding counts as 0s. */
 function avgPoolForward<T>(planes: i32, h: i32, w: i32, ph: i32, pw: i32, stride: i32, pad: i32, x: usize, y: usize): void {
   const oh = outSize(h, ph, stride, pad);
   const ow = outSize(w, pw, stride, pad);
@@ -86,15 +112,16 @@ function avgPoolForward<T>(planes: i32, h: i32, w: i32, ph: i32, pw: i32, stride
   for (let p = 0; p < planes; p++) {
     const plane = at<T>(x, p * h * w);
     for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * stride - pad;
+      const ky1 = endInside(y0, ph, h);
       for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * stride - pad;
+        const kx0 = firstInside(x0);
+        const kx1 = endInside(x0, pw, w);
         let sum: T = <T>0;
-        for (let ky = 0; ky < ph; ky++) {
-          const iy = oy * stride - pad + ky;
-          if (iy < 0 || iy >= h) continue;
-          for (let kx = 0; kx < pw; kx++) {
-            const ix = ox * stride - pad + kx;
-            if (ix >= 0 && ix < w) sum += load<T>(at<T>(plane, iy * w + ix));
-          }
+        for (let ky = firstInside(y0); ky < ky1; ky++) {
+          const row = (y0 + ky) * w + x0;
+          for (let kx = kx0; kx < kx1; kx++) sum += load<T>(at<T>(plane, row + kx));
         }
         store<T>(at<T>(y, (p * oh + oy) * ow + ox), sum / count);
       }
@@ -118,17 +145,18 @@ function avgPoolBackward<T>(planes: i32, h: i32, w: i32, ph: i32, pw: i32, strid
     const plane = at<T>(dx, p * h * w);
     memory.fill(plane, 0, <usize>(h * w) << alignof<T>());
     for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * stride - pad;
+      const ky1 = endInside(y0, ph, h);
       for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * stride - pad;
+        const kx0 = firstInside(x0);
+        const kx1 = endInside(x0, pw, w);
         const share = load<T>(at<T>(dy, (p * oh + oy) * ow + ox)) / count;
-        for (let ky = 0; ky < ph; ky++) {
-          const iy = oy * stride - pad + ky;
-          if (iy < 0 || iy >= h) continue;
-          for (let kx = 0; kx < pw; kx++) {
-            const ix = ox * stride - pad + kx;
-            if (ix >= 0 && ix < w) {
-              const d = at<T>(plane, iy * w + ix);
-              store<T>(d, load<T>(d) + share);
-            }
+        for (let ky = firstInside(y0); ky < ky1; ky++) {
+          const row = (y0 + ky) * w + x0;
+          for (let kx = kx0; kx < kx1; kx++) {
+            const d = at<T>(plane, row + kx);
+            store<T>(d, load<T>(d) + share);
           }
         }
       }
