@@ -46,6 +46,8 @@ export type { NetSpec, LayerSpec, LossSpec, NetBuildOptions } from './nets/spec.
 export { TwoLayerNet } from './nets/two-layer-net.js';
 export { MultiLayerNet } from './nets/multi-layer-net.js';
 export type { MultiLayerNetConfig, NetOptions } from './nets/multi-layer-net.js';
+export { SimpleConvNet } from './nets/simple-conv-net.js';
+export type { SimpleConvNetConfig } from './nets/simple-conv-net.js';
 export { ACTIVATIONS } from './nets/activation-by-name.js';
 export type { ActivationName } from './nets/activation-by-name.js';
 export type { WeightInit } from './nets/weight-init.js';

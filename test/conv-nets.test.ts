@@ -1,0 +1,150 @@
+// SimpleConvNet and conv layers in nets: architecture, specs, saved files (batchnorm state
+// included), MNIST as (N, 1, 28, 28) images, and SimpleConvNet learning a slice of MNIST.
+import { describe, test, expect, beforeAll, afterAll } from 'vitest';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createBackend, loadMnist, Adam, Affine, BatchNormalization, Convolution, Flatten, Pooling, ReLU, Sequential, SimpleConvNet, Trainer,
+  buildNet, netSpec, checkNetSpec, tensorHash, encodeSafetensors,
+} from '../src/index.js';
+import type { Backend, Mnist, Tensor } from '../src/index.js';
+
+const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+const mnistDir = process.env.SCRATCHNET_DATA ?? resolve(repoRoot, '../shared/datasets/mnist');
+
+let backend: Backend;
+beforeAll(async () => {
+  backend = await createBackend({ dtype: 'float32', threads: 1 });
+});
+afterAll(() => backend.dispose());
+
+/** Standard deviation of a tensor's values. */
+function std(t: Tensor): number {
+  const d = t.data;
+  let mean = 0;
+  for (const v of d) mean += v / d.length;
+  let s = 0;
+  for (const v of d) s += (v - mean) ** 2;
+  return Math.sqrt(s / d.length);
+}
+
+/** A conv net with every new layer: conv -> relu -> batchnorm -> avg pool -> flatten -> affine. */
+function convBnNet(b: Backend): Sequential {
+  return new Sequential([
+    new Convolution(b.randn([4, 1, 3, 3], { seed: 1, std: 0.5 }), b.zeros([4]), 1, 1),
+    new ReLU(),
+    new BatchNormalization(b.ones([4]), b.zeros([4]), 0.7),
+    new Pooling(2, 2, 2, 0, 'avg'),
+    new Flatten(),
+    new Affine(b.randn([4 * 3 * 3, 3], { seed: 2, std: 0.3 }), b.zeros([3])),
+  ]);
+}
+
+describe('SimpleConvNet', () => {
+  test("the book's architecture and param names, He init", () => {
+    const net = new SimpleConvNet({}, { backend, seed: 1 });
+    expect(net.paramNames).toEqual(['W1', 'b1', 'W2', 'b2', 'W3', 'b3']);
+    expect(net.params.map((p) => p.shape)).toEqual([[30, 1, 5, 5], [30], [4320, 100], [100], [100, 10], [10]]);
+    expect(net.layers.map((l) => l.label)).toEqual([
+      'Convolution(1 -> 30, 5x5, stride 1, pad 0)', 'ReLU', 'Pooling(max 2x2, stride 2, pad 0)', 'Affine(4320 -> 100)', 'ReLU', 'Affine(100 -> 10)',
+    ]);
+    // He: std sqrt(2 / fan-in), fan-in C * FH * FW for the conv.
+    expect(std(net.params[0]) / Math.sqrt(2 / 25)).toBeGreaterThan(0.85);
+    expect(std(net.params[0]) / Math.sqrt(2 / 25)).toBeLessThan(1.15);
+    expect(std(net.params[2]) / Math.sqrt(2 / 4320)).toBeCloseTo(1, 1);
+    const scores = net.predict(backend.rand([3, 1, 28, 28], { seed: 2 }));
+    expect(scores.shape).toEqual([3, 10]);
+    expect(() => new SimpleConvNet({ inputDim: [1, 4, 4] }, { backend })).toThrow('SimpleConvNet: a 5x5 conv and a 2x2 pool leave nothing of a 4x4 input');
+    net.dispose();
+  });
+
+  test('netSpec, buildNet and safetensors bring back a SimpleConvNet with the same params and outputs', () => {
+    const net = new SimpleConvNet({ inputDim: [2, 12, 10], filterNum: 6, filterSize: 3, pad: 1, hiddenSize: 20 }, { backend, seed: 3 });
+    const spec = netSpec(net);
+    expect(spec.net).toBe('simple-conv');
+    expect(spec.layers[0]).toEqual({ type: 'convolution', inChannels: 2, filters: 6, filterH: 3, filterW: 3, stride: 1, pad: 1 });
+    expect(spec.layers[2]).toEqual({ type: 'pooling', mode: 'max', poolH: 2, poolW: 2, stride: 2, pad: 0 });
+    const again = Sequential.fromSafetensors(net.toSafetensors(), { backend });
+    expect(again).toBeInstanceOf(SimpleConvNet);
+    expect(again.params.map(tensorHash)).toEqual(net.params.map(tensorHash));
+    const x = backend.rand([2, 2, 12, 10], { seed: 4 });
+    expect(tensorHash(again.predict(x))).toBe(tensorHash(net.predict(x)));
+    const built = buildNet(JSON.parse(JSON.stringify(spec)), { backend });
+    expect(built.params.map((p) => p.shape)).toEqual(net.params.map((p) => p.shape));
+    [net, again, built].forEach((n) => n.dispose());
+  });
+});
+
+describe('conv layers in saved nets', () => {
+  test('batchnorm running averages are saved and loaded with the params, and change only in training', () => {
+    const net = convBnNet(backend);
+    expect(net.paramNames).toEqual(['W1', 'b1', 'gamma2', 'beta2', 'W3', 'b3']);
+    expect(net.stateNames).toEqual(['running_mean2', 'running_var2']);
+    const x = backend.rand([5, 1, 6, 6], { seed: 5 });
+    const t = backend.tensor([0, 1, 2, 1, 0], [5], 'int32');
+    const before = net.state.map(tensorHash);
+    const opt = new Adam(0.01);
+    for (let i = 0; i < 3; i++) {
+      net.gradient(x, t);
+      opt.update(net);
+    }
+    const trained = net.state.map(tensorHash);
+    expect(trained).not.toEqual(before);
+    net.predict(x);
+    expect(net.state.map(tensorHash)).toEqual(trained);
+
+    const again = Sequential.fromSafetensors(net.toSafetensors(), { backend });
+    expect(again.state.map(tensorHash)).toEqual(trained);
+    expect(again.params.map(tensorHash)).toEqual(net.params.map(tensorHash));
+    expect(tensorHash(again.predict(x))).toBe(tensorHash(net.predict(x)));
+    // Weights without the state (saved by another tool) are rejected, naming what is missing.
+    const fresh = convBnNet(backend);
+    const paramsOnly = Object.fromEntries(
+      net.params.map((p, i) => [net.paramNames[i], { dtype: 'F32' as const, shape: [...p.shape], data: p.toTypedArray() as Float32Array }]),
+    );
+    expect(() => fresh.loadSafetensors(encodeSafetensors(paramsOnly), 'f')).toThrow(
+      "f: lacks running_mean2, running_var2; the net's params and state are W1, b1, gamma2, beta2, W3, b3, running_mean2, running_var2",
+    );
+    [net, again, fresh].forEach((n) => n.dispose());
+  });
+
+  test('a spec with a wrong conv, pooling or batchnorm layer is rejected, naming the layer', () => {
+    const base = { net: 'sequential', loss: 'softmax-with-loss', weightDecay: 0 };
+    const conv = { type: 'convolution', inChannels: 1, filters: 4, filterH: 3, filterW: 3, stride: 1, pad: 0 };
+    expect(() => checkNetSpec({ ...base, layers: [{ ...conv, stride: 0 }] })).toThrow('net spec: layer 0 (convolution) stride must be a positive integer, got 0');
+    expect(() => checkNetSpec({ ...base, layers: [{ ...conv, pad: -1 }] })).toThrow('net spec: layer 0 (convolution) pad must be a non-negative integer, got -1');
+    expect(() => checkNetSpec({ ...base, layers: [conv, { type: 'pooling', mode: 'min', poolH: 2, poolW: 2, stride: 2, pad: 0 }] })).toThrow(
+      'net spec: layer 1 (pooling) mode must be max or avg, got "min"',
+    );
+    expect(() => checkNetSpec({ ...base, layers: [{ type: 'batch-normalization', channels: 3, momentum: 2, eps: 1e-5 }] })).toThrow(
+      'net spec: layer 0 (batch-normalization) momentum must be in [0, 1], got 2',
+    );
+    expect(() => checkNetSpec({ ...base, layers: [{ type: 'flatten' }] })).toThrow(/nothing to load/);
+    expect(checkNetSpec({ ...base, layers: [conv, { type: 'flatten' }] }).layers).toHaveLength(2);
+  });
+});
+
+describe('MNIST as images', () => {
+  let mnist: Mnist;
+  beforeAll(async () => {
+    mnist = await loadMnist({ dir: mnistDir, backend, flatten: false });
+  });
+  afterAll(() => mnist?.dispose());
+
+  test('flatten: false keeps each sample (1, 28, 28), one byte per pixel', () => {
+    expect(mnist.train.sampleShape).toEqual([1, 28, 28]);
+    expect(mnist.train.images.shape).toEqual([60000, 1, 28, 28]);
+    expect(mnist.train.images.dtype).toBe('uint8');
+    expect(mnist.test.slice(1000).images.ptr).toBe(mnist.test.images.ptr);
+  });
+
+  test('SimpleConvNet learns a slice of MNIST: 3000 images, 2 epochs of Adam, >= 90% on 1000 test images', () => {
+    const net = new SimpleConvNet({}, { backend, seed: 0 });
+    const trainer = new Trainer(net, new Adam(0.001));
+    const epochs = trainer.fit(mnist.train.slice(3000), { epochs: 2, batchSize: 100, test: mnist.test.slice(1000) });
+    expect(epochs[1].iteration).toBe(60);
+    expect(epochs[1].testAccuracy!).toBeGreaterThanOrEqual(0.9);
+    expect(epochs[1].loss).toBeLessThan(epochs[0].loss);
+    net.dispose();
+  });
+});
