@@ -9,6 +9,7 @@ import { loadMnist } from '../data/mnist.js';
 import type { Sequential } from '../nets/sequential.js';
 import { TwoLayerNet } from '../nets/two-layer-net.js';
 import { MultiLayerNet } from '../nets/multi-layer-net.js';
+import { SimpleConvNet } from '../nets/simple-conv-net.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
 import { Momentum } from '../optim/momentum.js';
@@ -58,8 +59,16 @@ function makeOptimizer(name: OptimizerName, lr: number): Optimizer {
   }
 }
 
-function makeNet(s: TrainSettings, inputSize: number): Sequential {
+/** The net the settings name, for samples of `sampleShape` ((784,) rows, or (1, 28, 28) images for simple-conv). */
+function makeNet(s: TrainSettings, sampleShape: readonly number[]): Sequential {
   const options = { dtype: s.dtype, seed: s.seed };
+  const inputSize = sampleShape.reduce((a, b) => a * b, 1);
+  if (s.net === 'simple-conv') {
+    const [c, h, w] = sampleShape;
+    const net = new SimpleConvNet({ inputDim: [c, h, w], hiddenSize: s.hidden[0] }, options);
+    net.weightDecay = s.weightDecay;
+    return net;
+  }
   if (s.net === 'two-layer') {
     // The book's TwoLayerNet draws weights as 0.01 * randn, whatever the activation.
     const net = new TwoLayerNet(inputSize, s.hidden[0], 10, 0.01, { ...options, activation: s.activation });
@@ -76,18 +85,19 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
   const log = s.json ? out.stderr : out.stdout;
   const started = performance.now();
   await createBackend({ dtype: s.dtype, seed: s.seed, threads: s.threads });
-  const { train, test } = await loadMnist({ dir: s.data });
+  const { train, test } = await loadMnist({ dir: s.data, flatten: s.net !== 'simple-conv' });
   const loadSeconds = (performance.now() - started) / 1000;
-  const net = makeNet(s, train.sampleShape.reduce((a, b) => a * b, 1));
+  const net = makeNet(s, train.sampleShape);
   const optimizer = makeOptimizer(s.optimizer, s.lr);
   const batchesPerEpoch = Math.ceil(train.count / s.batchSize);
   const iterations = s.iterations ?? s.epochs! * batchesPerEpoch;
   const totalEpochs = Math.ceil(iterations / batchesPerEpoch);
 
-  const architecture = [train.sampleShape.join('x'), ...s.hidden, 10].join('-');
+  const layers = s.net === 'simple-conv' ? ['conv30x5x5', 'pool2x2', ...s.hidden] : s.hidden;
+  const architecture = [train.sampleShape.join('x'), ...layers, 10].join('-');
   log.write(
     `${train.count} train / ${test.count} test samples loaded in ${loadSeconds.toFixed(2)}s; ` +
-      `${s.net} ${architecture} ${s.activation}, ${s.optimizer} lr ${s.lr}${s.schedule === 'linear' ? ' (linear decay)' : ''}, ` +
+      `${s.net} ${architecture} ${s.net === 'simple-conv' ? 'relu' : s.activation}, ${s.optimizer} lr ${s.lr}${s.schedule === 'linear' ? ' (linear decay)' : ''}, ` +
       `batch ${s.batchSize}, ${s.iterations !== null ? `${iterations} iterations` : `${totalEpochs} epochs`}, ${s.dtype}\n`,
   );
 

@@ -37,7 +37,7 @@ export const DEFAULT_LR: Record<OptimizerName, number> = {
  * plateaus below 98%.
  */
 export const DEFAULTS = {
-  net: 'mlp' as 'mlp' | 'two-layer',
+  net: 'mlp' as NetName,
   hidden: [256, 128],
   activation: 'relu' as ActivationName,
   optimizer: 'adam' as OptimizerName,
@@ -47,8 +47,12 @@ export const DEFAULTS = {
   seed: 0,
 };
 
+/** two-layer and mlp take rows of 784 pixels; simple-conv takes (1, 28, 28) images. */
+export const NETS = ['two-layer', 'mlp', 'simple-conv'] as const;
+export type NetName = (typeof NETS)[number];
+
 export interface TrainSettings {
-  net: 'mlp' | 'two-layer';
+  net: NetName;
   hidden: number[];
   activation: ActivationName;
   optimizer: OptimizerName;
@@ -100,9 +104,13 @@ train/test accuracy after every epoch. With no options: the fastest setting meas
 to reach 98% test accuracy.
 
 Options:
-  --net two-layer|mlp       TwoLayerNet (one hidden layer, book ch. 4-5) or MultiLayerNet (default: ${DEFAULTS.net})
-  --hidden 100,50           hidden layer sizes; two-layer takes one (default: ${DEFAULTS.hidden.join(',')}; 50 for two-layer)
-  --activation NAME         ${ACTIVATIONS.join('|')} (default: ${DEFAULTS.activation})
+  --net two-layer|mlp|simple-conv
+                            TwoLayerNet (one hidden layer, book ch. 4-5), MultiLayerNet, or
+                            SimpleConvNet (book ch. 7: conv 30 5x5, ReLU, max pool 2x2,
+                            Affine 100, ReLU, Affine 10) (default: ${DEFAULTS.net})
+  --hidden 100,50           hidden layer sizes; two-layer and simple-conv take one
+                            (default: ${DEFAULTS.hidden.join(',')}; 50 for two-layer, 100 for simple-conv)
+  --activation NAME         ${ACTIVATIONS.join('|')}, two-layer and mlp (default: ${DEFAULTS.activation})
   --optimizer NAME          ${OPTIMIZERS.join('|')} (default: ${DEFAULTS.optimizer})
   --lr RATE                 learning rate (default: ${OPTIMIZERS.map((o) => `${DEFAULT_LR[o]} ${o}`).join(', ')})
   --lr-schedule NAME        constant|linear (linear decays to 0 by the last step;
@@ -150,9 +158,9 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
   }
   if (values.help) return null;
 
-  const net = oneOf('net', values.net, ['two-layer', 'mlp'] as const) ?? DEFAULTS.net;
-  // TwoLayerNet has one hidden layer: the book's 50 unless told.
-  let hidden = net === 'two-layer' ? [50] : DEFAULTS.hidden;
+  const net = oneOf('net', values.net, NETS) ?? DEFAULTS.net;
+  // TwoLayerNet and SimpleConvNet have one hidden layer: the book's 50 and 100 unless told.
+  let hidden = net === 'two-layer' ? [50] : net === 'simple-conv' ? [100] : DEFAULTS.hidden;
   if (values.hidden !== undefined) {
     hidden = values.hidden.split(',').map((h) => {
       const n = Number(h);
@@ -160,15 +168,18 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
       return n;
     });
   }
-  if (net === 'two-layer' && hidden.length !== 1) {
-    throw new UsageError(`--net two-layer has one hidden layer, but --hidden gives ${hidden.length} sizes (${hidden.join(',')})`);
+  if (net !== 'mlp' && hidden.length !== 1) {
+    throw new UsageError(`--net ${net} has one hidden layer, but --hidden gives ${hidden.length} sizes (${hidden.join(',')})`);
+  }
+  if (net === 'simple-conv' && values.activation !== undefined && values.activation !== 'relu') {
+    throw new UsageError(`--net simple-conv uses relu (the book's SimpleConvNet), got --activation ${values.activation}`);
   }
   const optimizer = oneOf('optimizer', values.optimizer, OPTIMIZERS) ?? DEFAULTS.optimizer;
   const epochs = number('epochs', values.epochs, positiveInt, 'a positive integer');
   const iterations = number('iterations', values.iterations, positiveInt, 'a positive integer');
   if (epochs !== undefined && iterations !== undefined) throw new UsageError('give --epochs or --iterations, not both');
   const dropout = number('dropout', values.dropout, (n) => n >= 0 && n < 1, 'a ratio in [0, 1)') ?? 0;
-  if (dropout > 0 && net !== 'mlp') throw new UsageError('--dropout needs --net mlp (TwoLayerNet has no dropout layers)');
+  if (dropout > 0 && net !== 'mlp') throw new UsageError(`--dropout needs --net mlp (--net ${net} has no dropout layers)`);
   for (const name of ['data', 'save', 'plot'] as const) {
     if (values[name] === '') throw new UsageError(`--${name} needs a path`);
   }
