@@ -48,6 +48,8 @@ export { MultiLayerNet } from './nets/multi-layer-net.js';
 export type { MultiLayerNetConfig, NetOptions } from './nets/multi-layer-net.js';
 export { SimpleConvNet } from './nets/simple-conv-net.js';
 export type { SimpleConvNetConfig } from './nets/simple-conv-net.js';
+export { DeepConvNet } from './nets/deep-conv-net.js';
+export type { DeepConvNetConfig } from './nets/deep-conv-net.js';
 export { ACTIVATIONS } from './nets/activation-by-name.js';
 export type { ActivationName } from './nets/activation-by-name.js';
 export type { WeightInit } from './nets/weight-init.js';

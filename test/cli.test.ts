@@ -173,9 +173,9 @@ describe('scratchnet: training and evaluating', () => {
       scratchnet('train', '--net', 'conv-ish'),
     ]);
     expectOneLineError(runs[0], 2, /^scratchnet train: --net simple-conv has one hidden layer, but --hidden gives 2 sizes \(100,50\)/);
-    expectOneLineError(runs[1], 2, /^scratchnet train: --net simple-conv uses relu \(the book's SimpleConvNet\), got --activation tanh/);
+    expectOneLineError(runs[1], 2, /^scratchnet train: --net simple-conv uses relu \(as in the book\), got --activation tanh/);
     expectOneLineError(runs[2], 2, /^scratchnet train: --dropout needs --net mlp \(--net simple-conv has no dropout layers\)/);
-    expectOneLineError(runs[3], 2, /^scratchnet train: --net must be one of two-layer, mlp, simple-conv, got 'conv-ish'/);
+    expectOneLineError(runs[3], 2, /^scratchnet train: --net must be one of two-layer, mlp, simple-conv, deep-conv, got 'conv-ish'/);
   });
 
   it('stops a diverging run naming the epoch and suggesting a lower learning rate', async () => {

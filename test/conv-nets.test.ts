@@ -4,7 +4,7 @@ import { describe, test, expect, beforeAll, afterAll } from 'vitest';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  createBackend, loadMnist, Adam, Affine, BatchNormalization, Convolution, Flatten, Pooling, ReLU, Sequential, SimpleConvNet, Trainer,
+  createBackend, loadMnist, Adam, Affine, BatchNormalization, Convolution, DeepConvNet, Flatten, Pooling, ReLU, Sequential, SimpleConvNet, Trainer,
   buildNet, netSpec, checkNetSpec, tensorHash, encodeSafetensors,
 } from '../src/index.js';
 import type { Backend, Mnist, Tensor } from '../src/index.js';
@@ -72,6 +72,39 @@ describe('SimpleConvNet', () => {
     const built = buildNet(JSON.parse(JSON.stringify(spec)), { backend });
     expect(built.params.map((p) => p.shape)).toEqual(net.params.map((p) => p.shape));
     [net, again, built].forEach((n) => n.dispose());
+  });
+});
+
+describe('DeepConvNet', () => {
+  test("the book's chapter 8 layers: six 3x3 convs, three pools, Affine 1024 -> 50, dropout, Affine 50 -> 10, dropout", () => {
+    const net = new DeepConvNet({}, { backend, seed: 1 });
+    expect(net.paramNames).toEqual(['W1', 'b1', 'W2', 'b2', 'W3', 'b3', 'W4', 'b4', 'W5', 'b5', 'W6', 'b6', 'W7', 'b7', 'W8', 'b8']);
+    expect(net.params.filter((_, i) => i % 2 === 0).map((p) => p.shape)).toEqual([
+      [16, 1, 3, 3], [16, 16, 3, 3], [32, 16, 3, 3], [32, 32, 3, 3], [64, 32, 3, 3], [64, 64, 3, 3], [1024, 50], [50, 10],
+    ]);
+    expect(net.layers.filter((l) => l instanceof Convolution).map((l) => (l as Convolution).pad)).toEqual([1, 1, 1, 2, 1, 1]);
+    expect(net.layers.map((l) => l.constructor.name).slice(-5)).toEqual(['Affine', 'ReLU', 'Dropout', 'Affine', 'Dropout']);
+    // He init for a conv: std sqrt(2 / (C * 3 * 3)).
+    expect(std(net.params[10]) / Math.sqrt(2 / (64 * 9))).toBeCloseTo(1, 1);
+    net.dispose();
+  });
+
+  test('a few Adam steps lower the loss; saved and reloaded it predicts the same', () => {
+    const net = new DeepConvNet({ inputDim: [1, 12, 12], hiddenSize: 20, outputSize: 4 }, { backend, seed: 2 });
+    const x = backend.rand([8, 1, 12, 12], { seed: 3 });
+    const t = backend.tensor([0, 1, 2, 3, 3, 2, 1, 0], [8], 'int32');
+    const opt = new Adam(0.003);
+    const first = net.inEvalMode(() => net.loss(x, t));
+    for (let i = 0; i < 15; i++) {
+      net.gradient(x, t);
+      opt.update(net);
+    }
+    expect(net.inEvalMode(() => net.loss(x, t))).toBeLessThan(first);
+    const again = Sequential.fromSafetensors(net.toSafetensors(), { backend });
+    expect(again).toBeInstanceOf(DeepConvNet);
+    expect(netSpec(again)).toEqual(netSpec(net));
+    expect(tensorHash(again.predict(x))).toBe(tensorHash(net.predict(x)));
+    [net, again].forEach((n) => n.dispose());
   });
 });
 

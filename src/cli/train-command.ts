@@ -10,6 +10,7 @@ import type { Sequential } from '../nets/sequential.js';
 import { TwoLayerNet } from '../nets/two-layer-net.js';
 import { MultiLayerNet } from '../nets/multi-layer-net.js';
 import { SimpleConvNet } from '../nets/simple-conv-net.js';
+import { DeepConvNet } from '../nets/deep-conv-net.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { SGD } from '../optim/sgd.js';
 import { Momentum } from '../optim/momentum.js';
@@ -20,6 +21,7 @@ import { Adam } from '../optim/adam.js';
 import { Trainer } from '../train/trainer.js';
 import type { BatchInfo } from '../train/trainer.js';
 import { TrainProgress, percent } from './progress.js';
+import { isConvNet } from './train-options.js';
 import type { TrainSettings, OptimizerName } from './train-options.js';
 
 /** The final `--json` line. */
@@ -59,13 +61,14 @@ function makeOptimizer(name: OptimizerName, lr: number): Optimizer {
   }
 }
 
-/** The net the settings name, for samples of `sampleShape` ((784,) rows, or (1, 28, 28) images for simple-conv). */
+/** The net the settings name, for samples of `sampleShape` ((784,) rows, or (1, 28, 28) images for the conv nets). */
 function makeNet(s: TrainSettings, sampleShape: readonly number[]): Sequential {
   const options = { dtype: s.dtype, seed: s.seed };
   const inputSize = sampleShape.reduce((a, b) => a * b, 1);
-  if (s.net === 'simple-conv') {
+  if (isConvNet(s.net)) {
     const [c, h, w] = sampleShape;
-    const net = new SimpleConvNet({ inputDim: [c, h, w], hiddenSize: s.hidden[0] }, options);
+    const config = { inputDim: [c, h, w] as [number, number, number], hiddenSize: s.hidden[0] };
+    const net = s.net === 'simple-conv' ? new SimpleConvNet(config, options) : new DeepConvNet(config, options);
     net.weightDecay = s.weightDecay;
     return net;
   }
@@ -85,7 +88,7 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
   const log = s.json ? out.stderr : out.stdout;
   const started = performance.now();
   await createBackend({ dtype: s.dtype, seed: s.seed, threads: s.threads });
-  const { train, test } = await loadMnist({ dir: s.data, flatten: s.net !== 'simple-conv' });
+  const { train, test } = await loadMnist({ dir: s.data, flatten: !isConvNet(s.net) });
   const loadSeconds = (performance.now() - started) / 1000;
   const net = makeNet(s, train.sampleShape);
   const optimizer = makeOptimizer(s.optimizer, s.lr);
@@ -93,11 +96,15 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
   const iterations = s.iterations ?? s.epochs! * batchesPerEpoch;
   const totalEpochs = Math.ceil(iterations / batchesPerEpoch);
 
-  const layers = s.net === 'simple-conv' ? ['conv30x5x5', 'pool2x2', ...s.hidden] : s.hidden;
+  const convLayers: Record<string, string[]> = {
+    'simple-conv': ['conv30x5x5', 'pool2x2'],
+    'deep-conv': ['conv16x3x3', 'conv16x3x3', 'pool2x2', 'conv32x3x3', 'conv32x3x3', 'pool2x2', 'conv64x3x3', 'conv64x3x3', 'pool2x2'],
+  };
+  const layers = [...(convLayers[s.net] ?? []), ...s.hidden];
   const architecture = [train.sampleShape.join('x'), ...layers, 10].join('-');
   log.write(
     `${train.count} train / ${test.count} test samples loaded in ${loadSeconds.toFixed(2)}s; ` +
-      `${s.net} ${architecture} ${s.net === 'simple-conv' ? 'relu' : s.activation}, ${s.optimizer} lr ${s.lr}${s.schedule === 'linear' ? ' (linear decay)' : ''}, ` +
+      `${s.net} ${architecture} ${isConvNet(s.net) ? 'relu' : s.activation}, ${s.optimizer} lr ${s.lr}${s.schedule === 'linear' ? ' (linear decay)' : ''}, ` +
       `batch ${s.batchSize}, ${s.iterations !== null ? `${iterations} iterations` : `${totalEpochs} epochs`}, ${s.dtype}\n`,
   );
 

@@ -47,9 +47,14 @@ export const DEFAULTS = {
   seed: 0,
 };
 
-/** two-layer and mlp take rows of 784 pixels; simple-conv takes (1, 28, 28) images. */
-export const NETS = ['two-layer', 'mlp', 'simple-conv'] as const;
+/** two-layer and mlp take rows of 784 pixels; the conv nets take (1, 28, 28) images. */
+export const NETS = ['two-layer', 'mlp', 'simple-conv', 'deep-conv'] as const;
 export type NetName = (typeof NETS)[number];
+
+/** Nets whose first layer is a convolution. */
+export function isConvNet(net: NetName): boolean {
+  return net === 'simple-conv' || net === 'deep-conv';
+}
 
 export interface TrainSettings {
   net: NetName;
@@ -104,12 +109,14 @@ train/test accuracy after every epoch. With no options: the fastest setting meas
 to reach 98% test accuracy.
 
 Options:
-  --net two-layer|mlp|simple-conv
-                            TwoLayerNet (one hidden layer, book ch. 4-5), MultiLayerNet, or
+  --net two-layer|mlp|simple-conv|deep-conv
+                            TwoLayerNet (one hidden layer, book ch. 4-5), MultiLayerNet,
                             SimpleConvNet (book ch. 7: conv 30 5x5, ReLU, max pool 2x2,
-                            Affine 100, ReLU, Affine 10) (default: ${DEFAULTS.net})
-  --hidden 100,50           hidden layer sizes; two-layer and simple-conv take one
-                            (default: ${DEFAULTS.hidden.join(',')}; 50 for two-layer, 100 for simple-conv)
+                            Affine 100, ReLU, Affine 10) or DeepConvNet (book ch. 8: six 3x3
+                            convs 16-16-32-32-64-64, three max pools, Affine 50, dropout 0.5,
+                            Affine 10) (default: ${DEFAULTS.net})
+  --hidden 100,50           hidden layer sizes; all nets but mlp take one (default:
+                            ${DEFAULTS.hidden.join(',')}; 50 for two-layer and deep-conv, 100 for simple-conv)
   --activation NAME         ${ACTIVATIONS.join('|')}, two-layer and mlp (default: ${DEFAULTS.activation})
   --optimizer NAME          ${OPTIMIZERS.join('|')} (default: ${DEFAULTS.optimizer})
   --lr RATE                 learning rate (default: ${OPTIMIZERS.map((o) => `${DEFAULT_LR[o]} ${o}`).join(', ')})
@@ -160,7 +167,7 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
 
   const net = oneOf('net', values.net, NETS) ?? DEFAULTS.net;
   // TwoLayerNet and SimpleConvNet have one hidden layer: the book's 50 and 100 unless told.
-  let hidden = net === 'two-layer' ? [50] : net === 'simple-conv' ? [100] : DEFAULTS.hidden;
+  let hidden = net === 'two-layer' || net === 'deep-conv' ? [50] : net === 'simple-conv' ? [100] : DEFAULTS.hidden;
   if (values.hidden !== undefined) {
     hidden = values.hidden.split(',').map((h) => {
       const n = Number(h);
@@ -171,8 +178,8 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
   if (net !== 'mlp' && hidden.length !== 1) {
     throw new UsageError(`--net ${net} has one hidden layer, but --hidden gives ${hidden.length} sizes (${hidden.join(',')})`);
   }
-  if (net === 'simple-conv' && values.activation !== undefined && values.activation !== 'relu') {
-    throw new UsageError(`--net simple-conv uses relu (the book's SimpleConvNet), got --activation ${values.activation}`);
+  if (isConvNet(net) && values.activation !== undefined && values.activation !== 'relu') {
+    throw new UsageError(`--net ${net} uses relu (as in the book), got --activation ${values.activation}`);
   }
   const optimizer = oneOf('optimizer', values.optimizer, OPTIMIZERS) ?? DEFAULTS.optimizer;
   const epochs = number('epochs', values.epochs, positiveInt, 'a positive integer');

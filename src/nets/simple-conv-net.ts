@@ -8,7 +8,7 @@ import { Pooling } from '../layers/pooling.js';
 import { ReLU } from '../layers/relu.js';
 import { windowOutputSize } from '../ops/window.js';
 import { Sequential } from './sequential.js';
-import { affineParams, initStd } from './weight-init.js';
+import { affineParams, convParams } from './weight-init.js';
 import type { WeightInit } from './weight-init.js';
 import type { NetOptions } from './multi-layer-net.js';
 
@@ -66,11 +66,9 @@ export class SimpleConvNet extends Sequential {
     }
     const seed = options.seed ?? backend.rng.nextUint32();
     const rng = new Rng(seed);
-    const fanIn = c * full.filterSize * full.filterSize;
-    const W1 = backend.randn([full.filterNum, c, full.filterSize, full.filterSize], { rng, std: initStd(full.weightInit, fanIn), dtype });
     const pooled = full.filterNum * poolH * poolW;
     super([
-      new Convolution(W1, backend.zeros([full.filterNum], dtype), full.stride, full.pad),
+      new Convolution(...convParams(backend, full.filterNum, c, full.filterSize, full.filterSize, full.weightInit, rng, dtype), full.stride, full.pad),
       new ReLU(),
       new Pooling(2, 2, 2, 0, 'max'),
       new Affine(...affineParams(backend, pooled, full.hiddenSize, full.weightInit, rng, dtype)),

@@ -32,6 +32,8 @@ import { MultiLayerNet } from './multi-layer-net.js';
 import type { MultiLayerNetConfig } from './multi-layer-net.js';
 import { SimpleConvNet } from './simple-conv-net.js';
 import type { SimpleConvNetConfig } from './simple-conv-net.js';
+import { DeepConvNet } from './deep-conv-net.js';
+import type { DeepConvNetConfig } from './deep-conv-net.js';
 import { ACTIVATIONS, activationLayer } from './activation-by-name.js';
 import type { ActivationName } from './activation-by-name.js';
 
@@ -57,6 +59,7 @@ export type NetSpec =
   | (SpecBase & { net: 'two-layer'; config: TwoLayerNet['config'] })
   | (SpecBase & { net: 'multi-layer'; config: Required<MultiLayerNetConfig> })
   | (SpecBase & { net: 'simple-conv'; config: Required<SimpleConvNetConfig> })
+  | (SpecBase & { net: 'deep-conv'; config: Required<DeepConvNetConfig> })
   | (SpecBase & { net: 'sequential' });
 
 export interface NetBuildOptions {
@@ -72,6 +75,7 @@ export function netSpec(net: Sequential): NetSpec {
   if (net instanceof TwoLayerNet) return { net: 'two-layer', config: { ...net.config }, ...base };
   if (net instanceof MultiLayerNet) return { net: 'multi-layer', config: { ...net.config, hiddenSizes: [...net.config.hiddenSizes] }, ...base };
   if (net instanceof SimpleConvNet) return { net: 'simple-conv', config: { ...net.config, inputDim: [...net.config.inputDim] }, ...base };
+  if (net instanceof DeepConvNet) return { net: 'deep-conv', config: { ...net.config, inputDim: [...net.config.inputDim] }, ...base };
   return { net: 'sequential', ...base };
 }
 
@@ -122,6 +126,8 @@ export function buildNet(spec: unknown, options: NetBuildOptions = {}): Sequenti
     net = new MultiLayerNet(s.config, { backend, dtype, seed: 0 });
   } else if (s.net === 'simple-conv') {
     net = new SimpleConvNet(s.config, { backend, dtype, seed: 0 });
+  } else if (s.net === 'deep-conv') {
+    net = new DeepConvNet(s.config, { backend, dtype, seed: 0 });
   } else {
     const layers = s.layers.map((l) => buildLayer(l, backend, dtype));
     net = new Sequential(layers, buildLoss(s.loss));
@@ -307,15 +313,27 @@ export function checkNetSpec(value: unknown): NetSpec {
     };
     return { net, config, ...base };
   }
-  if (net === 'simple-conv') {
+  if (net === 'simple-conv' || net === 'deep-conv') {
     const dim = c.inputDim;
     if (!Array.isArray(dim) || dim.length !== 3) fail(`config.inputDim must be [C, H, W], got ${JSON.stringify(dim)}`);
+    const inputDim = dim.map((d, i) => positiveInt(d, `config.inputDim[${i}]`)) as [number, number, number];
+    if (net === 'deep-conv') {
+      const dropout = finiteNumber(c.dropout, 'config.dropout');
+      if (!(dropout >= 0 && dropout < 1)) fail(`config.dropout must be in [0, 1), got ${dropout}`);
+      const config: Required<DeepConvNetConfig> = {
+        inputDim,
+        hiddenSize: positiveInt(c.hiddenSize, 'config.hiddenSize'),
+        outputSize: positiveInt(c.outputSize, 'config.outputSize'),
+        dropout,
+      };
+      return { net, config, ...base };
+    }
     const init = c.weightInit;
     if (!(init === 'he' || init === 'xavier' || (typeof init === 'number' && init > 0 && Number.isFinite(init)))) {
       fail(`config.weightInit must be 'he', 'xavier' or a positive number, got ${JSON.stringify(init)}`);
     }
     const config: Required<SimpleConvNetConfig> = {
-      inputDim: dim.map((d, i) => positiveInt(d, `config.inputDim[${i}]`)) as [number, number, number],
+      inputDim,
       filterNum: positiveInt(c.filterNum, 'config.filterNum'),
       filterSize: positiveInt(c.filterSize, 'config.filterSize'),
       pad: nonNegativeInt(c.pad, 'config.pad'),
@@ -326,5 +344,5 @@ export function checkNetSpec(value: unknown): NetSpec {
     };
     return { net, config, ...base };
   }
-  return fail(`net must be 'two-layer', 'multi-layer', 'simple-conv' or 'sequential', got ${JSON.stringify(net)}`);
+  return fail(`net must be 'two-layer', 'multi-layer', 'simple-conv', 'deep-conv' or 'sequential', got ${JSON.stringify(net)}`);
 }
