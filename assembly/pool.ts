@@ -30,6 +30,8 @@ import { outSize } from './window';
 function maxPoolForward<T>(planes: i32, h: i32, w: i32, ph: i32, pw: i32, stride: i32, pad: i32, x: usize, y: usize, argmax: usize): void {
   const oh = outSize(h, ph, stride, pad);
   const ow = outSize(w, pw, stride, pad);
+  // The book's 2x2 window, stride 2, no padding: four f32 outputs at a time.
+  const pairs = sizeof<T>() == 4 && ph == 2 && pw == 2 && stride == 2 && pad == 0;
   for (let p = 0; p < planes; p++) {
     const plane = at<T>(x, p * h * w);
     const out = p * oh * ow;
@@ -37,7 +39,9 @@ function maxPoolForward<T>(planes: i32, h: i32, w: i32, ph: i32, pw: i32, stride
       const y0 = oy * stride - pad;
       const ky0 = firstInside(y0);
       const ky1 = endInside(y0, ph, h);
-      for (let ox = 0; ox < ow; ox++) {
+      let ox = 0;
+      if (pairs) ox = maxPool2x2Row(ow, w, plane, y0, at<f32>(y, out + oy * ow), at<i32>(argmax, out + oy * ow));
+      for (; ox < ow; ox++) {
         const x0 = ox * stride - pad;
         const kx0 = firstInside(x0);
         const kx1 = endInside(x0, pw, w);
@@ -67,6 +71,47 @@ function maxPoolForward<T>(planes: i32, h: i32, w: i32, ph: i32, pw: i32, stride
       }
     }
   }
+}
+
+/** Input offsets of four neighbouring 2x2 windows' top-left corners (kept in memory: V8 rebuilds inline v128 constants). */
+const PAIR_OFFSETS = memory.data<i32>([0, 2, 4, 6]);
+
+/**
+ * Outputs 0, 4, 8, ... of one output row of a 2x2 stride-2 unpadded f32 max pool, four at a time
+ * (input rows y0 and y0 + 1); returns how many were done (the rest take the scalar path). The
+ * same comparisons in the same window order as the scalar path, lane by lane, so the same bits.
+ */
+@inline function maxPool2x2Row(ow: i32, w: i32, plane: usize, y0: i32, y: usize, argmax: usize): i32 {
+  const offsets = v128.load(PAIR_OFFSETS);
+  let ox = 0;
+  for (; ox + 4 <= ow; ox += 4) {
+    const first = y0 * w + 2 * ox; // input index of output ox's top-left
+    const top = at<f32>(plane, first);
+    const bottom = at<f32>(plane, first + w);
+    const t0 = v128.load(top);
+    const t1 = v128.load(top, 16);
+    const b0 = v128.load(bottom);
+    const b1 = v128.load(bottom, 16);
+    const index = i32x4.add(i32x4.splat(first), offsets);
+    let best = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6);
+    let bestIndex = index;
+    // The other three window positions in window order: (0, 1), (1, 0), (1, 1).
+    let v = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
+    let better = f32x4.gt(v, best);
+    best = v128.bitselect(v, best, better);
+    bestIndex = v128.bitselect(i32x4.add(index, i32x4.splat(1)), bestIndex, better);
+    v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+    better = f32x4.gt(v, best);
+    best = v128.bitselect(v, best, better);
+    bestIndex = v128.bitselect(i32x4.add(index, i32x4.splat(w)), bestIndex, better);
+    v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+    better = f32x4.gt(v, best);
+    best = v128.bitselect(v, best, better);
+    bestIndex = v128.bitselect(i32x4.add(index, i32x4.splat(w + 1)), bestIndex, better);
+    v128.store(at<f32>(y, ox), best);
+    v128.store(at<i32>(argmax, ox), bestIndex);
+  }
+  return ox;
 }
 
 export function maxPoolForward_f32(planes: i32, h: i32, w: i32, ph: i32, pw: i32, stride: i32, pad: i32, x: usize, y: usize, argmax: usize): void {

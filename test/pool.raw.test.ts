@@ -12,7 +12,8 @@ const WINDOWS: ReadonlyArray<readonly [number, number, number, number, number, n
   [2, 5, 7, 3, 2, 1, 0], // windows larger than the stride overlap
   [1, 4, 3, 2, 2, 1, 3], // padding larger than the window: some windows are all padding
   [4, 7, 6, 3, 3, 2, 1], // odd sizes, last row not covered
-  [30, 24, 24, 2, 2, 2, 0], // SimpleConvNet's pool
+  [30, 24, 24, 2, 2, 2, 0], // SimpleConvNet's pool (f32: four outputs at a time)
+  [2, 9, 19, 2, 2, 2, 0], // the same with odd rows: two groups of four, then one output on its own
 ];
 
 const outSize = (size: number, window: number, stride: number, pad: number) => Math.floor((size + 2 * pad - window) / stride) + 1;
