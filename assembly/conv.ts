@@ -7,7 +7,7 @@
 //   OH = (H + 2 * pad - FH) / stride + 1 (floored), likewise OW.
 // Every kernel works on images (or matrices) one by one and never reads another's: threads
 // split them by whole images and get the same bits as one thread.
-import { at } from './lanes';
+import { at, lanes } from './lanes';
 import { outSize } from './window';
 
 // --------------------------------------------------------------------------------- im2col
@@ -111,24 +111,47 @@ export function col2im_f64(n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, str
 
 /**
  * src is n matrices of (rows, cols), dst is n matrices of (cols, rows): dst[i] = src[i]ᵀ.
- * Turns the GEMM's (N, OH * OW, FN) into NCHW (N, FN, OH * OW), and dout back. Walked in
- * 8 x 8 blocks so both sides stay in cache lines.
+ * Turns the GEMM's (N, OH * OW, FN) into NCHW (N, FN, OH * OW), and dout back. Square tiles of
+ * one v128 per row (4 x 4 f32, 2 x 2 f64) are transposed in registers; the edges go one by one.
  */
 function transposeBatch<T>(n: i32, rows: i32, cols: i32, src: usize, dst: usize): void {
-  const BLOCK = 8;
+  const L = lanes<T>();
   for (let i = 0; i < n; i++) {
     const s = at<T>(src, i * rows * cols);
     const d = at<T>(dst, i * rows * cols);
-    for (let r0 = 0; r0 < rows; r0 += BLOCK) {
-      const r1 = min(r0 + BLOCK, rows);
-      for (let c0 = 0; c0 < cols; c0 += BLOCK) {
-        const c1 = min(c0 + BLOCK, cols);
-        for (let r = r0; r < r1; r++) {
-          for (let k = c0; k < c1; k++) store<T>(at<T>(d, k * rows + r), load<T>(at<T>(s, r * cols + k)));
-        }
+    let r = 0;
+    for (; r + L <= rows; r += L) {
+      let c = 0;
+      for (; c + L <= cols; c += L) transposeTile<T>(at<T>(s, r * cols + c), cols, at<T>(d, c * rows + r), rows);
+      for (; c < cols; c++) {
+        for (let k = r; k < r + L; k++) store<T>(at<T>(d, c * rows + k), load<T>(at<T>(s, k * cols + c)));
       }
     }
+    for (; r < rows; r++) {
+      for (let c = 0; c < cols; c++) store<T>(at<T>(d, c * rows + r), load<T>(at<T>(s, r * cols + c)));
+    }
   }
+}
+
+/** One tile of lanes x lanes: rows of s (stride ss elements) become rows of d (stride ds). */
+@inline function transposeTile<T>(s: usize, ss: i32, d: usize, ds: i32): void {
+  const a0 = v128.load(s);
+  const a1 = v128.load(at<T>(s, ss));
+  if (sizeof<T>() == 8) {
+    v128.store(d, v128.shuffle<i64>(a0, a1, 0, 2));
+    v128.store(at<T>(d, ds), v128.shuffle<i64>(a0, a1, 1, 3));
+    return;
+  }
+  const a2 = v128.load(at<T>(s, 2 * ss));
+  const a3 = v128.load(at<T>(s, 3 * ss));
+  const t0 = v128.shuffle<i32>(a0, a1, 0, 4, 1, 5); // a0[0] a1[0] a0[1] a1[1]
+  const t1 = v128.shuffle<i32>(a0, a1, 2, 6, 3, 7); // a0[2] a1[2] a0[3] a1[3]
+  const t2 = v128.shuffle<i32>(a2, a3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<i32>(a2, a3, 2, 6, 3, 7);
+  v128.store(d, v128.shuffle<i64>(t0, t2, 0, 2));
+  v128.store(at<T>(d, ds), v128.shuffle<i64>(t0, t2, 1, 3));
+  v128.store(at<T>(d, 2 * ds), v128.shuffle<i64>(t1, t3, 0, 2));
+  v128.store(at<T>(d, 3 * ds), v128.shuffle<i64>(t1, t3, 1, 3));
 }
 
 export function transposeBatch_f32(n: i32, rows: i32, cols: i32, src: usize, dst: usize): void {
