@@ -20,6 +20,7 @@ function im2col<T>(n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32
   const oh = outSize(h, fh, stride, pad);
   const ow = outSize(w, fw, stride, pad);
   const rowLength = c * fh * fw;
+  const L = lanes<T>();
   for (let img = 0; img < n; img++) {
     const image = at<T>(x, img * c * h * w);
     let row = at<T>(col, img * oh * ow * rowLength);
@@ -37,7 +38,9 @@ function im2col<T>(n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32
               for (let kx = 0; kx < fw; kx++) store<T>(at<T>(dst, kx), <T>0);
             } else if (inside) {
               const src = at<T>(plane, iy * w + x0);
-              for (let kx = 0; kx < fw; kx++) store<T>(at<T>(dst, kx), load<T>(at<T>(src, kx)));
+              let kx = 0;
+              for (; kx + L <= fw; kx += L) v128.store(at<T>(dst, kx), v128.load(at<T>(src, kx)));
+              for (; kx < fw; kx++) store<T>(at<T>(dst, kx), load<T>(at<T>(src, kx)));
             } else {
               for (let kx = 0; kx < fw; kx++) {
                 const ix = x0 + kx;
