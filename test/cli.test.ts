@@ -165,17 +165,19 @@ describe('scratchnet: training and evaluating', () => {
     expect(report.singleImageAccuracy).toBe(report.testAccuracy);
   });
 
-  it('rejects options that do not fit --net simple-conv', async () => {
+  it('rejects options that do not fit the chosen net', async () => {
     const runs = await Promise.all([
       scratchnet('train', '--net', 'simple-conv', '--hidden', '100,50'),
       scratchnet('train', '--net', 'simple-conv', '--activation', 'tanh'),
       scratchnet('train', '--net', 'simple-conv', '--dropout', '0.5'),
       scratchnet('train', '--net', 'conv-ish'),
+      scratchnet('train', '--net', 'two-layer', '--batchnorm'),
     ]);
     expectOneLineError(runs[0], 2, /^scratchnet train: --net simple-conv has one hidden layer, but --hidden gives 2 sizes \(100,50\)/);
     expectOneLineError(runs[1], 2, /^scratchnet train: --net simple-conv uses relu \(as in the book\), got --activation tanh/);
     expectOneLineError(runs[2], 2, /^scratchnet train: --dropout needs --net mlp \(--net simple-conv has no dropout layers\)/);
     expectOneLineError(runs[3], 2, /^scratchnet train: --net must be one of two-layer, mlp, simple-conv, deep-conv, got 'conv-ish'/);
+    expectOneLineError(runs[4], 2, /^scratchnet train: --batchnorm needs --net mlp \(--net two-layer has no batchnorm layers\)/);
   });
 
   it('stops a diverging run naming the epoch and suggesting a lower learning rate', async () => {

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createBackend, loadMnist, Adam, Affine, BatchNormalization, Convolution, DeepConvNet, Flatten, Pooling, ReLU, Sequential, SimpleConvNet, Trainer,
-  buildNet, netSpec, checkNetSpec, tensorHash, encodeSafetensors,
+  buildNet, netSpec, checkNetSpec, tensorHash, encodeSafetensors, MultiLayerNet, gradientCheck,
 } from '../src/index.js';
 import type { Backend, Mnist, Tensor } from '../src/index.js';
 
@@ -179,5 +179,34 @@ describe('MNIST as images', () => {
     expect(epochs[1].testAccuracy!).toBeGreaterThanOrEqual(0.9);
     expect(epochs[1].loss).toBeLessThan(epochs[0].loss);
     net.dispose();
+  });
+});
+
+describe('MultiLayerNet with useBatchnorm (the book\'s MultiLayerNetExtend)', () => {
+  test('a BatchNormalization after each hidden Affine; gradientCheck in float64 < 1e-6; saved and loaded with its running averages', async () => {
+    const b64 = await createBackend({ dtype: 'float64', threads: 1 });
+    const net = new MultiLayerNet({ inputSize: 6, hiddenSizes: [5, 4], outputSize: 3, useBatchnorm: true }, { backend: b64, seed: 1 });
+    expect(net.layers.map((l) => l.constructor.name)).toEqual(['Affine', 'BatchNormalization', 'ReLU', 'Affine', 'BatchNormalization', 'ReLU', 'Affine']);
+    expect(net.stateNames).toEqual(['running_mean2', 'running_var2', 'running_mean4', 'running_var4']);
+    const x = b64.randn([7, 6], { seed: 2 });
+    const t = b64.tensor([0, 1, 2, 0, 1, 2, 0], [7], 'int32');
+    for (const r of gradientCheck(net, x, t)) {
+      // A bias straight before batchnorm has gradient exactly 0 in training mode (the batch mean
+      // takes it out), which a difference quotient meets only as rounding noise.
+      if (r.name === 'b1' || r.name === 'b3') expect(r.maxAbsoluteError, r.name).toBeLessThan(1e-9);
+      else expect(r.maxRelativeError, r.name).toBeLessThan(1e-6);
+    }
+    const again = Sequential.fromSafetensors(net.toSafetensors(), { backend: b64 });
+    expect(again).toBeInstanceOf(MultiLayerNet);
+    expect((again as MultiLayerNet).config.useBatchnorm).toBe(true);
+    expect(again.state.map(tensorHash)).toEqual(net.state.map(tensorHash));
+    expect(tensorHash(again.predict(x))).toBe(tensorHash(net.predict(x)));
+    // A spec written before useBatchnorm existed builds the plain net.
+    const plain = new MultiLayerNet({ inputSize: 6, hiddenSizes: [5], outputSize: 3 }, { backend: b64, seed: 1 });
+    const spec = netSpec(plain) as { config: Record<string, unknown> };
+    delete spec.config.useBatchnorm;
+    expect(checkNetSpec(spec).net).toBe('multi-layer');
+    expect(() => checkNetSpec({ ...spec, config: { ...spec.config, useBatchnorm: 'yes' } })).toThrow('net spec: config.useBatchnorm must be true or false, got "yes"');
+    b64.dispose();
   });
 });

@@ -79,7 +79,10 @@ function makeNet(s: TrainSettings, sampleShape: readonly number[]): Sequential {
     return net;
   }
   return new MultiLayerNet(
-    { inputSize, hiddenSizes: s.hidden, outputSize: 10, activation: s.activation, weightDecay: s.weightDecay, dropout: s.dropout },
+    {
+      inputSize, hiddenSizes: s.hidden, outputSize: 10, activation: s.activation, weightDecay: s.weightDecay, dropout: s.dropout,
+      useBatchnorm: s.batchnorm,
+    },
     options,
   );
 }

@@ -70,6 +70,8 @@ export interface TrainSettings {
   iterations: number | null;
   weightDecay: number;
   dropout: number;
+  /** BatchNormalization after each hidden Affine (mlp only). */
+  batchnorm: boolean;
   dtype: FloatDType;
   seed: number;
   /** Threads the kernels run on; undefined = every core. */
@@ -92,6 +94,7 @@ const OPTIONS = {
   iterations: { type: 'string' },
   'weight-decay': { type: 'string' },
   dropout: { type: 'string' },
+  batchnorm: { type: 'boolean' },
   dtype: { type: 'string' },
   seed: { type: 'string' },
   threads: { type: 'string' },
@@ -128,6 +131,7 @@ Options:
                             (evaluation) every 60000/batch-size steps
   --weight-decay L          L2 weight decay lambda (default: 0)
   --dropout R               dropout ratio after each hidden layer, mlp only (default: 0)
+  --batchnorm               batch normalization after each hidden Affine, mlp only
   --dtype float32|float64   number type of the net (default: ${DEFAULTS.dtype})
   --seed N                  seed of weight init, batch order and dropout (default: ${DEFAULTS.seed})
   --threads N               threads the kernels run on; results are the same for any N
@@ -187,6 +191,8 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
   if (epochs !== undefined && iterations !== undefined) throw new UsageError('give --epochs or --iterations, not both');
   const dropout = number('dropout', values.dropout, (n) => n >= 0 && n < 1, 'a ratio in [0, 1)') ?? 0;
   if (dropout > 0 && net !== 'mlp') throw new UsageError(`--dropout needs --net mlp (--net ${net} has no dropout layers)`);
+  const batchnorm = values.batchnorm ?? false;
+  if (batchnorm && net !== 'mlp') throw new UsageError(`--batchnorm needs --net mlp (--net ${net} has no batchnorm layers)`);
   for (const name of ['data', 'save', 'plot'] as const) {
     if (values[name] === '') throw new UsageError(`--${name} needs a path`);
   }
@@ -203,6 +209,7 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
     iterations: iterations ?? null,
     weightDecay: number('weight-decay', values['weight-decay'], (n) => n >= 0, 'a number >= 0') ?? 0,
     dropout,
+    batchnorm,
     dtype: oneOf('dtype', values.dtype, ['float32', 'float64'] as const) ?? DEFAULTS.dtype,
     seed: number('seed', values.seed, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'an integer in [0, 2^32)') ?? DEFAULTS.seed,
     threads: number('threads', values.threads, positiveInt, 'a positive integer'),

@@ -205,6 +205,11 @@ function nonNegativeInt(v: unknown, what: string): number {
   return v as number;
 }
 
+function boolean(v: unknown, what: string): boolean {
+  if (typeof v !== 'boolean') fail(`${what} must be true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
 function finiteNumber(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${what} must be a finite number, got ${JSON.stringify(v)}`);
   return v;
@@ -310,6 +315,8 @@ export function checkNetSpec(value: unknown): NetSpec {
       weightInit: init,
       weightDecay: finiteNumber(c.weightDecay, 'config.weightDecay'),
       dropout,
+      // Files written before batchnorm existed have no useBatchnorm: they had none.
+      useBatchnorm: c.useBatchnorm === undefined ? false : boolean(c.useBatchnorm, 'config.useBatchnorm'),
     };
     return { net, config, ...base };
   }
