@@ -10,3 +10,6 @@ export * from './loss';
 export * from './reduce';
 export * from './optim';
 export * from './gather';
+export * from './conv';
+export * from './pool';
+export * from './batchnorm';

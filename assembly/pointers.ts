@@ -7,6 +7,8 @@
 export type Bytes = usize;
 /** An int32 array, one int per row: labels, gather indices. */
 export type RowInts = usize;
+/** An int32 array split by items with the floats (a pooling plane's argmax): moves per item as they do. */
+export type Ints = usize;
 /** A float64 array, one value per row whatever T is: a row's loss. */
 export type RowDoubles = usize;
 /** An array every share reads whole: the bias row of addBias, the table a gather reads from. */

@@ -16,6 +16,7 @@ import { tfjsCases, tfjsInfo } from './peers/tfjs.js';
 import {
   ceilingCaseName, ceilingCases, disposeBackends, elementwiseCases, gemmCases, openBackends, startPeakThreads, trainStepCases,
 } from './scratchnet.js';
+import { convCases } from './conv.js';
 import { MNIST_SECTION, mnistResults } from './mnist-runs.js';
 import { MLP_SHAPES, trainStepCaseName } from './problems.js';
 import { evaluateTargets, formatTargets, formatWideNetModels, wideNetModels } from './targets.js';
@@ -38,7 +39,9 @@ const info = await tfjsInfo();
 log(`tfjs ${info.version}: wasm SIMD ${info.wasmSimd}, wasm threads ${info.wasmThreads}; scratchnet on ${threadCounts.join(' and ')} thread(s)`);
 
 const mode = { quick: args.quick };
-const ours = [...ceilingCases(peaks), ...gemmCases(backends, mode), ...elementwiseCases(backends, mode), ...trainStepCases(backends, mode)];
+const ours = [
+  ...ceilingCases(peaks), ...gemmCases(backends, mode), ...elementwiseCases(backends, mode), ...trainStepCases(backends, mode), ...convCases(backends, mode),
+];
 const ourNames = new Set(ours.map((c) => c.name));
 const peers = [...plainCases(mode), ...tfjsCases(mode)]
   // Peers join scratchnet's groups; quick mode also leaves out the steps that take a second or more.

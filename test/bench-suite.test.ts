@@ -10,6 +10,7 @@ import type { MlpShape } from '../bench/problems.js';
 import { evaluateTargets, wideNetModels } from '../bench/targets.js';
 import { bookRunArgs, relativeMarginOfError } from '../bench/mnist-runs.js';
 import type { CaseResult } from '../bench/harness.js';
+import { CONV_SHAPES, convLayerCase, convOutputShape, makeConvProblem, simpleConvStepCase } from '../bench/conv.js';
 
 /** Largest |actual - expected| / max(1, |expected|). */
 function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
@@ -176,5 +177,54 @@ describe('suite bookkeeping', () => {
     expect(relativeMarginOfError([5])).toBe(0);
     // mean 2, sample sd 1, n 3: 4.303 * 1 / sqrt(3) / 2 = 124.2%
     expect(relativeMarginOfError([1, 2, 3])).toBeCloseTo((100 * 4.303) / Math.sqrt(3) / 2, 9);
+  });
+});
+
+describe('scratchnet conv bench cases compute what they time', () => {
+  it('a conv layer case gives y, dx and dW of a direct float64 convolution (SimpleConvNet layer), f32 and f64, each thread count', async () => {
+    const shape = CONV_SHAPES[0];
+    const [n, c, h, w] = shape.x;
+    const [fn, , fh, fw] = shape.w;
+    const [, , oh, ow] = convOutputShape(shape);
+    const p = makeConvProblem(shape);
+    // y = W * x (bias 0); dx and dW by the chain rule, loop by loop.
+    const y = new Float64Array(n * fn * oh * ow);
+    const dx = new Float64Array(n * c * h * w);
+    const dW = new Float64Array(fn * c * fh * fw);
+    for (let i = 0; i < n; i++)
+      for (let f = 0; f < fn; f++)
+        for (let oy = 0; oy < oh; oy++)
+          for (let ox = 0; ox < ow; ox++) {
+            const o = ((i * fn + f) * oh + oy) * ow + ox;
+            for (let ch = 0; ch < c; ch++)
+              for (let ky = 0; ky < fh; ky++)
+                for (let kx = 0; kx < fw; kx++) {
+                  const iy = oy - shape.pad + ky;
+                  const ix = ox - shape.pad + kx;
+                  if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                  const xi = ((i * c + ch) * h + iy) * w + ix;
+                  const wi = ((f * c + ch) * fh + ky) * fw + kx;
+                  y[o] += p.w[wi] * p.x[xi];
+                  dx[xi] += p.w[wi] * p.dout[o];
+                  dW[wi] += p.x[xi] * p.dout[o];
+                }
+          }
+    const expected = new Float64Array([...y, ...dx, ...dW]);
+    for (const threads of threadCounts) {
+      for (const dtype of ['float32', 'float64'] as const) {
+        const cs = convLayerCase(backends.get(threads)!, threads, shape, dtype);
+        expect(cs.flops).toBe(3 * 2 * n * oh * ow * fn * c * fh * fw);
+        // dW sums 57,600 products: f32 keeps it within 1e-3 of values of size ~10-100.
+        expect(worstError(await runOnce(cs, 2), expected), `${dtype} ${threads} thread(s)`).toBeLessThan(dtype === 'float32' ? 1e-3 : 1e-9);
+      }
+    }
+  });
+
+  it('the SimpleConvNet step case trains: the same params after 2 steps on every thread count, in f32 and f64', async () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const outputs = await Promise.all(threadCounts.map((threads) => runOnce(simpleConvStepCase(backends.get(threads)!, threads, dtype), 2)));
+      expect(outputs[0].length).toBe(30 * 25 + 30 + 4320 * 100 + 100 + 100 * 10 + 10);
+      for (const out of outputs.slice(1)) expect(Array.from(out)).toEqual(Array.from(outputs[0]));
+    }
   });
 });

@@ -149,6 +149,37 @@ describe('scratchnet: training and evaluating', () => {
     expect(table.stdout).toMatch(/^true\\pred +0 +1 +2 +3 +4 +5 +6 +7 +8 +9 +recall$/m);
   });
 
+  it('trains --net simple-conv on (1, 28, 28) images and eval scores the saved conv net the same', async () => {
+    const model = join(tmp, 'conv.safetensors');
+    const run = await scratchnet('train', '--net', 'simple-conv', '--data', smallDir, '--iterations', '30', '--seed', '3', '--json', '--save', model);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/simple-conv 1x28x28-conv30x5x5-pool2x2-100-10 relu, adam/);
+    const result = JSON.parse(run.stdout.trim());
+    expect(result.iterations).toBe(30);
+    expect(result.testAccuracy).toBeGreaterThan(0.7);
+    const evaluated = await scratchnet('eval', '--model', model, '--data', smallDir, '--json', '--batch-size', '250');
+    expect(evaluated.code).toBe(0);
+    const report = JSON.parse(evaluated.stdout);
+    expect(report.testAccuracy).toBe(result.testAccuracy);
+    expect(report.singleImageAccuracy).toBe(report.testAccuracy);
+  });
+
+  it('rejects options that do not fit the chosen net', async () => {
+    const runs = await Promise.all([
+      scratchnet('train', '--net', 'simple-conv', '--hidden', '100,50'),
+      scratchnet('train', '--net', 'simple-conv', '--activation', 'tanh'),
+      scratchnet('train', '--net', 'simple-conv', '--dropout', '0.5'),
+      scratchnet('train', '--net', 'conv-ish'),
+      scratchnet('train', '--net', 'two-layer', '--batchnorm'),
+    ]);
+    expectOneLineError(runs[0], 2, /^scratchnet train: --net simple-conv has one hidden layer, but --hidden gives 2 sizes \(100,50\)/);
+    expectOneLineError(runs[1], 2, /^scratchnet train: --net simple-conv uses relu \(as in the book\), got --activation tanh/);
+    expectOneLineError(runs[2], 2, /^scratchnet train: --dropout needs --net mlp \(--net simple-conv has no dropout layers\)/);
+    expectOneLineError(runs[3], 2, /^scratchnet train: --net must be one of two-layer, mlp, simple-conv, deep-conv, got 'conv-ish'/);
+    expectOneLineError(runs[4], 2, /^scratchnet train: --batchnorm needs --net mlp \(--net two-layer has no batchnorm layers\)/);
+  });
+
   it('stops a diverging run naming the epoch and suggesting a lower learning rate', async () => {
     const run = await scratchnet('train', '--data', smallDir, '--optimizer', 'sgd', '--lr', '1e9', '--iterations', '20');
     expectOneLineError(run, 1, /^scratchnet train: loss became NaN or infinite at epoch 1 \(iteration \d+\); try a lower learning rate than 1000000000$/);

@@ -3,9 +3,11 @@ import { availableParallelism } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createBackend, ops, MultiLayerNet, Adam, Rng, tensorHash, paramsHash } from '../src/index.js';
+import {
+  createBackend, ops, MultiLayerNet, Adam, Rng, tensorHash, paramsHash, Sequential, Convolution, ReLU, BatchNormalization, Pooling, Flatten, Affine,
+} from '../src/index.js';
 import type { Backend, Tensor } from '../src/index.js';
-import { PARALLEL_KERNELS, SPLIT_ELEMENTS, THREAD_KERNEL_NAMES, argKinds, splitArgs } from '../src/backend/threads/parallel-kernels.js';
+import { PARALLEL_KERNELS, SPLIT_ELEMENTS, THREAD_KERNEL_NAMES, argKinds, splitArgs, workOf } from '../src/backend/threads/parallel-kernels.js';
 import { KERNEL_SIGNATURES } from '../src/backend/threads/kernel-signatures.js';
 // @ts-expect-error: a plain .mjs build script, without type declarations
 import { readSignatures } from '../scripts/kernel-signatures.mjs';
@@ -98,6 +100,19 @@ function callOf(name: string, b: Backend, dtype: FloatDType): { args: number[]; 
     softmaxCrossEntropyOneHot: () => [ROWS, COLS, f(ROWS, COLS), f(ROWS, COLS), f(ROWS, COLS), f64(ROWS)],
     softmaxCrossEntropyBackwardOneHot: () => [ROWS, COLS, f(ROWS, COLS), f(ROWS, COLS), f(ROWS, COLS), 0.01],
     softmaxCrossEntropyBackwardLabels: () => [ROWS, COLS, f(ROWS, COLS), i32(ROWS, COLS), f(ROWS, COLS), 0.01],
+    // 5 images (2, 9, 7), 3x4 filters, stride 2, pad 1: (5, 3) outputs, rows of 24
+    im2col: () => [5, 2, 9, 7, 3, 4, 2, 1, f(5, 2, 9, 7), f(5 * 15, 24)],
+    col2im: () => [5, 2, 9, 7, 3, 4, 2, 1, f(5 * 15, 24), f(5, 2, 9, 7)],
+    transposeBatch: () => [5, 13, 7, f(5, 13, 7), f(5, 7, 13)],
+    // 7 planes (9, 8), 3x2 windows, stride 2, pad 1: (5, 5) outputs
+    maxPoolForward: () => [7, 9, 8, 3, 2, 2, 1, f(7, 9, 8), f(7, 25), i32(7 * 25, 72)],
+    maxPoolBackward: () => [7, 9, 8, 3, 2, 2, 1, f(7, 25), i32(7 * 25, 72), f(7, 9, 8)],
+    avgPoolForward: () => [7, 9, 8, 3, 2, 2, 1, f(7, 9, 8), f(7, 25)],
+    avgPoolBackward: () => [7, 9, 8, 3, 2, 2, 1, f(7, 25), f(7, 9, 8)],
+    // 5 channels of (7, 5, 11) tensors
+    batchNormForwardTrain: () => [5, 7, 11, 55, f(7, 55), f(5), f(5), f(5), positive(), 0.9, 1e-5, f(7, 55), f(7, 55), f(5)],
+    batchNormForwardInfer: () => [5, 7, 11, 55, f(7, 55), f(5), f(5), f(5), positive(), 1e-5, f(7, 55), f(7, 55), f(5)],
+    batchNormBackward: () => [5, 7, 11, 55, 1, f(7, 55), f(7, 55), f(5), f(5), f(7, 55), f(5), f(5)],
   };
   const make = calls[name];
   if (make === undefined) throw new Error(`no test call for ${name}`);
@@ -189,6 +204,20 @@ describe('the parallel kernel table', () => {
       [4, 3, 1000 + 3 * 3 * 4, 2012, 3000 + 3 * 3 * 4, 4024],
       [3, 3, 1000 + 7 * 3 * 4, 2028, 3000 + 7 * 3 * 4, 4056],
     ]);
+  });
+
+  test('item shares move each array by its own elements per item (images, planes, channels)', () => {
+    // 3 images (2, 5, 5), 3x3 filters, stride 1, pad 0: 9 rows of 18 per image.
+    const shares = splitArgs({ ...PARALLEL_KERNELS.im2col, minElements: 0 }, 8, [3, 2, 5, 5, 3, 3, 1, 0, 1000, 9000], 2);
+    expect(shares).toEqual([
+      [2, 2, 5, 5, 3, 3, 1, 0, 1000, 9000],
+      [1, 2, 5, 5, 3, 3, 1, 0, 1000 + 2 * 50 * 8, 9000 + 2 * 9 * 18 * 8],
+    ]);
+    // Batchnorm over 4 channels of (n 6, hw 10): x-shaped arrays move by hw, per-channel ones by 1; work is n * hw per channel.
+    const bn = PARALLEL_KERNELS.batchNormBackward;
+    const [, second] = splitArgs({ ...bn, minElements: 0 }, 4, [4, 6, 10, 40, 1, 100, 200, 300, 400, 500, 600, 700], 2);
+    expect(second).toEqual([2, 6, 10, 40, 1, 100 + 80, 200 + 80, 308, 408, 500 + 80, 608, 708]);
+    expect(workOf(bn, [4, 6, 10, 40, 1, 0, 0, 0, 0, 0, 0, 0])).toBe(240);
   });
 
   test('a call below its threshold stays whole', () => {
@@ -372,6 +401,39 @@ describe('bit-identical for 1, 2 and 3 threads', () => {
     });
     expect(hashes[1]).toBe(hashes[0]);
     expect(hashes[2]).toBe(hashes[0]);
+  });
+});
+
+describe('a conv net is bit-identical for 1, 2 and 3 threads', () => {
+  test('conv -> relu -> batchnorm -> max pool -> conv -> avg pool -> affine, 3 Adam steps: same params, running averages and loss', () => {
+    const results = backends.map((b) => {
+      const run = b.threadPool ? vi.spyOn(b.threadPool, 'run') : null;
+      const net = new Sequential([
+        new Convolution(b.randn([16, 1, 5, 5], { seed: 1, std: 0.3 }), b.zeros([16])),
+        new ReLU(),
+        new BatchNormalization(b.ones([16]), b.zeros([16])),
+        new Pooling(2, 2, 2, 0, 'max'),
+        new Convolution(b.randn([8, 16, 3, 3], { seed: 2, std: 0.1 }), b.zeros([8]), 1, 1),
+        new Pooling(3, 3, 2, 1, 'avg'),
+        new Flatten(),
+        new Affine(b.randn([8 * 6 * 6, 10], { seed: 3, std: 0.1 }), b.zeros([10])),
+      ]);
+      const x = randomTensor(b, [40, 1, 28, 28], 4, 'float32');
+      const labels = randomTensor(b, [40], 5, 'int32', 10);
+      const opt = new Adam(0.01);
+      for (let i = 0; i < 3; i++) {
+        net.gradient(x, labels);
+        opt.update(net);
+      }
+      // The big conv kernels were split (the call count is not the point, only that splitting happened).
+      if (run) expect(run.mock.calls.some(([name]) => name === 'im2col_f32')).toBe(true);
+      run?.mockRestore();
+      const result = `${paramsHash(net)} ${net.state.map(tensorHash).join(' ')} ${net.lastLoss}`;
+      [net, opt, x, labels].forEach((t) => t.dispose());
+      return result;
+    });
+    expect(results[1]).toBe(results[0]);
+    expect(results[2]).toBe(results[0]);
   });
 });
 

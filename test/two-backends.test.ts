@@ -189,6 +189,8 @@ interface OpCase {
 }
 
 const N = 3;
+/** A 2x2 window, stride 1, no padding: over 3x3 planes it gives 2x2. */
+const WINDOW = { height: 2, width: 2, stride: 1, pad: 0 };
 const C = 4;
 let seed = 1;
 const floats = (b: Backend, shape: number[]) => b.rand(shape, { seed: seed++ });
@@ -278,6 +280,39 @@ const OP_CASES: Record<string, OpCase> = {
     call: ([y, t, dx]) => ops.sigmoidCrossEntropyBackward(y, t, 0.5, dx),
   },
   firstNonFinite: { tensors: (at) => [floats(at(0), [N, C])], call: ([x]) => ops.firstNonFinite(x) },
+  im2col: { tensors: (at) => [floats(at(0), [1, 2, 3, 3]), floats(at(1), [4, 8])], call: ([x, col]) => ops.im2col(x, WINDOW, col) },
+  col2im: { tensors: (at) => [floats(at(0), [4, 8]), floats(at(1), [1, 2, 3, 3])], call: ([col, dx]) => ops.col2im(col, [1, 2, 3, 3], WINDOW, dx) },
+  transposeBatch: { tensors: (at) => [floats(at(0), [2, 3, 4]), floats(at(1), [2, 4, 3])], call: ([x, y]) => ops.transposeBatch(x, y) },
+  conv2d: {
+    tensors: (at) => [floats(at(0), [1, 2, 3, 3]), floats(at(1), [3, 2, 2, 2]), floats(at(2), [3]), floats(at(3), [1, 3, 2, 2])],
+    call: ([x, W, b, y]) => ops.conv2d(x, W, b, {}, y),
+  },
+  convForwardFromCol: {
+    tensors: (at) => [floats(at(0), [4, 8]), floats(at(1), [3, 2, 2, 2]), floats(at(2), [3]), floats(at(3), [4, 3]), floats(at(4), [1, 3, 2, 2])],
+    call: ([col, W, b, rows, y]) => ops.convForwardFromCol(col, W, b, rows, y),
+  },
+  maxPool: {
+    tensors: (at) => [floats(at(0), [1, 2, 3, 3]), floats(at(1), [1, 2, 2, 2]), at(2).zeros([1, 2, 2, 2], 'int32')],
+    call: ([x, y, argmax]) => ops.maxPool(x, WINDOW, y, argmax),
+  },
+  maxPoolBackward: {
+    tensors: (at) => [floats(at(0), [1, 2, 2, 2]), at(1).tensor([0, 1, 3, 4, 0, 1, 3, 4], [1, 2, 2, 2], 'int32'), floats(at(2), [1, 2, 3, 3])],
+    call: ([dy, argmax, dx]) => ops.maxPoolBackward(dy, argmax, [1, 2, 3, 3], WINDOW, dx),
+  },
+  avgPool: { tensors: (at) => [floats(at(0), [1, 2, 3, 3]), floats(at(1), [1, 2, 2, 2])], call: ([x, y]) => ops.avgPool(x, WINDOW, y) },
+  avgPoolBackward: {
+    tensors: (at) => [floats(at(0), [1, 2, 2, 2]), floats(at(1), [1, 2, 3, 3])],
+    call: ([dy, dx]) => ops.avgPoolBackward(dy, [1, 2, 3, 3], WINDOW, dx),
+  },
+  batchNorm: {
+    tensors: (at) => [floats(at(0), [N, C]), ...[1, 2, 3, 4].map((i) => floats(at(i), [C])), floats(at(5), [N, C]), floats(at(6), [N, C]), floats(at(7), [C])],
+    call: ([x, gamma, beta, runningMean, runningVar, y, xn, invStd]) =>
+      ops.batchNorm(x, { gamma, beta, runningMean, runningVar }, { training: true, momentum: 0.9, eps: 1e-5 }, y, { xn, invStd }),
+  },
+  batchNormBackward: {
+    tensors: (at) => [floats(at(0), [N, C]), floats(at(1), [N, C]), floats(at(2), [C]), floats(at(3), [C]), floats(at(4), [N, C]), floats(at(5), [C]), floats(at(6), [C])],
+    call: ([dout, xn, invStd, gamma, dx, dgamma, dbeta]) => ops.batchNormBackward(dout, { xn, invStd }, gamma, true, dx, dgamma, dbeta),
+  },
   checkTargets: { tensors: (at) => [floats(at(0), [N, C]), labels(at(1))], call: ([y, t]) => ops.checkTargets('checkTargets', y, t) },
   sumSquaresError: { tensors: (at) => [floats(at(0), [N, C]), floats(at(1), [N, C])], call: ([y, t]) => ops.sumSquaresError(y, t) },
   sumSquaresBackward: {
@@ -332,6 +367,11 @@ const OP_CASES: Record<string, OpCase> = {
 /** Exported functions that take no tensor memory to a kernel, and why. */
 const NOT_SWEPT: Record<string, string> = {
   isLabels: "reads a tensor's dtype only",
+  windowOutputSize: 'arithmetic on sizes only',
+  checkWindowParams: 'checks numbers only',
+  checkWindowOver: "reads a tensor's shape only",
+  convWindow: "reads a tensor's shape only",
+  checkConv: 'the shape and backend check that conv2d runs (its case covers it)',
 };
 
 /** The export a case calls: its key up to the first space ("crossEntropy (labels)" -> crossEntropy). */

@@ -1,7 +1,7 @@
 import type { FloatDType } from './dtype.js';
 import { ITEM_SIZE, kernelSuffix } from './dtype.js';
 import type { ThreadPool } from './threads/thread-pool.js';
-import { PARALLEL_KERNELS, splitArgs } from './threads/parallel-kernels.js';
+import { PARALLEL_KERNELS, splitArgs, workOf } from './threads/parallel-kernels.js';
 import { GEMM_MIN_MULTIPLY_ADDS, splitGemm } from './threads/gemm-split.js';
 
 /**
@@ -57,10 +57,9 @@ export function dispatchFor(host: DispatchHost, family: KernelFamily, dtype: Flo
   if (pool === null || split === undefined) return fn;
   const kernel = pool.kernelIndex(full);
   const itemSize = ITEM_SIZE[dtype];
-  const rows = split.by === 'rows';
   return (...args: number[]): number => {
     // Most calls of a small net stay below the threshold: go straight to the kernel.
-    if (args[0] * (rows ? args[1] : 1) < split.minElements) return fn(...args);
+    if (workOf(split, args) < split.minElements) return fn(...args);
     const shares = splitArgs(split, itemSize, args, pool.threads);
     if (shares.length === 1) return fn(...args);
     pool.run(full, shares.map((share) => ({ kernel, args: share })));

@@ -10,6 +10,7 @@ import type { Tensor } from '../backend/tensor.js';
 import type { MnistSet } from '../data/mnist-set.js';
 import { loadNet } from '../io/net-file-node.js';
 import type { Sequential } from '../nets/sequential.js';
+import { Convolution } from '../layers/convolution.js';
 import { argmaxRows } from '../ops/reduce.js';
 import { ConfusionMatrix } from './confusion-matrix.js';
 import { percent } from './progress.js';
@@ -116,11 +117,17 @@ export async function runEval(s: EvalSettings, out: CommandOutput): Promise<Eval
   await createBackend({ threads: s.threads });
   // The model first: a bad file fails before the data is loaded.
   const net = await loadNet(s.model);
-  const { test } = await loadMnist({ dir: s.data });
-  const inputSize = net.params[0].shape[0];
+  // A net that starts with a convolution takes (C, H, W) images; others take flat rows.
+  const first = net.layers[0];
+  const images = first instanceof Convolution;
+  const { test } = await loadMnist({ dir: s.data, flatten: !images });
   const sampleSize = test.sampleShape.reduce((a, b) => a * b, 1);
-  if (inputSize !== sampleSize) {
-    throw new Error(`eval: ${s.model} takes ${inputSize} inputs but the data's samples are ${test.sampleShape.join('x')} (${sampleSize})`);
+  if (images) {
+    if (first.W.shape[1] !== test.sampleShape[0]) {
+      throw new Error(`eval: ${s.model} takes images of ${first.W.shape[1]} channels but the data's samples are ${test.sampleShape.join('x')}`);
+    }
+  } else if (net.params[0].shape[0] !== sampleSize) {
+    throw new Error(`eval: ${s.model} takes ${net.params[0].shape[0]} inputs but the data's samples are ${test.sampleShape.join('x')} (${sampleSize})`);
   }
   const batched = new ConfusionMatrix(10);
   predictAll(net, test, s.batchSize, batched);

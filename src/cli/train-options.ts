@@ -37,7 +37,7 @@ export const DEFAULT_LR: Record<OptimizerName, number> = {
  * plateaus below 98%.
  */
 export const DEFAULTS = {
-  net: 'mlp' as 'mlp' | 'two-layer',
+  net: 'mlp' as NetName,
   hidden: [256, 128],
   activation: 'relu' as ActivationName,
   optimizer: 'adam' as OptimizerName,
@@ -47,8 +47,17 @@ export const DEFAULTS = {
   seed: 0,
 };
 
+/** two-layer and mlp take rows of 784 pixels; the conv nets take (1, 28, 28) images. */
+export const NETS = ['two-layer', 'mlp', 'simple-conv', 'deep-conv'] as const;
+export type NetName = (typeof NETS)[number];
+
+/** Nets whose first layer is a convolution. */
+export function isConvNet(net: NetName): boolean {
+  return net === 'simple-conv' || net === 'deep-conv';
+}
+
 export interface TrainSettings {
-  net: 'mlp' | 'two-layer';
+  net: NetName;
   hidden: number[];
   activation: ActivationName;
   optimizer: OptimizerName;
@@ -61,6 +70,8 @@ export interface TrainSettings {
   iterations: number | null;
   weightDecay: number;
   dropout: number;
+  /** BatchNormalization after each hidden Affine (mlp only). */
+  batchnorm: boolean;
   dtype: FloatDType;
   seed: number;
   /** Threads the kernels run on; undefined = every core. */
@@ -83,6 +94,7 @@ const OPTIONS = {
   iterations: { type: 'string' },
   'weight-decay': { type: 'string' },
   dropout: { type: 'string' },
+  batchnorm: { type: 'boolean' },
   dtype: { type: 'string' },
   seed: { type: 'string' },
   threads: { type: 'string' },
@@ -100,9 +112,15 @@ train/test accuracy after every epoch. With no options: the fastest setting meas
 to reach 98% test accuracy.
 
 Options:
-  --net two-layer|mlp       TwoLayerNet (one hidden layer, book ch. 4-5) or MultiLayerNet (default: ${DEFAULTS.net})
-  --hidden 100,50           hidden layer sizes; two-layer takes one (default: ${DEFAULTS.hidden.join(',')}; 50 for two-layer)
-  --activation NAME         ${ACTIVATIONS.join('|')} (default: ${DEFAULTS.activation})
+  --net two-layer|mlp|simple-conv|deep-conv
+                            TwoLayerNet (one hidden layer, book ch. 4-5), MultiLayerNet,
+                            SimpleConvNet (book ch. 7: conv 30 5x5, ReLU, max pool 2x2,
+                            Affine 100, ReLU, Affine 10) or DeepConvNet (book ch. 8: six 3x3
+                            convs 16-16-32-32-64-64, three max pools, Affine 50, dropout 0.5,
+                            Affine 10) (default: ${DEFAULTS.net})
+  --hidden 100,50           hidden layer sizes; all nets but mlp take one (default:
+                            ${DEFAULTS.hidden.join(',')}; 50 for two-layer and deep-conv, 100 for simple-conv)
+  --activation NAME         ${ACTIVATIONS.join('|')}, two-layer and mlp (default: ${DEFAULTS.activation})
   --optimizer NAME          ${OPTIMIZERS.join('|')} (default: ${DEFAULTS.optimizer})
   --lr RATE                 learning rate (default: ${OPTIMIZERS.map((o) => `${DEFAULT_LR[o]} ${o}`).join(', ')})
   --lr-schedule NAME        constant|linear (linear decays to 0 by the last step;
@@ -113,6 +131,7 @@ Options:
                             (evaluation) every 60000/batch-size steps
   --weight-decay L          L2 weight decay lambda (default: 0)
   --dropout R               dropout ratio after each hidden layer, mlp only (default: 0)
+  --batchnorm               batch normalization after each hidden Affine, mlp only
   --dtype float32|float64   number type of the net (default: ${DEFAULTS.dtype})
   --seed N                  seed of weight init, batch order and dropout (default: ${DEFAULTS.seed})
   --threads N               threads the kernels run on; results are the same for any N
@@ -150,9 +169,9 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
   }
   if (values.help) return null;
 
-  const net = oneOf('net', values.net, ['two-layer', 'mlp'] as const) ?? DEFAULTS.net;
-  // TwoLayerNet has one hidden layer: the book's 50 unless told.
-  let hidden = net === 'two-layer' ? [50] : DEFAULTS.hidden;
+  const net = oneOf('net', values.net, NETS) ?? DEFAULTS.net;
+  // TwoLayerNet and SimpleConvNet have one hidden layer: the book's 50 and 100 unless told.
+  let hidden = net === 'two-layer' || net === 'deep-conv' ? [50] : net === 'simple-conv' ? [100] : DEFAULTS.hidden;
   if (values.hidden !== undefined) {
     hidden = values.hidden.split(',').map((h) => {
       const n = Number(h);
@@ -160,15 +179,20 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
       return n;
     });
   }
-  if (net === 'two-layer' && hidden.length !== 1) {
-    throw new UsageError(`--net two-layer has one hidden layer, but --hidden gives ${hidden.length} sizes (${hidden.join(',')})`);
+  if (net !== 'mlp' && hidden.length !== 1) {
+    throw new UsageError(`--net ${net} has one hidden layer, but --hidden gives ${hidden.length} sizes (${hidden.join(',')})`);
+  }
+  if (isConvNet(net) && values.activation !== undefined && values.activation !== 'relu') {
+    throw new UsageError(`--net ${net} uses relu (as in the book), got --activation ${values.activation}`);
   }
   const optimizer = oneOf('optimizer', values.optimizer, OPTIMIZERS) ?? DEFAULTS.optimizer;
   const epochs = number('epochs', values.epochs, positiveInt, 'a positive integer');
   const iterations = number('iterations', values.iterations, positiveInt, 'a positive integer');
   if (epochs !== undefined && iterations !== undefined) throw new UsageError('give --epochs or --iterations, not both');
   const dropout = number('dropout', values.dropout, (n) => n >= 0 && n < 1, 'a ratio in [0, 1)') ?? 0;
-  if (dropout > 0 && net !== 'mlp') throw new UsageError('--dropout needs --net mlp (TwoLayerNet has no dropout layers)');
+  if (dropout > 0 && net !== 'mlp') throw new UsageError(`--dropout needs --net mlp (--net ${net} has no dropout layers)`);
+  const batchnorm = values.batchnorm ?? false;
+  if (batchnorm && net !== 'mlp') throw new UsageError(`--batchnorm needs --net mlp (--net ${net} has no batchnorm layers)`);
   for (const name of ['data', 'save', 'plot'] as const) {
     if (values[name] === '') throw new UsageError(`--${name} needs a path`);
   }
@@ -185,6 +209,7 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
     iterations: iterations ?? null,
     weightDecay: number('weight-decay', values['weight-decay'], (n) => n >= 0, 'a number >= 0') ?? 0,
     dropout,
+    batchnorm,
     dtype: oneOf('dtype', values.dtype, ['float32', 'float64'] as const) ?? DEFAULTS.dtype,
     seed: number('seed', values.seed, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'an integer in [0, 2^32)') ?? DEFAULTS.seed,
     threads: number('threads', values.threads, positiveInt, 'a positive integer'),

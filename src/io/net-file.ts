@@ -9,6 +9,7 @@
  * Sequential never reaches node:fs.
  */
 import type { FloatDType } from '../backend/dtype.js';
+import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
 import type { Sequential } from '../nets/sequential.js';
 import { buildNet, checkNetSpec, netSpec } from '../nets/spec.js';
@@ -21,12 +22,18 @@ export const NET_FILE_VERSION = '1';
 
 const FILE_DTYPE: Record<FloatDType, SafetensorsDtype> = { float32: 'F32', float64: 'F64' };
 
+/** What a file holds of a net: its params, then its untrained state (batchnorm running averages), by name. */
+function savedTensors(net: Sequential): { names: string[]; tensors: Tensor[] } {
+  return { names: [...net.paramNames, ...net.stateNames], tensors: [...net.params, ...net.state] };
+}
+
 /** The net's params and architecture as safetensors bytes. */
 export function netToSafetensors(net: Sequential): Uint8Array {
   const spec = netSpec(net);
   const tensors: Record<string, SafetensorsTensor> = {};
-  net.params.forEach((p, i) => {
-    tensors[net.paramNames[i]] = { dtype: FILE_DTYPE[net.dtype], shape: [...p.shape], data: p.toTypedArray() as Float32Array | Float64Array };
+  const saved = savedTensors(net);
+  saved.tensors.forEach((p, i) => {
+    tensors[saved.names[i]] = { dtype: FILE_DTYPE[net.dtype], shape: [...p.shape], data: p.toTypedArray() as Float32Array | Float64Array };
   });
   return encodeSafetensors(tensors, { format: NET_FILE_FORMAT, version: NET_FILE_VERSION, net: JSON.stringify(spec) });
 }
@@ -78,27 +85,28 @@ export function loadNetFile(net: Sequential, file: NetFile, name = 'net file'): 
       throw new Error(`${name}: the file holds a different architecture (${describe(file.spec)}) than this net (${describe(mine)})`);
     }
   }
+  const saved = savedTensors(net);
   const names = Object.keys(file.tensors);
-  const missing = net.paramNames.filter((n) => !names.includes(n));
-  const extra = names.filter((n) => !net.paramNames.includes(n));
+  const missing = saved.names.filter((n) => !names.includes(n));
+  const extra = names.filter((n) => !saved.names.includes(n));
   if (missing.length > 0 || extra.length > 0) {
     const parts = [
       missing.length > 0 ? `lacks ${missing.join(', ')}` : '',
       extra.length > 0 ? `has tensors the net does not (${extra.join(', ')})` : '',
     ].filter(Boolean);
-    throw new Error(`${name}: ${parts.join(' and ')}; the net's params are ${net.paramNames.join(', ')}`);
+    throw new Error(`${name}: ${parts.join(' and ')}; the net's ${net.stateNames.length > 0 ? 'params and state' : 'params'} are ${saved.names.join(', ')}`);
   }
   const want = FILE_DTYPE[net.dtype];
-  net.params.forEach((p, i) => {
-    const t = file.tensors[net.paramNames[i]];
+  saved.tensors.forEach((p, i) => {
+    const t = file.tensors[saved.names[i]];
     if (t.dtype !== want) {
-      throw new Error(`${name}: tensor '${net.paramNames[i]}' is ${t.dtype} but the net is ${net.dtype} (${want}); build the net with the file's dtype`);
+      throw new Error(`${name}: tensor '${saved.names[i]}' is ${t.dtype} but the net is ${net.dtype} (${want}); build the net with the file's dtype`);
     }
     if (formatShape(t.shape) !== formatShape(p.shape)) {
-      throw new Error(`${name}: tensor '${net.paramNames[i]}' has shape ${formatShape(t.shape)}, the net's is ${formatShape(p.shape)}`);
+      throw new Error(`${name}: tensor '${saved.names[i]}' has shape ${formatShape(t.shape)}, the net's is ${formatShape(p.shape)}`);
     }
   });
-  net.params.forEach((p, i) => p.set(file.tensors[net.paramNames[i]].data));
+  saved.tensors.forEach((p, i) => p.set(file.tensors[saved.names[i]].data));
 }
 
 /** Copies the params of a net file's bytes into `net` (same architecture); see loadNetFile for what is checked. */

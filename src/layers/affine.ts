@@ -1,5 +1,6 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
+import type { Shape } from '../backend/shape.js';
 import { checkFloats, checkInBackend } from '../ops/check.js';
 import { gemm } from '../ops/gemm.js';
 import { addBias, sumRows } from '../ops/reduce.js';
@@ -8,10 +9,13 @@ import { Layer } from './layer.js';
 /**
  * Affine (fully connected): out = x W + b.
  * x is (N, D) (or (N, ...) flattened to D), W is (D, M), b is (M,), out is (N, M).
- * Backward: dx = dout Wᵀ, dW = xᵀ dout, db = sum of dout's rows.
+ * Backward: dx = dout Wᵀ in x's own shape (so (N, C, H, W) comes back as such), dW = xᵀ dout,
+ * db = sum of dout's rows.
  */
 export class Affine extends Layer {
+  /** x as (N, D). */
   private x: Tensor | null = null;
+  private inputShape: Shape | null = null;
 
   constructor(W: Tensor, b: Tensor) {
     super();
@@ -52,13 +56,14 @@ export class Affine extends Layer {
     gemm(x2, W, out);
     addBias(out, b, out);
     this.x = x2;
+    this.inputShape = x.shape;
     return out;
   }
 
   backward(dout: Tensor): Tensor {
     const x = this.backwardParamsAndKeep(dout);
-    const dx = this.buffer(dout.backend, 'dx', x.shape, x.dtype);
-    gemm(dout, this.params[0], dx, { transB: true });
+    const dx = this.buffer(dout.backend, 'dx', this.inputShape!, x.dtype);
+    gemm(dout, this.params[0], dx.reshape(x.shape), { transB: true });
     return dx;
   }
 

@@ -18,6 +18,12 @@ export abstract class Layer {
   grads: Tensor[] = [];
   /** Names of params, in the book's style (W, b); a net prefixes them (W1, b1 ...). */
   paramNames: string[] = [];
+  /**
+   * Values the layer keeps that are not trained (batchnorm's running mean and variance): saved
+   * with a net, never touched by an optimizer. The layer owns and disposes them.
+   */
+  state: Tensor[] = [];
+  stateNames: string[] = [];
   /** Train mode (dropout active) or eval mode. Nets set it with train()/eval(). */
   training = true;
   private buffers = new Buffers();

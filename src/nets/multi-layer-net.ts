@@ -5,6 +5,7 @@ import { Rng } from '../random/rng.js';
 import type { Layer } from '../layers/layer.js';
 import { Affine } from '../layers/affine.js';
 import { Dropout } from '../layers/dropout.js';
+import { BatchNormalization } from '../layers/batch-normalization.js';
 import { Sequential } from './sequential.js';
 import { affineParams } from './weight-init.js';
 import type { WeightInit } from './weight-init.js';
@@ -23,6 +24,8 @@ export interface MultiLayerNetConfig {
   weightDecay?: number;
   /** Dropout ratio after each hidden activation (0 = none). Default 0. */
   dropout?: number;
+  /** BatchNormalization between each hidden Affine and its activation (the book's MultiLayerNetExtend). Default false. */
+  useBatchnorm?: boolean;
 }
 
 export interface NetOptions {
@@ -34,7 +37,7 @@ export interface NetOptions {
 }
 
 /**
- * The book's MultiLayerNet: Affine -> activation (-> Dropout) for each hidden size, then Affine,
+ * The book's MultiLayerNet: Affine (-> BatchNormalization) -> activation (-> Dropout) for each hidden size, then Affine,
  * then SoftmaxWithLoss. `new MultiLayerNet({ inputSize: 784, hiddenSizes: [100, 100], outputSize: 10 })`.
  */
 export class MultiLayerNet extends Sequential {
@@ -52,6 +55,7 @@ export class MultiLayerNet extends Sequential {
       weightInit: config.weightInit ?? (activation === 'relu' || activation === 'leaky-relu' || activation === 'elu' ? 'he' : 'xavier'),
       weightDecay: config.weightDecay ?? 0,
       dropout: config.dropout ?? 0,
+      useBatchnorm: config.useBatchnorm ?? false,
     };
     const sizes = [full.inputSize, ...full.hiddenSizes, full.outputSize];
     for (const s of sizes) {
@@ -64,6 +68,7 @@ export class MultiLayerNet extends Sequential {
     for (let i = 0; i + 1 < sizes.length; i++) {
       layers.push(new Affine(...affineParams(backend, sizes[i], sizes[i + 1], full.weightInit, rng, dtype)));
       if (i + 2 < sizes.length) {
+        if (full.useBatchnorm) layers.push(new BatchNormalization(backend.ones([sizes[i + 1]], dtype), backend.zeros([sizes[i + 1]], dtype)));
         layers.push(activationLayer(activation));
         if (full.dropout > 0) layers.push(new Dropout(full.dropout, { seed: seed + i + 1 }));
       }

@@ -36,6 +36,10 @@ export class Sequential {
   readonly grads: Tensor[] = [];
   /** Names of params in the same order: W1, b1, W2, b2 ... */
   readonly paramNames: string[] = [];
+  /** The layers' untrained state (batchnorm running averages), saved with the net; owned by the layers. */
+  readonly state: Tensor[] = [];
+  /** Names of state in the same order, numbered like the params: running_mean2, running_var2 ... */
+  readonly stateNames: string[] = [];
   weightDecay: number;
   /** The part of the blocks that holds weights (rank >= 2 params): weight decay applies there. */
   private readonly decayParams: Tensor | null;
@@ -89,6 +93,10 @@ export class Sequential {
       });
       layer.params = params;
       layer.grads = grads;
+      layer.state.forEach((t, i) => {
+        this.state.push(t);
+        this.stateNames.push(`${layer.stateNames[i]}${counter}`);
+      });
       this.params.push(...params);
       this.grads.push(...grads);
     }

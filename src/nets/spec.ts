@@ -19,6 +19,10 @@ import { ELU } from '../layers/elu.js';
 import { Identity } from '../layers/identity.js';
 import { Softmax } from '../layers/softmax.js';
 import { Dropout } from '../layers/dropout.js';
+import { Convolution } from '../layers/convolution.js';
+import { Pooling } from '../layers/pooling.js';
+import { BatchNormalization } from '../layers/batch-normalization.js';
+import { Flatten } from '../layers/flatten.js';
 import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
 import { SigmoidWithLoss } from '../layers/sigmoid-with-loss.js';
 import { MeanSquaredError } from '../layers/mean-squared-error.js';
@@ -26,6 +30,10 @@ import { Sequential } from './sequential.js';
 import { TwoLayerNet } from './two-layer-net.js';
 import { MultiLayerNet } from './multi-layer-net.js';
 import type { MultiLayerNetConfig } from './multi-layer-net.js';
+import { SimpleConvNet } from './simple-conv-net.js';
+import type { SimpleConvNetConfig } from './simple-conv-net.js';
+import { DeepConvNet } from './deep-conv-net.js';
+import type { DeepConvNetConfig } from './deep-conv-net.js';
 import { ACTIVATIONS, activationLayer } from './activation-by-name.js';
 import type { ActivationName } from './activation-by-name.js';
 
@@ -33,7 +41,11 @@ export type LayerSpec =
   | { type: 'affine' | 'matmul'; inputSize: number; outputSize: number }
   | { type: 'relu' | 'sigmoid' | 'tanh' | 'identity' | 'softmax' }
   | { type: 'leaky-relu' | 'elu'; alpha: number }
-  | { type: 'dropout'; ratio: number };
+  | { type: 'dropout'; ratio: number }
+  | { type: 'convolution'; inChannels: number; filters: number; filterH: number; filterW: number; stride: number; pad: number }
+  | { type: 'pooling'; mode: 'max' | 'avg'; poolH: number; poolW: number; stride: number; pad: number }
+  | { type: 'batch-normalization'; channels: number; momentum: number; eps: number }
+  | { type: 'flatten' };
 
 export type LossSpec = 'softmax-with-loss' | 'sigmoid-with-loss' | 'mean-squared-error';
 
@@ -46,6 +58,8 @@ interface SpecBase {
 export type NetSpec =
   | (SpecBase & { net: 'two-layer'; config: TwoLayerNet['config'] })
   | (SpecBase & { net: 'multi-layer'; config: Required<MultiLayerNetConfig> })
+  | (SpecBase & { net: 'simple-conv'; config: Required<SimpleConvNetConfig> })
+  | (SpecBase & { net: 'deep-conv'; config: Required<DeepConvNetConfig> })
   | (SpecBase & { net: 'sequential' });
 
 export interface NetBuildOptions {
@@ -60,6 +74,8 @@ export function netSpec(net: Sequential): NetSpec {
   const base: SpecBase = { layers: net.layers.map(layerSpec), loss: lossSpec(net.lossLayer), weightDecay: net.weightDecay };
   if (net instanceof TwoLayerNet) return { net: 'two-layer', config: { ...net.config }, ...base };
   if (net instanceof MultiLayerNet) return { net: 'multi-layer', config: { ...net.config, hiddenSizes: [...net.config.hiddenSizes] }, ...base };
+  if (net instanceof SimpleConvNet) return { net: 'simple-conv', config: { ...net.config, inputDim: [...net.config.inputDim] }, ...base };
+  if (net instanceof DeepConvNet) return { net: 'deep-conv', config: { ...net.config, inputDim: [...net.config.inputDim] }, ...base };
   return { net: 'sequential', ...base };
 }
 
@@ -74,8 +90,16 @@ function layerSpec(layer: Layer): LayerSpec {
   if (layer instanceof Identity) return { type: 'identity' };
   if (layer instanceof Softmax) return { type: 'softmax' };
   if (layer instanceof Dropout) return { type: 'dropout', ratio: layer.ratio };
+  if (layer instanceof Convolution) {
+    const [filters, inChannels, filterH, filterW] = layer.W.shape;
+    return { type: 'convolution', inChannels, filters, filterH, filterW, stride: layer.stride, pad: layer.pad };
+  }
+  if (layer instanceof Pooling) return { type: 'pooling', mode: layer.mode, poolH: layer.poolH, poolW: layer.poolW, stride: layer.stride, pad: layer.pad };
+  if (layer instanceof BatchNormalization) return { type: 'batch-normalization', channels: layer.channels, momentum: layer.momentum, eps: layer.eps };
+  if (layer instanceof Flatten) return { type: 'flatten' };
   throw new Error(
-    `netSpec: layer ${layer.label} cannot be saved; a saved net holds Affine, MatMul, Dropout and activation layers only`,
+    `netSpec: layer ${layer.label} cannot be saved; a saved net holds Affine, MatMul, Convolution, Pooling, ` +
+      'BatchNormalization, Flatten, Dropout and activation layers only',
   );
 }
 
@@ -100,6 +124,10 @@ export function buildNet(spec: unknown, options: NetBuildOptions = {}): Sequenti
     net = new TwoLayerNet(c.inputSize, c.hiddenSize, c.outputSize, c.weightInitStd, { activation: c.activation, backend, dtype, seed: 0 });
   } else if (s.net === 'multi-layer') {
     net = new MultiLayerNet(s.config, { backend, dtype, seed: 0 });
+  } else if (s.net === 'simple-conv') {
+    net = new SimpleConvNet(s.config, { backend, dtype, seed: 0 });
+  } else if (s.net === 'deep-conv') {
+    net = new DeepConvNet(s.config, { backend, dtype, seed: 0 });
   } else {
     const layers = s.layers.map((l) => buildLayer(l, backend, dtype));
     net = new Sequential(layers, buildLoss(s.loss));
@@ -132,6 +160,19 @@ function buildLayer(spec: LayerSpec, backend: Backend, dtype: FloatDType): Layer
       return new Softmax();
     case 'dropout':
       return new Dropout(spec.ratio);
+    case 'convolution':
+      return new Convolution(
+        backend.zeros([spec.filters, spec.inChannels, spec.filterH, spec.filterW], dtype),
+        backend.zeros([spec.filters], dtype),
+        spec.stride,
+        spec.pad,
+      );
+    case 'pooling':
+      return new Pooling(spec.poolH, spec.poolW, spec.stride, spec.pad, spec.mode);
+    case 'batch-normalization':
+      return new BatchNormalization(backend.ones([spec.channels], dtype), backend.zeros([spec.channels], dtype), spec.momentum, { eps: spec.eps });
+    case 'flatten':
+      return new Flatten();
   }
 }
 
@@ -144,7 +185,7 @@ function buildLoss(loss: LossSpec): LossLayer {
 // --- checking a spec read from a file -------------------------------------------
 
 const LOSSES: readonly string[] = ['softmax-with-loss', 'sigmoid-with-loss', 'mean-squared-error'];
-const PLAIN_LAYERS: readonly string[] = ['relu', 'sigmoid', 'tanh', 'identity', 'softmax'];
+const PLAIN_LAYERS: readonly string[] = ['relu', 'sigmoid', 'tanh', 'identity', 'softmax', 'flatten'];
 
 function fail(why: string): never {
   throw new Error(`net spec: ${why}`);
@@ -157,6 +198,16 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function positiveInt(v: unknown, what: string): number {
   if (!Number.isInteger(v) || (v as number) <= 0) fail(`${what} must be a positive integer, got ${JSON.stringify(v)}`);
   return v as number;
+}
+
+function nonNegativeInt(v: unknown, what: string): number {
+  if (!Number.isInteger(v) || (v as number) < 0) fail(`${what} must be a non-negative integer, got ${JSON.stringify(v)}`);
+  return v as number;
+}
+
+function boolean(v: unknown, what: string): boolean {
+  if (typeof v !== 'boolean') fail(`${what} must be true or false, got ${JSON.stringify(v)}`);
+  return v;
 }
 
 function finiteNumber(v: unknown, what: string): number {
@@ -175,6 +226,7 @@ export function checkNetSpec(value: unknown): NetSpec {
   const { net, layers, loss, weightDecay } = value;
   if (!Array.isArray(layers) || layers.length === 0) fail('layers must be a non-empty list');
   let width: number | null = null;
+  let trained = false;
   const checkedLayers = layers.map((l, i): LayerSpec => {
     const where = `layer ${i}`;
     if (!isObject(l)) fail(`${where} must be an object, got ${JSON.stringify(l)}`);
@@ -184,7 +236,39 @@ export function checkNetSpec(value: unknown): NetSpec {
       const outputSize = positiveInt(l.outputSize, `${where} (${type}) outputSize`);
       if (width !== null && inputSize !== width) fail(`${where} (${type}) takes ${inputSize} inputs but the layer before gives ${width}`);
       width = outputSize;
+      trained = true;
       return { type, inputSize, outputSize };
+    }
+    if (type === 'convolution') {
+      trained = true;
+      return {
+        type,
+        inChannels: positiveInt(l.inChannels, `${where} (convolution) inChannels`),
+        filters: positiveInt(l.filters, `${where} (convolution) filters`),
+        filterH: positiveInt(l.filterH, `${where} (convolution) filterH`),
+        filterW: positiveInt(l.filterW, `${where} (convolution) filterW`),
+        stride: positiveInt(l.stride, `${where} (convolution) stride`),
+        pad: nonNegativeInt(l.pad, `${where} (convolution) pad`),
+      };
+    }
+    if (type === 'pooling') {
+      if (l.mode !== 'max' && l.mode !== 'avg') fail(`${where} (pooling) mode must be max or avg, got ${JSON.stringify(l.mode)}`);
+      return {
+        type,
+        mode: l.mode,
+        poolH: positiveInt(l.poolH, `${where} (pooling) poolH`),
+        poolW: positiveInt(l.poolW, `${where} (pooling) poolW`),
+        stride: positiveInt(l.stride, `${where} (pooling) stride`),
+        pad: nonNegativeInt(l.pad, `${where} (pooling) pad`),
+      };
+    }
+    if (type === 'batch-normalization') {
+      const momentum = finiteNumber(l.momentum, `${where} (batch-normalization) momentum`);
+      if (!(momentum >= 0 && momentum <= 1)) fail(`${where} (batch-normalization) momentum must be in [0, 1], got ${momentum}`);
+      const eps = finiteNumber(l.eps, `${where} (batch-normalization) eps`);
+      if (!(eps > 0)) fail(`${where} (batch-normalization) eps must be > 0, got ${eps}`);
+      trained = true;
+      return { type, channels: positiveInt(l.channels, `${where} (batch-normalization) channels`), momentum, eps };
     }
     if (type === 'leaky-relu' || type === 'elu') return { type, alpha: finiteNumber(l.alpha, `${where} (${type}) alpha`) };
     if (type === 'dropout') {
@@ -195,7 +279,7 @@ export function checkNetSpec(value: unknown): NetSpec {
     if (typeof type === 'string' && PLAIN_LAYERS.includes(type)) return { type } as LayerSpec;
     return fail(`${where} has unknown type ${JSON.stringify(type)}`);
   });
-  if (width === null) fail('layers hold no affine or matmul layer, so there is nothing to load');
+  if (!trained) fail('layers hold no affine, matmul, convolution or batch-normalization layer, so there is nothing to load');
   if (typeof loss !== 'string' || !LOSSES.includes(loss)) fail(`loss must be one of ${LOSSES.join(', ')}, got ${JSON.stringify(loss)}`);
   const decay = finiteNumber(weightDecay, 'weightDecay');
   if (decay < 0) fail(`weightDecay must be >= 0, got ${decay}`);
@@ -231,8 +315,41 @@ export function checkNetSpec(value: unknown): NetSpec {
       weightInit: init,
       weightDecay: finiteNumber(c.weightDecay, 'config.weightDecay'),
       dropout,
+      // Files written before batchnorm existed have no useBatchnorm: they had none.
+      useBatchnorm: c.useBatchnorm === undefined ? false : boolean(c.useBatchnorm, 'config.useBatchnorm'),
     };
     return { net, config, ...base };
   }
-  return fail(`net must be 'two-layer', 'multi-layer' or 'sequential', got ${JSON.stringify(net)}`);
+  if (net === 'simple-conv' || net === 'deep-conv') {
+    const dim = c.inputDim;
+    if (!Array.isArray(dim) || dim.length !== 3) fail(`config.inputDim must be [C, H, W], got ${JSON.stringify(dim)}`);
+    const inputDim = dim.map((d, i) => positiveInt(d, `config.inputDim[${i}]`)) as [number, number, number];
+    if (net === 'deep-conv') {
+      const dropout = finiteNumber(c.dropout, 'config.dropout');
+      if (!(dropout >= 0 && dropout < 1)) fail(`config.dropout must be in [0, 1), got ${dropout}`);
+      const config: Required<DeepConvNetConfig> = {
+        inputDim,
+        hiddenSize: positiveInt(c.hiddenSize, 'config.hiddenSize'),
+        outputSize: positiveInt(c.outputSize, 'config.outputSize'),
+        dropout,
+      };
+      return { net, config, ...base };
+    }
+    const init = c.weightInit;
+    if (!(init === 'he' || init === 'xavier' || (typeof init === 'number' && init > 0 && Number.isFinite(init)))) {
+      fail(`config.weightInit must be 'he', 'xavier' or a positive number, got ${JSON.stringify(init)}`);
+    }
+    const config: Required<SimpleConvNetConfig> = {
+      inputDim,
+      filterNum: positiveInt(c.filterNum, 'config.filterNum'),
+      filterSize: positiveInt(c.filterSize, 'config.filterSize'),
+      pad: nonNegativeInt(c.pad, 'config.pad'),
+      stride: positiveInt(c.stride, 'config.stride'),
+      hiddenSize: positiveInt(c.hiddenSize, 'config.hiddenSize'),
+      outputSize: positiveInt(c.outputSize, 'config.outputSize'),
+      weightInit: init,
+    };
+    return { net, config, ...base };
+  }
+  return fail(`net must be 'two-layer', 'multi-layer', 'simple-conv', 'deep-conv' or 'sequential', got ${JSON.stringify(net)}`);
 }

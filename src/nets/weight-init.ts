@@ -25,3 +25,12 @@ export function affineParams(
   const b = backend.zeros([fanOut], dtype);
   return [W, b];
 }
+
+/** W (filters, channels, fh, fw) ~ N(0, std^2) with fan-in channels * fh * fw, and b = 0, drawn from `rng`. */
+export function convParams(
+  backend: Backend, filters: number, channels: number, fh: number, fw: number, init: WeightInit, rng: Rng, dtype: FloatDType,
+): [Tensor, Tensor] {
+  const W = backend.randn([filters, channels, fh, fw], { rng, std: initStd(init, channels * fh * fw), dtype });
+  const b = backend.zeros([filters], dtype);
+  return [W, b];
+}

@@ -8,3 +8,7 @@ export * from './loss.js';
 export * from './reduce.js';
 export * from './optim.js';
 export * from './gather.js';
+export * from './window.js';
+export * from './conv.js';
+export * from './pool.js';
+export * from './batchnorm.js';

@@ -9,7 +9,9 @@ import { KERNEL_SIGNATURES } from './kernel-signatures.js';
  * SIMD or scalar-tail path as on one thread. A kernel split 'by rows' takes (rows, cols, ...)
  * and works on each row alone; shares are ranges of whole rows. Each output element is written
  * by exactly one thread, in the same way as one thread would: results are bit-identical for any
- * thread count.
+ * thread count. A kernel split 'by items' takes (items, ...) and works on each item alone (an
+ * image, a pooling plane, a batchnorm channel); each array argument advances by its own number of
+ * elements per item, given by the entry's `perItem`.
  *
  * Argument kinds, for a share starting at element or row `start`, derived from the kernel's own
  * signature (kernel-signatures.ts, read from assembly/ by the build; see argKinds):
@@ -19,15 +21,30 @@ import { KERNEL_SIGNATURES } from './kernel-signatures.js';
  *   byte   a uint8 array, one byte per element: + start
  *   int    an int32 array, one int per row: + start * 4
  *   double a float64 array, one value per row (a row's loss): + start * 8
+ * (by items, each array moves by start * perItem(args)[i] of its elements instead).
  */
 export type ArgKind = 'count' | 'same' | 'float' | 'byte' | 'int' | 'double';
 
 export interface ParallelKernel {
-  by: 'elements' | 'rows';
+  by: 'elements' | 'rows' | 'items';
   args: readonly ArgKind[];
-  /** Calls with fewer elements than this (rows * cols when by rows) run on one thread. */
+  /** Calls with fewer elements than this (rows * cols when by rows, see workOf) run on one thread. */
   minElements: number;
+  /** By items: the elements each argument holds per item (0 for scalars), from the call's arguments. */
+  perItem?: (args: readonly number[]) => readonly number[];
+  /** By items: elements touched per item when that is more than the largest array's share (batchnorm: n * hw). */
+  workPerItem?: (args: readonly number[]) => number;
 }
+
+/** The size of a call that is compared with minElements. */
+export function workOf(kernel: ParallelKernel, args: readonly number[]): number {
+  if (kernel.by === 'rows') return args[0] * args[1];
+  if (kernel.by === 'items') return args[0] * (kernel.workPerItem?.(args) ?? Math.max(...kernel.perItem!(args)));
+  return args[0];
+}
+
+/** Positions along one axis of a sliding window (as assembly/window.ts computes them). */
+const outSize = (size: number, window: number, stride: number, pad: number) => Math.floor((size + 2 * pad - window) / stride) + 1;
 
 /** Element shares are whole multiples of this: 16 floats fill whole v128s of f32 and f64 and a 64-byte line of f32. */
 export const SPLIT_ELEMENTS = 16;
@@ -55,6 +72,17 @@ const UPDATE = 65_536;
 const ADAPTIVE_UPDATE = 16_384;
 /** An exp per element (sigmoid, tanh, elu, softmax). */
 const COSTLY = 4_096;
+
+/** (images, c, h, w, fh, fw, stride, pad) come before the arrays of im2col and col2im. */
+const noArrays = [0, 0, 0, 0, 0, 0, 0, 0];
+/** One image of x: c * h * w. */
+const image = (a: readonly number[]) => a[1] * a[2] * a[3];
+/** One image's rows of the im2col matrix: oh * ow * c * fh * fw. */
+const columns = (a: readonly number[]) => outSize(a[2], a[4], a[6], a[7]) * outSize(a[3], a[5], a[6], a[7]) * a[1] * a[4] * a[5];
+/** (planes, h, w, ph, pw, stride, pad) come before the arrays of the pooling kernels. */
+const noPoolArrays = [0, 0, 0, 0, 0, 0, 0];
+/** One pooled plane: oh * ow. */
+const pooled = (a: readonly number[]) => outSize(a[1], a[3], a[5], a[6]) * outSize(a[2], a[4], a[5], a[6]);
 
 const SPLITS: Record<string, Omit<ParallelKernel, 'args'>> = {
   // activations (n, x, y[, alpha]) and their backward (n, kept, dy, dx[, alpha])
@@ -95,6 +123,34 @@ const SPLITS: Record<string, Omit<ParallelKernel, 'args'>> = {
   softmaxCrossEntropyOneHot: { by: 'rows', minElements: COSTLY },
   softmaxCrossEntropyBackwardOneHot: { by: 'rows', minElements: CHEAP },
   softmaxCrossEntropyBackwardLabels: { by: 'rows', minElements: CHEAP },
+  // convolution (images, c, h, w, fh, fw, stride, pad, ...): whole images
+  im2col: { by: 'items', perItem: (a) => [...noArrays, image(a), columns(a)], minElements: CHEAP },
+  col2im: { by: 'items', perItem: (a) => [...noArrays, columns(a), image(a)], minElements: CHEAP },
+  transposeBatch: { by: 'items', perItem: (a) => [0, 0, 0, a[1] * a[2], a[1] * a[2]], minElements: MEMORY_BOUND },
+  // pooling (planes, h, w, ph, pw, stride, pad, ...): whole planes
+  maxPoolForward: { by: 'items', perItem: (a) => [...noPoolArrays, a[1] * a[2], pooled(a), pooled(a)], minElements: CHEAP },
+  maxPoolBackward: { by: 'items', perItem: (a) => [...noPoolArrays, pooled(a), pooled(a), a[1] * a[2]], minElements: CHEAP },
+  avgPoolForward: { by: 'items', perItem: (a) => [...noPoolArrays, a[1] * a[2], pooled(a)], minElements: CHEAP },
+  avgPoolBackward: { by: 'items', perItem: (a) => [...noPoolArrays, pooled(a), a[1] * a[2]], minElements: CHEAP },
+  // batchnorm (channels, n, hw, stride, ...): whole channels; x-shaped arrays move by hw, per-channel ones by 1
+  batchNormForwardTrain: {
+    by: 'items',
+    perItem: (a) => [0, 0, 0, 0, a[2], 1, 1, 1, 1, 0, 0, a[2], a[2], 1],
+    workPerItem: (a) => a[1] * a[2],
+    minElements: CHEAP,
+  },
+  batchNormForwardInfer: {
+    by: 'items',
+    perItem: (a) => [0, 0, 0, 0, a[2], 1, 1, 1, 1, 0, a[2], a[2], 1],
+    workPerItem: (a) => a[1] * a[2],
+    minElements: CHEAP,
+  },
+  batchNormBackward: {
+    by: 'items',
+    perItem: (a) => [0, 0, 0, 0, 0, a[2], a[2], 1, 1, a[2], 1, 1],
+    workPerItem: (a) => a[1] * a[2],
+    minElements: CHEAP,
+  },
 };
 
 /** How a share moves an argument of each type a split kernel's signature may hold (assembly/pointers.ts). */
@@ -102,6 +158,7 @@ const KIND_OF_TYPE: Readonly<Record<string, ArgKind>> = {
   usize: 'float',
   Bytes: 'byte',
   RowInts: 'int',
+  Ints: 'int',
   Whole: 'same',
   RowDoubles: 'double',
   i32: 'same',
@@ -151,8 +208,9 @@ export function splitArgs(kernel: ParallelKernel, itemSize: number, args: readon
   const rows = kernel.by === 'rows';
   const size = args[0];
   const cols = rows ? args[1] : 1;
-  if (size * cols < kernel.minElements) return [args as number[]];
-  const unit = rows ? 1 : SPLIT_ELEMENTS;
+  if (workOf(kernel, args) < kernel.minElements) return [args as number[]];
+  const perItem = kernel.by === 'items' ? kernel.perItem!(args) : null;
+  const unit = kernel.by === 'elements' ? SPLIT_ELEMENTS : 1;
   const units = Math.ceil(size / unit);
   const shares: number[][] = [];
   for (let t = 0; t < threads; t++) {
@@ -161,6 +219,9 @@ export function splitArgs(kernel: ParallelKernel, itemSize: number, args: readon
     if (end <= start) continue;
     shares.push(
       kernel.args.map((kind, i) => {
+        if (perItem !== null && (kind === 'float' || kind === 'byte' || kind === 'int')) {
+          return args[i] + start * perItem[i] * (kind === 'float' ? itemSize : kind === 'int' ? 4 : 1);
+        }
         switch (kind) {
           case 'count':
             return end - start;

@@ -1,0 +1,123 @@
+import type { Tensor } from '../backend/tensor.js';
+import { formatShape, sameShape } from '../backend/shape.js';
+import type { Shape } from '../backend/shape.js';
+import { checkFloats, checkNoOverlap, describe, outputFor } from './check.js';
+import { gemm } from './gemm.js';
+import { addBias } from './reduce.js';
+import { checkWindowOver } from './window.js';
+import type { Window } from './window.js';
+import { kernelFamily } from '../backend/kernel-dispatch.js';
+import { callKernel } from './kernel-call.js';
+
+const IM2COL = kernelFamily('im2col');
+const COL2IM = kernelFamily('col2im');
+const TRANSPOSE_BATCH = kernelFamily('transposeBatch');
+
+/**
+ * Convolution as the book lowers it: im2col, one GEMM, a reshape.
+ *   x is (N, C, H, W), W is (FN, C, FH, FW) (PyTorch's nn.Conv2d.weight layout), b is (FN,),
+ *   col is (N * OH * OW, C * FH * FW), out is (N, FN, OH, OW).
+ * The GEMM gives (N * OH * OW, FN) rows; transposeBatch turns them into NCHW.
+ */
+
+export interface ConvOptions {
+  stride?: number;
+  pad?: number;
+}
+
+/** The window of filter W (FN, C, FH, FW) with these options. */
+export function convWindow(W: Tensor, options: ConvOptions = {}): Window {
+  return { height: W.shape[2], width: W.shape[3], stride: options.stride ?? 1, pad: options.pad ?? 0 };
+}
+
+/**
+ * Checks x (N, C, H, W) against filters W (FN, C, FH, FW) and b (FN,), and returns the output
+ * shape (N, FN, OH, OW). `what` names the op or layer in errors.
+ */
+export function checkConv(what: string, x: Tensor, W: Tensor, b: Tensor | null, options: ConvOptions = {}): [number, number, number, number] {
+  checkFloats(what, x, W, ...(b ? [b] : []));
+  if (W.rank !== 4) throw new Error(`${what}: filters W must be (FN, C, FH, FW), got ${formatShape(W.shape)}`);
+  const [n, c, , , oh, ow] = checkWindowOver(what, x, convWindow(W, options));
+  if (W.shape[1] !== c) {
+    throw new Error(`${what}: input ${formatShape(x.shape)} has ${c} channels, filters W ${formatShape(W.shape)} expect ${W.shape[1]}`);
+  }
+  if (b !== null && b.size !== W.shape[0]) {
+    throw new Error(`${what}: bias ${formatShape(b.shape)} does not match the ${W.shape[0]} filters of W ${formatShape(W.shape)}`);
+  }
+  return [n, W.shape[0], oh, ow];
+}
+
+/** col (N * OH * OW, C * FH * FW): row (n, oy, ox) is the receptive field of output (oy, ox) of image n. */
+export function im2col(x: Tensor, window: Window, out?: Tensor): Tensor {
+  const op = 'im2col';
+  const dtype = checkFloats(op, x);
+  const [n, c, h, w, oh, ow] = checkWindowOver(op, x, window);
+  const col = outputFor(op, x, [n * oh * ow, c * window.height * window.width], out);
+  checkNoOverlap(op, x, col, 'input and output');
+  callKernel(op, IM2COL, dtype, n, c, h, w, window.height, window.width, window.stride, window.pad, x, col);
+  return col;
+}
+
+/**
+ * The adjoint of im2col: dx (N, C, H, W) of `xShape` = every entry of col added onto the pixel
+ * it was copied from (padding entries are dropped). dx is overwritten.
+ */
+export function col2im(col: Tensor, xShape: Shape, window: Window, out?: Tensor): Tensor {
+  const op = 'col2im';
+  const dtype = checkFloats(op, col);
+  const dx = outputFor(op, col, xShape, out);
+  const [n, c, h, w, oh, ow] = checkWindowOver(op, dx, window);
+  const rows = n * oh * ow;
+  const cols = c * window.height * window.width;
+  if (!sameShape(col.shape, [rows, cols])) {
+    throw new Error(`${op}: col must be ${formatShape([rows, cols])} for input ${formatShape(xShape)}, got ${describe(col)}`);
+  }
+  checkNoOverlap(op, col, dx, 'col and output');
+  callKernel(op, COL2IM, dtype, n, c, h, w, window.height, window.width, window.stride, window.pad, col, dx);
+  return dx;
+}
+
+/** x is (N, R, C), out is (N, C, R): each of the N matrices transposed. */
+export function transposeBatch(x: Tensor, out?: Tensor): Tensor {
+  const op = 'transposeBatch';
+  const dtype = checkFloats(op, x);
+  if (x.rank !== 3) throw new Error(`${op}: input must be (N, rows, cols), got ${formatShape(x.shape)}`);
+  const [n, r, c] = x.shape;
+  const y = outputFor(op, x, [n, c, r], out);
+  checkNoOverlap(op, x, y, 'input and output');
+  callKernel(op, TRANSPOSE_BATCH, dtype, n, r, c, x, y);
+  return y;
+}
+
+/**
+ * Convolution forward: out (N, FN, OH, OW) = W * x + b (cross-correlation, as in the book and
+ * PyTorch). Makes its col and row buffers and frees them; a layer keeps its own instead.
+ */
+export function conv2d(x: Tensor, W: Tensor, b: Tensor, options: ConvOptions = {}, out?: Tensor): Tensor {
+  const op = 'conv2d';
+  const [n, fn, oh, ow] = checkConv(op, x, W, b, options);
+  const y = outputFor(op, x, [n, fn, oh, ow], out);
+  checkNoOverlap(op, x, y, 'input and output');
+  const col = im2col(x, convWindow(W, options));
+  const rows = x.backend.empty([n * oh * ow, fn], x.dtype);
+  try {
+    convForwardFromCol(col, W, b, rows, y);
+  } finally {
+    col.dispose();
+    rows.dispose();
+  }
+  return y;
+}
+
+/**
+ * The GEMM and reshape of the forward, from a ready col: rows (N * OH * OW, FN) = col Wᵀ + b,
+ * then y (N, FN, OH, OW) = rows as NCHW.
+ */
+export function convForwardFromCol(col: Tensor, W: Tensor, b: Tensor, rows: Tensor, y: Tensor): void {
+  // All five checked up front: the GEMM writes rows before addBias would look at b.
+  checkFloats('convForwardFromCol', col, W, b, rows, y);
+  const [n, fn, oh, ow] = y.shape;
+  gemm(col, W.reshape(fn, -1), rows, { transB: true });
+  addBias(rows, b, rows);
+  transposeBatch(rows.reshape(n, oh * ow, fn), y.reshape(n, fn, oh * ow));
+}
