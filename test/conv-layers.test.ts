@@ -6,6 +6,7 @@ import {
   createBackend, Affine, BatchNormalization, Convolution, Flatten, Pooling, ReLU, Rng, Sequential, SoftmaxWithLoss, gradientCheck,
 } from '../src/index.js';
 import type { Backend, FloatDType, Layer, Tensor } from '../src/index.js';
+import { centralDifference } from './central-difference.js';
 
 const backends: Partial<Record<FloatDType, Backend>> = {};
 beforeAll(async () => {
@@ -22,20 +23,6 @@ function relError(a: ArrayLike<number>, b: ArrayLike<number>, floor: number): nu
   return worst;
 }
 
-/** Central differences of objective() with respect to each element of t (perturbed in place, restored). */
-function numeric(t: Tensor, objective: () => number, h = 1e-5): Float64Array {
-  const g = new Float64Array(t.size);
-  for (let i = 0; i < t.size; i++) {
-    const old = t.data[i];
-    t.data[i] = old + h;
-    const plus = objective();
-    t.data[i] = old - h;
-    const minus = objective();
-    t.data[i] = old;
-    g[i] = (plus - minus) / (2 * h);
-  }
-  return g;
-}
 
 /** Worst relative error of dx and every param grad of `layer` at x, for L = sum(forward(x) * R). */
 function checkLayer(layer: Layer, x: Tensor): number {
@@ -53,8 +40,8 @@ function checkLayer(layer: Layer, x: Tensor): number {
     for (let i = 0; i < R.length; i++) s += y[i] * R[i];
     return s;
   };
-  let worst = relError(dx, numeric(x, objective), 1e-6);
-  layer.params.forEach((p, i) => (worst = Math.max(worst, relError(grads[i], numeric(p, objective), 1e-6))));
+  let worst = relError(dx, centralDifference(x, objective), 1e-6);
+  layer.params.forEach((p, i) => (worst = Math.max(worst, relError(grads[i], centralDifference(p, objective), 1e-6))));
   return worst;
 }
 

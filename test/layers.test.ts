@@ -4,6 +4,7 @@ import {
   SoftmaxWithLoss, SigmoidWithLoss, MeanSquaredError, Rng, ops,
 } from '../src/index.js';
 import type { Backend, Tensor, Layer, LossLayer, FloatDType } from '../src/index.js';
+import { centralDifference } from './central-difference.js';
 
 /**
  * Gradient checks for every layer: backprop against central differences computed here.
@@ -27,20 +28,6 @@ function relError(a: ArrayLike<number>, b: ArrayLike<number>, floor: number): nu
   return worst;
 }
 
-/** Numerical d objective / d t for each element of t (perturbed in place, restored). */
-function numeric(t: Tensor, objective: () => number, h: number): Float64Array {
-  const g = new Float64Array(t.size);
-  for (let i = 0; i < t.size; i++) {
-    const old = t.data[i];
-    t.data[i] = old + h;
-    const plus = objective();
-    t.data[i] = old - h;
-    const minus = objective();
-    t.data[i] = old;
-    g[i] = (plus - minus) / (2 * h);
-  }
-  return g;
-}
 
 function dot(a: Tensor, b: Float64Array): number {
   const d = a.data;
@@ -62,8 +49,8 @@ function checkLayer(layer: Layer, x: Tensor, dtype: FloatDType, inputGrad = true
   const grads = layer.grads.map((g) => Float64Array.from(g.data));
   const objective = () => dot(layer.forward(x), R);
   let worst = 0;
-  if (inputGrad) worst = Math.max(worst, relError(dx, numeric(x, objective, H[dtype]), FLOOR[dtype]));
-  layer.params.forEach((p, i) => (worst = Math.max(worst, relError(grads[i], numeric(p, objective, H[dtype]), FLOOR[dtype]))));
+  if (inputGrad) worst = Math.max(worst, relError(dx, centralDifference(x, objective, H[dtype]), FLOOR[dtype]));
+  layer.params.forEach((p, i) => (worst = Math.max(worst, relError(grads[i], centralDifference(p, objective, H[dtype]), FLOOR[dtype]))));
   return worst;
 }
 
@@ -103,8 +90,8 @@ describe.each(dtypes)('gradient check of each layer, %s', (dtype) => {
       node.forward(x, y);
       const [dx, dy] = node.backwardBoth(dout).map((t) => Float64Array.from(t.data));
       const objective = () => dot(node.forward(x, y), R);
-      expect(relError(dx, numeric(x, objective, H[dtype]), FLOOR[dtype])).toBeLessThan(TOL[dtype]);
-      expect(relError(dy, numeric(y, objective, H[dtype]), FLOOR[dtype])).toBeLessThan(TOL[dtype]);
+      expect(relError(dx, centralDifference(x, objective, H[dtype]), FLOOR[dtype])).toBeLessThan(TOL[dtype]);
+      expect(relError(dy, centralDifference(y, objective, H[dtype]), FLOOR[dtype])).toBeLessThan(TOL[dtype]);
     }
   });
 
@@ -123,7 +110,7 @@ describe.each(dtypes)('gradient check of each layer, %s', (dtype) => {
     const [x, t] = data();
     loss.forward(x, t);
     const dx = Float64Array.from(loss.backward(1).data);
-    const num = numeric(x, () => loss.forward(x, t), H[dtype]);
+    const num = centralDifference(x, () => loss.forward(x, t), H[dtype]);
     expect(relError(dx, num, FLOOR[dtype])).toBeLessThan(TOL[dtype]);
   });
 });
