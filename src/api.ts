@@ -42,7 +42,7 @@ export type { NetSpec, LayerSpec, LossSpec, NetBuildOptions } from './nets/spec.
 export { TwoLayerNet } from './nets/two-layer-net.js';
 export { MultiLayerNet } from './nets/multi-layer-net.js';
 export type { MultiLayerNetConfig, NetOptions } from './nets/multi-layer-net.js';
-export { ACTIVATIONS } from './nets/activation-by-name.js';
+export { ACTIVATIONS, activationLayer, isActivationName } from './nets/activation-by-name.js';
 export type { ActivationName } from './nets/activation-by-name.js';
 export type { WeightInit } from './nets/weight-init.js';
 export { fnv1a64, tensorHash, paramsHash } from './nets/params-hash.js';
@@ -55,6 +55,11 @@ export { Nesterov } from './optim/nesterov.js';
 export { AdaGrad } from './optim/adagrad.js';
 export { RMSprop } from './optim/rmsprop.js';
 export { Adam } from './optim/adam.js';
+export { OPTIMIZERS, optimizerByName, defaultLearningRate, isOptimizerName } from './optim/optimizer-by-name.js';
+export type { OptimizerName } from './optim/optimizer-by-name.js';
+/** Learning-rate schedules: constant, linear, step, cosine, warmup, oneCycle. */
+export * as schedules from './optim/lr-schedule.js';
+export type { LearningRateSchedule, OneCycleOptions } from './optim/lr-schedule.js';
 
 // Training
 export { Trainer, DivergenceError } from './train/trainer.js';
