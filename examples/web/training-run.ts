@@ -4,19 +4,10 @@
  * Web Worker) can answer messages in between. Platform-neutral: the browser tests run the same
  * class in Node and compare the params hash bit for bit.
  */
-import { AdaGrad, Adam, Momentum, MultiLayerNet, Nesterov, RMSprop, Rng, SGD, paramsHash } from 'scratchnet';
-import type { BatchSource, FloatDType, Optimizer, Tensor } from 'scratchnet';
+import { MultiLayerNet, OPTIMIZERS, Rng, Trainer, isOptimizerName, optimizerByName, paramsHash } from 'scratchnet';
+import type { BatchSource, FloatDType, Optimizer, OptimizerName, Tensor } from 'scratchnet';
 
-export const OPTIMIZERS = {
-  sgd: (lr: number) => new SGD(lr),
-  momentum: (lr: number) => new Momentum(lr),
-  nesterov: (lr: number) => new Nesterov(lr),
-  adagrad: (lr: number) => new AdaGrad(lr),
-  rmsprop: (lr: number) => new RMSprop(lr),
-  adam: (lr: number) => new Adam(lr),
-} satisfies Record<string, (lr: number) => Optimizer>;
-
-export type OptimizerName = keyof typeof OPTIMIZERS;
+export type { OptimizerName };
 
 export interface RunConfig {
   /** Hidden layer sizes, e.g. [256, 128]: the net is 784 -> ...hidden -> 10 with ReLU. */
@@ -34,6 +25,7 @@ export const CLASSES = 10;
 export class TrainingRun {
   readonly net: MultiLayerNet;
   readonly optimizer: Optimizer;
+  private readonly trainer: Trainer;
   /** Steps done so far. */
   step = 0;
   readonly batchesPerEpoch: number;
@@ -50,13 +42,13 @@ export class TrainingRun {
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > train.count) {
       throw new Error(`TrainingRun: batchSize must be an integer in [1, ${train.count}], got ${batchSize}`);
     }
-    if (!(optimizer in OPTIMIZERS)) {
-      throw new Error(`TrainingRun: unknown optimizer ${JSON.stringify(optimizer)}; one of ${Object.keys(OPTIMIZERS).join(', ')}`);
+    if (!isOptimizerName(optimizer)) {
+      throw new Error(`TrainingRun: unknown optimizer ${JSON.stringify(optimizer)}; one of ${OPTIMIZERS.join(', ')}`);
     }
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`TrainingRun: seed must be an integer in [0, 2^32), got ${seed}`);
     const backend = train.backend;
     const inputSize = train.sampleShape.reduce((a, b) => a * b, 1);
-    this.optimizer = OPTIMIZERS[optimizer](config.learningRate);
+    this.optimizer = optimizerByName(optimizer, config.learningRate);
     this.net = new MultiLayerNet({ inputSize, hiddenSizes: config.hiddenSizes, outputSize: CLASSES }, { backend, dtype: config.dtype, seed });
     // Every epoch sees every full batch once; a last partial batch is left out.
     this.batchesPerEpoch = Math.floor(train.count / batchSize);
@@ -64,6 +56,7 @@ export class TrainingRun {
     this.order = backend.arange(0, train.count, 1, 'int32');
     this.x = backend.empty([batchSize, inputSize], config.dtype);
     this.t = backend.empty(train.targetShape(batchSize), train.targetDType(config.dtype));
+    this.trainer = new Trainer(this.net, this.optimizer);
     this.net.train();
   }
 
@@ -72,7 +65,7 @@ export class TrainingRun {
     return this.step / this.batchesPerEpoch;
   }
 
-  /** Runs `count` more steps and returns their losses. Throws if the loss stops being finite. */
+  /** Runs `count` more steps and returns their losses. Throws DivergenceError if the loss or a gradient stops being finite. */
   run(count: number): Float64Array {
     const losses = new Float64Array(count);
     const n = this.config.batchSize;
@@ -80,13 +73,7 @@ export class TrainingRun {
       const batch = this.step % this.batchesPerEpoch;
       if (batch === 0) this.order.set(this.rng.permutation(this.train.count));
       this.train.fill(this.order.subview(batch * n, [n]), this.x, this.t);
-      const loss = this.net.loss(this.x, this.t);
-      if (!Number.isFinite(loss)) {
-        throw new Error(`TrainingRun: the loss became ${loss} at step ${this.step + 1}; try a learning rate below ${this.config.learningRate}`);
-      }
-      this.net.backward();
-      this.optimizer.update(this.net);
-      losses[i] = loss;
+      losses[i] = this.trainer.step(this.x, this.t);
       this.step++;
     }
     return losses;

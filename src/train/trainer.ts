@@ -149,14 +149,7 @@ export class Trainer {
           const buffers = b === batchesPerEpoch - 1 ? last : full;
           const n = buffers.x.shape[0];
           train.fill(order.subview(b * batchSize, [n]), buffers.x, buffers.t);
-          const loss = net.loss(buffers.x, buffers.t);
-          iteration++;
-          if (!Number.isFinite(loss)) throw new DivergenceError(epoch, iteration, this.optimizer.lr);
-          net.backward();
-          // One read of the grad block, so that a NaN never reaches the params.
-          if (firstNonFinite(net.gradBlock) >= 0) throw new DivergenceError(epoch, iteration, this.optimizer.lr, 'gradients');
-          this.optimizer.update(net);
-          this.lossHistory.push(loss);
+          const loss = this.trainStep(buffers.x, buffers.t, epoch, ++iteration);
           lossSum += loss;
           batches++;
           options.onBatch?.({ epoch, iteration, batchesPerEpoch, batch: b + 1, loss, samples: n });
@@ -182,6 +175,29 @@ export class Trainer {
       if (last !== full) last.dispose();
     }
     return infos;
+  }
+
+  /**
+   * The book's train_step: loss and gradients of one batch, x (N, ...) with targets t (int32
+   * labels (N,) or one-hot (N, C)), then one optimizer update. Returns the batch's mean loss (also
+   * appended to lossHistory). Throws DivergenceError, before the update, if the loss or a gradient
+   * is NaN or infinite.
+   */
+  step(x: Tensor, t: Tensor): number {
+    return this.trainStep(x, t, this.epochs.length + 1, this.lossHistory.length + 1);
+  }
+
+  /** `step`, with the epoch and iteration a DivergenceError names. */
+  private trainStep(x: Tensor, t: Tensor, epoch: number, iteration: number): number {
+    const net = this.net;
+    const loss = net.loss(x, t);
+    if (!Number.isFinite(loss)) throw new DivergenceError(epoch, iteration, this.optimizer.lr);
+    net.backward();
+    // One read of the grad block, so that a NaN never reaches the params.
+    if (firstNonFinite(net.gradBlock) >= 0) throw new DivergenceError(epoch, iteration, this.optimizer.lr, 'gradients');
+    this.optimizer.update(net);
+    this.lossHistory.push(loss);
+    return loss;
   }
 
   /** The loss curve (and accuracy, if measured) as a standalone SVG document. */
