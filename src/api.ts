@@ -63,10 +63,15 @@ export type { LearningRateSchedule, OneCycleOptions } from './optim/lr-schedule.
 
 // Training
 export { Trainer, DivergenceError } from './train/trainer.js';
-export type { FitOptions, EpochInfo, BatchInfo } from './train/trainer.js';
+export type { FitOptions, FitAsyncOptions, EpochInfo, BatchInfo } from './train/trainer.js';
+export type { Callback, HookResult } from './train/callback.js';
+export { EarlyStopping } from './train/early-stopping.js';
+export type { EarlyStoppingOptions } from './train/early-stopping.js';
+export type { Monitor } from './train/monitor.js';
 export { TensorSource, ByteImageSource } from './train/batch-source.js';
 export type { BatchSource } from './train/batch-source.js';
-export { evaluateAccuracy } from './train/evaluate.js';
+export { SubsetSource, splitSource } from './train/subset-source.js';
+export { evaluateAccuracy, evaluateLossAndAccuracy } from './train/evaluate.js';
 
 // The book's smaller systems, in plain TypeScript
 export { step, identity, sigmoid, sigmoidGrad, relu, reluGrad, tanh, leakyRelu, elu, softmax } from './functions/activations.js';

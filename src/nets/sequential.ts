@@ -140,10 +140,14 @@ export class Sequential {
   /** Mean loss of a batch (plus the weight-decay term). */
   loss(x: Tensor, t: Tensor): number {
     const scores = this.forward(x);
-    let loss = this.lossLayer.forward(scores, t);
-    if (this.weightDecay > 0 && this.decayParams) loss += 0.5 * this.weightDecay * sumSquares(this.decayParams);
+    const loss = this.lossLayer.forward(scores, t) + this.weightDecayLoss();
     this.lastLoss = loss;
     return loss;
+  }
+
+  /** The weight-decay term of the loss, 0.5 λ Σ W² over the weights (0 without decay). */
+  weightDecayLoss(): number {
+    return this.weightDecay > 0 && this.decayParams ? 0.5 * this.weightDecay * sumSquares(this.decayParams) : 0;
   }
 
   /** Backprop after `loss`: fills every grad (overwriting), returns `grads`. */

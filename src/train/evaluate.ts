@@ -58,3 +58,36 @@ export function evaluateAccuracy(net: Sequential, source: BatchSource, options: 
     tail?.dispose();
   }
 }
+
+/**
+ * Mean loss (weight decay included, as in training) and accuracy of `net` on every sample of
+ * `source`, in eval mode, in one batched pass: each batch's scores serve both.
+ */
+export function evaluateLossAndAccuracy(net: Sequential, source: BatchSource, options: { batchSize?: number } = {}): { loss: number; accuracy: number } {
+  const requested = options.batchSize ?? 1000;
+  if (!Number.isInteger(requested) || requested <= 0) throw new Error(`evaluateLossAndAccuracy: batchSize must be a positive integer, got ${requested}`);
+  const count = source.count;
+  const batchSize = Math.min(requested, count);
+  const order = source.backend.arange(0, count, 1, 'int32');
+  const full = new BatchBuffers(source, batchSize, net);
+  let tail = null as BatchBuffers | null;
+  try {
+    return net.inEvalMode(() => {
+      let correct = 0;
+      let lossSum = 0;
+      for (let start = 0; start < count; start += batchSize) {
+        const n = Math.min(batchSize, count - start);
+        const buffers = n === batchSize ? full : (tail ??= new BatchBuffers(source, n, net));
+        source.fill(order.subview(start, [n]), buffers.x, buffers.t);
+        const scores = net.forward(buffers.x);
+        correct += countCorrect(scores, buffers.t);
+        lossSum += net.lossLayer.forward(scores, buffers.t) * n;
+      }
+      return { loss: lossSum / count + net.weightDecayLoss(), accuracy: correct / count };
+    });
+  } finally {
+    order.dispose();
+    full.dispose();
+    tail?.dispose();
+  }
+}
