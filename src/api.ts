@@ -37,6 +37,7 @@ export { MeanSquaredError } from './layers/mean-squared-error.js';
 // Nets
 export { Sequential } from './nets/sequential.js';
 export type { SequentialOptions } from './nets/sequential.js';
+export type { PredictBatch, PredictSample } from './nets/predict.js';
 export { netSpec, buildNet, checkNetSpec } from './nets/spec.js';
 export type { NetSpec, LayerSpec, LossSpec, NetBuildOptions } from './nets/spec.js';
 export { TwoLayerNet } from './nets/two-layer-net.js';
@@ -72,6 +73,9 @@ export { TensorSource, ByteImageSource } from './train/batch-source.js';
 export type { BatchSource } from './train/batch-source.js';
 export { SubsetSource, splitSource } from './train/subset-source.js';
 export { evaluateAccuracy, evaluateLossAndAccuracy } from './train/evaluate.js';
+export { topKAccuracy, confusionMatrix } from './train/metrics.js';
+export type { MetricOptions } from './train/metrics.js';
+export { ConfusionMatrix } from './train/confusion-matrix.js';
 
 // The book's smaller systems, in plain TypeScript
 export { step, identity, sigmoid, sigmoidGrad, relu, reluGrad, tanh, leakyRelu, elu, softmax } from './functions/activations.js';

@@ -6,6 +6,10 @@ import type { Layer, LossLayer } from '../layers/layer.js';
 import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
 import { axpy } from '../ops/elementwise.js';
 import { countCorrect, sumSquares } from '../ops/reduce.js';
+import type { Shape } from '../backend/shape.js';
+import { predictClasses, predictProba } from './predict.js';
+import type { PredictBatch, PredictSample } from './predict.js';
+import { netSummary } from './summary.js';
 
 export interface SequentialOptions {
   /** L2 weight decay λ: adds 0.5 λ Σ W² to the loss and λ W to dW (weights, not biases). */
@@ -124,6 +128,32 @@ export class Sequential {
   /** Scores (N, C) for a batch in eval mode, as a new tensor the caller owns (dispose it). */
   predict(x: Tensor): Tensor {
     return this.inEvalMode(() => this.forward(x).clone());
+  }
+
+  /**
+   * Each sample's class (argmax of its scores), in eval mode, from a tensor (N, ...), rows
+   * (number[][]), a flat array with its shape, or one sample (then one number). Plain numbers out;
+   * nothing to dispose.
+   */
+  predictClasses(x: PredictBatch): number[];
+  predictClasses(x: PredictSample): number;
+  predictClasses(x: PredictBatch | PredictSample): number[] | number {
+    return predictClasses(this, x as PredictBatch);
+  }
+
+  /** Each sample's class probabilities (softmax, or sigmoid for SigmoidWithLoss); inputs as predictClasses. */
+  predictProba(x: PredictBatch): number[][];
+  predictProba(x: PredictSample): number[];
+  predictProba(x: PredictBatch | PredictSample): number[][] | number[] {
+    return predictProba(this, x as PredictBatch);
+  }
+
+  /**
+   * A table of layers, output shapes and param counts, with the total and its bytes (as Keras's
+   * model.summary()). `sampleShape`: one input's shape, when the first layer does not fix it.
+   */
+  summary(sampleShape?: Shape): string {
+    return netSummary(this, sampleShape);
   }
 
   /** Run `fn` with dropout off, then restore each layer's mode. */
