@@ -357,16 +357,32 @@ export class Trainer {
     return loss;
   }
 
-  /** The loss curve (and accuracy, if measured) as a standalone SVG document. */
+  /**
+   * The loss of every step as a standalone SVG document; when accuracy was measured, a second
+   * chart below it holds the train, validation and test accuracy of every epoch.
+   */
   plot(options: { title?: string; width?: number; height?: number } = {}): string {
-    return lineChartSvg([{ name: 'training loss', values: this.lossHistory }], {
+    const { width = 640, height = 400 } = options;
+    const loss = lineChartSvg([{ name: 'training loss', values: this.lossHistory }], {
       title: options.title ?? 'Training loss',
       xLabel: 'iteration',
       yLabel: 'loss',
-      width: options.width,
-      height: options.height,
+      width,
+      height,
       yMin: 0,
     });
+    const accuracies = [
+      { name: 'train accuracy', values: this.trainAccuracy },
+      { name: 'validation accuracy', values: this.valAccuracy },
+      { name: 'test accuracy', values: this.testAccuracy },
+    ].filter((series) => series.values.length > 0);
+    if (accuracies.length === 0) return loss;
+    const accuracy = lineChartSvg(accuracies, { title: 'Accuracy', xLabel: 'epoch (from 0)', yLabel: 'accuracy', width, height, yMin: 0, yMax: 1 });
+    // Two charts, one above the other, as nested <svg> elements of one document.
+    return (
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${2 * height}" viewBox="0 0 ${width} ${2 * height}">\n` +
+      `${loss.replace('<svg ', '<svg y="0" ')}\n${accuracy.replace('<svg ', `<svg y="${height}" `)}\n</svg>\n`
+    );
   }
 }
 
