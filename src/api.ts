@@ -86,6 +86,11 @@ export type { GradientCheckResult } from './gradient/gradient-check.js';
 export { AND, NAND, OR, XOR } from './perceptron/gates.js';
 export { Perceptron } from './perceptron/perceptron.js';
 export { spiral } from './data/spiral.js';
+/** Data from plain arrays and CSV text: fromArrays, oneHot, standardize, minMaxScale, trainTestSplit, parseCsv. */
+export * as dataset from './data/dataset.js';
+export type { Scaler } from './data/scaler.js';
+export type { TrainTestSplit } from './data/train-test-split.js';
+export type { CsvData, CsvOptions } from './data/csv.js';
 export type { SpiralData, SpiralOptions } from './data/spiral.js';
 export { lineChartSvg } from './plot/line-chart.js';
 export { MnistSet } from './data/mnist-set.js';
