@@ -57,8 +57,8 @@ export interface FitOptions {
   /** Rows per forward pass when evaluating. Default 1000. */
   evalBatchSize?: number;
   /**
-   * Held-out data for per-epoch valLoss and valAccuracy, all of it each epoch: tensors or a
-   * BatchSource. Or `validationSplit`, not both.
+   * Held-out data for per-epoch valLoss and valAccuracy, all of it each epoch (also with
+   * `evaluate: false`): tensors or a BatchSource. Or `validationSplit`, not both.
    */
   validationData?: { x: Tensor; t: Tensor } | BatchSource;
   /** This fraction of the training set, drawn with `seed`, is held out as validation data. */
