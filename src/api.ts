@@ -43,6 +43,7 @@ export { MeanSquaredError } from './layers/mean-squared-error.js';
 // Nets
 export { Sequential } from './nets/sequential.js';
 export type { SequentialOptions } from './nets/sequential.js';
+export type { PredictBatch, PredictSample } from './nets/predict.js';
 export { netSpec, buildNet, checkNetSpec } from './nets/spec.js';
 export type { NetSpec, LayerSpec, LossSpec, NetBuildOptions } from './nets/spec.js';
 export { TwoLayerNet } from './nets/two-layer-net.js';
@@ -52,7 +53,7 @@ export { SimpleConvNet } from './nets/simple-conv-net.js';
 export type { SimpleConvNetConfig } from './nets/simple-conv-net.js';
 export { DeepConvNet } from './nets/deep-conv-net.js';
 export type { DeepConvNetConfig } from './nets/deep-conv-net.js';
-export { ACTIVATIONS } from './nets/activation-by-name.js';
+export { ACTIVATIONS, activationLayer, isActivationName } from './nets/activation-by-name.js';
 export type { ActivationName } from './nets/activation-by-name.js';
 export type { WeightInit } from './nets/weight-init.js';
 export { fnv1a64, tensorHash, paramsHash } from './nets/params-hash.js';
@@ -65,13 +66,26 @@ export { Nesterov } from './optim/nesterov.js';
 export { AdaGrad } from './optim/adagrad.js';
 export { RMSprop } from './optim/rmsprop.js';
 export { Adam } from './optim/adam.js';
+export { OPTIMIZERS, optimizerByName, defaultLearningRate, isOptimizerName } from './optim/optimizer-by-name.js';
+export type { OptimizerName } from './optim/optimizer-by-name.js';
+/** Learning-rate schedules: constant, linear, step, cosine, warmup, oneCycle. */
+export * as schedules from './optim/lr-schedule.js';
+export type { LearningRateSchedule, OneCycleOptions } from './optim/lr-schedule.js';
 
 // Training
 export { Trainer, DivergenceError } from './train/trainer.js';
-export type { FitOptions, EpochInfo, BatchInfo } from './train/trainer.js';
+export type { FitOptions, FitAsyncOptions, EpochInfo, BatchInfo } from './train/trainer.js';
+export type { Callback, HookResult } from './train/callback.js';
+export { EarlyStopping } from './train/early-stopping.js';
+export type { EarlyStoppingOptions } from './train/early-stopping.js';
+export type { Monitor } from './train/monitor.js';
 export { TensorSource, ByteImageSource } from './train/batch-source.js';
 export type { BatchSource } from './train/batch-source.js';
-export { evaluateAccuracy } from './train/evaluate.js';
+export { SubsetSource, splitSource } from './train/subset-source.js';
+export { evaluateAccuracy, evaluateLossAndAccuracy } from './train/evaluate.js';
+export { topKAccuracy, confusionMatrix } from './train/metrics.js';
+export type { MetricOptions } from './train/metrics.js';
+export { ConfusionMatrix } from './train/confusion-matrix.js';
 
 // The book's smaller systems, in plain TypeScript
 export { step, identity, sigmoid, sigmoidGrad, relu, reluGrad, tanh, leakyRelu, elu, softmax } from './functions/activations.js';
@@ -82,6 +96,11 @@ export type { GradientCheckResult } from './gradient/gradient-check.js';
 export { AND, NAND, OR, XOR } from './perceptron/gates.js';
 export { Perceptron } from './perceptron/perceptron.js';
 export { spiral } from './data/spiral.js';
+/** Data from plain arrays and CSV text: fromArrays, oneHot, standardize, minMaxScale, trainTestSplit, parseCsv. */
+export * as dataset from './data/dataset.js';
+export type { Scaler } from './data/scaler.js';
+export type { TrainTestSplit } from './data/train-test-split.js';
+export type { CsvData, CsvOptions } from './data/csv.js';
 export type { SpiralData, SpiralOptions } from './data/spiral.js';
 export { lineChartSvg } from './plot/line-chart.js';
 export { MnistSet } from './data/mnist-set.js';

@@ -4,5 +4,8 @@ export { createBackend } from './backend/load-node.js';
 export { loadMnist } from './data/mnist.js';
 export type { LoadMnistOptions } from './data/mnist.js';
 export { saveNet, loadNet, loadNetWeights } from './io/net-file-node.js';
+export { ModelCheckpoint } from './train/model-checkpoint.js';
+export { readCsv } from './data/csv-file-node.js';
+export type { ModelCheckpointOptions } from './train/model-checkpoint.js';
 // The shape of `scratchnet train --json`'s final line, for programs that read it.
 export type { TrainReport } from './cli/train-command.js';

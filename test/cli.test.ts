@@ -68,6 +68,7 @@ describe('scratchnet: usage', () => {
     expect(run.code).toBe(0);
     for (const option of [
       '--net two-layer|mlp', '--hidden 100,50', '--activation', '--optimizer', 'sgd|momentum|nesterov|adagrad|rmsprop|adam', '--lr',
+      '--lr-schedule NAME', 'constant|linear|step|cosine|one-cycle', '--warmup N',
       '--batch-size', '--epochs', '--iterations', '--weight-decay', '--dropout', '--dtype float32|float64', '--seed', '--data DIR',
       '--save FILE', '--plot FILE.svg', '--json',
     ]) {
@@ -86,6 +87,8 @@ describe('scratchnet: usage', () => {
       scratchnet('fly'),
       scratchnet('eval'),
       scratchnet('train', '--threads', '0'),
+      scratchnet('train', '--lr-schedule', 'exponential'),
+      scratchnet('train', '--data', smallDir, '--iterations', '10', '--warmup', '10'),
     ]);
     expectOneLineError(runs[0], 2, /^scratchnet train: Unknown option '--bogus' \(see scratchnet train --help\)$/);
     expectOneLineError(runs[1], 2, /^scratchnet train: --optimizer must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got 'adamw'/);
@@ -94,6 +97,8 @@ describe('scratchnet: usage', () => {
     expectOneLineError(runs[4], 2, /^scratchnet: unknown command 'fly'/);
     expectOneLineError(runs[5], 2, /^scratchnet eval: eval needs --model FILE/);
     expectOneLineError(runs[6], 2, /^scratchnet train: --threads must be a positive integer, got '0'/);
+    expectOneLineError(runs[7], 2, /^scratchnet train: --lr-schedule must be one of constant, linear, step, cosine, one-cycle, got 'exponential'/);
+    expectOneLineError(runs[8], 2, /^scratchnet train: --warmup 10 leaves none of the run's 10 steps to the schedule/);
   });
 
   it('exits 1 with one line for a missing data folder or a corrupt model file', async () => {
@@ -178,6 +183,13 @@ describe('scratchnet: training and evaluating', () => {
     expectOneLineError(runs[2], 2, /^scratchnet train: --dropout needs --net mlp \(--net simple-conv has no dropout layers\)/);
     expectOneLineError(runs[3], 2, /^scratchnet train: --net must be one of two-layer, mlp, simple-conv, deep-conv, got 'conv-ish'/);
     expectOneLineError(runs[4], 2, /^scratchnet train: --batchnorm needs --net mlp \(--net two-layer has no batchnorm layers\)/);
+  });
+
+  it('trains with a schedule after a warmup, and says so', async () => {
+    const run = await scratchnet('train', '--data', smallDir, '--hidden', '32', '--iterations', '60', '--lr-schedule', 'one-cycle', '--warmup', '5', '--json');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/adam lr 0\.003 \(one-cycle schedule\), 5 warmup steps,/);
+    expect(JSON.parse(run.stdout).testAccuracy).toBeGreaterThan(0.7);
   });
 
   it('stops a diverging run naming the epoch and suggesting a lower learning rate', async () => {

@@ -26,9 +26,10 @@ test("the README's usage block runs as written from an .mjs file next to the ins
     const env = { ...process.env };
     if (!env.SCRATCHNET_DATA && existsSync(shared)) env.SCRATCHNET_DATA = shared;
     const out = execFileSync(process.execPath, ['usage.mjs'], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
-    const accuracies = [...out.matchAll(/test accuracy ([\d.]+)/g)].map((m) => Number(m[1]));
+    const accuracies = [...out.matchAll(/validation loss ([\d.]+), test accuracy ([\d.]+)/g)].map((m) => Number(m[2]));
     expect(accuracies).toHaveLength(3);
     expect(accuracies[2]).toBeGreaterThan(0.9);
+    expect(out).toMatch(/^Affine\(784 -> 50\) +\(N, 50\) +39,250$/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

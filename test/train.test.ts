@@ -41,6 +41,37 @@ describe('Trainer', () => {
     expect(regions).toBe(byHand);
   });
 
+  test('step(x, t) is one gradient and one update: the same bits as net.gradient + optimizer.update, loss recorded', () => {
+    const { x, t } = spiralTensors(backend);
+    const a = new MultiLayerNet({ inputSize: 2, hiddenSizes: [12], outputSize: 3 }, { backend, seed: 4 });
+    const b = new MultiLayerNet({ inputSize: 2, hiddenSizes: [12], outputSize: 3 }, { backend, seed: 4 });
+    const trainer = new Trainer(a, new Adam(0.02));
+    const byHand = new Adam(0.02);
+    const xs = x.rows(0, 50);
+    const ts = t.rows(0, 50);
+    for (let i = 0; i < 3; i++) {
+      const loss = trainer.step(xs, ts);
+      b.gradient(xs, ts);
+      byHand.update(b);
+      expect(loss).toBe(b.lastLoss);
+    }
+    expect(trainer.lossHistory).toHaveLength(3);
+    expect(Array.from(a.paramBlock.data)).toEqual(Array.from(b.paramBlock.data));
+    a.dispose();
+    b.dispose();
+  });
+
+  test('step stops before the update when the loss is not finite, naming the iteration', () => {
+    const { x, t } = spiralTensors(backend);
+    const net = new TwoLayerNet(2, 10, 3, 1, { backend, seed: 1 });
+    const trainer = new Trainer(net, new SGD(1e30));
+    expect(() => {
+      for (let i = 0; i < 20; i++) trainer.step(x, t);
+    }).toThrow(/loss became NaN or infinite at epoch 1 \(iteration \d+\)|gradients became NaN or infinite/);
+    expect(ops.firstNonFinite(net.paramBlock)).toBe(-1);
+    net.dispose();
+  });
+
   test('a training step allocates nothing after the first', () => {
     const { x, t } = spiralTensors(backend);
     const net = new MultiLayerNet({ inputSize: 2, hiddenSizes: [16, 16], outputSize: 3, dropout: 0.1 }, { backend, seed: 2 });

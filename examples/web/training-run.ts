@@ -1,22 +1,13 @@
 /**
- * One training run of the demo: a MultiLayerNet, an optimizer and a seeded batch order over a
- * training set in wasm memory, advanced a number of steps at a time so its caller (the page's
- * Web Worker) can answer messages in between. Platform-neutral: the browser tests run the same
- * class in Node and compare the params hash bit for bit.
+ * One training run of the demo: a MultiLayerNet, an optimizer (by name) and a Trainer over a
+ * training set in wasm memory. The page's Web Worker trains it with `trainAsync` (Trainer.fitAsync,
+ * which yields between batches so messages are answered); the browser tests train the same run
+ * with `train` (Trainer.fit) in Node and compare the params hash bit for bit.
  */
-import { AdaGrad, Adam, Momentum, MultiLayerNet, Nesterov, RMSprop, Rng, SGD, paramsHash } from 'scratchnet';
-import type { BatchSource, FloatDType, Optimizer, Tensor } from 'scratchnet';
+import { MultiLayerNet, OPTIMIZERS, Trainer, isOptimizerName, optimizerByName, paramsHash } from 'scratchnet';
+import type { BatchInfo, BatchSource, FitAsyncOptions, FitOptions, FloatDType, Optimizer, OptimizerName } from 'scratchnet';
 
-export const OPTIMIZERS = {
-  sgd: (lr: number) => new SGD(lr),
-  momentum: (lr: number) => new Momentum(lr),
-  nesterov: (lr: number) => new Nesterov(lr),
-  adagrad: (lr: number) => new AdaGrad(lr),
-  rmsprop: (lr: number) => new RMSprop(lr),
-  adam: (lr: number) => new Adam(lr),
-} satisfies Record<string, (lr: number) => Optimizer>;
-
-export type OptimizerName = keyof typeof OPTIMIZERS;
+export type { OptimizerName };
 
 export interface RunConfig {
   /** Hidden layer sizes, e.g. [256, 128]: the net is 784 -> ...hidden -> 10 with ReLU. */
@@ -34,13 +25,8 @@ export const CLASSES = 10;
 export class TrainingRun {
   readonly net: MultiLayerNet;
   readonly optimizer: Optimizer;
-  /** Steps done so far. */
-  step = 0;
+  readonly trainer: Trainer;
   readonly batchesPerEpoch: number;
-  private readonly order: Tensor;
-  private readonly x: Tensor;
-  private readonly t: Tensor;
-  private readonly rng: Rng;
 
   constructor(
     readonly train: BatchSource,
@@ -50,21 +36,20 @@ export class TrainingRun {
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > train.count) {
       throw new Error(`TrainingRun: batchSize must be an integer in [1, ${train.count}], got ${batchSize}`);
     }
-    if (!(optimizer in OPTIMIZERS)) {
-      throw new Error(`TrainingRun: unknown optimizer ${JSON.stringify(optimizer)}; one of ${Object.keys(OPTIMIZERS).join(', ')}`);
+    if (!isOptimizerName(optimizer)) {
+      throw new Error(`TrainingRun: unknown optimizer ${JSON.stringify(optimizer)}; one of ${OPTIMIZERS.join(', ')}`);
     }
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`TrainingRun: seed must be an integer in [0, 2^32), got ${seed}`);
-    const backend = train.backend;
     const inputSize = train.sampleShape.reduce((a, b) => a * b, 1);
-    this.optimizer = OPTIMIZERS[optimizer](config.learningRate);
-    this.net = new MultiLayerNet({ inputSize, hiddenSizes: config.hiddenSizes, outputSize: CLASSES }, { backend, dtype: config.dtype, seed });
-    // Every epoch sees every full batch once; a last partial batch is left out.
-    this.batchesPerEpoch = Math.floor(train.count / batchSize);
-    this.rng = new Rng(seed);
-    this.order = backend.arange(0, train.count, 1, 'int32');
-    this.x = backend.empty([batchSize, inputSize], config.dtype);
-    this.t = backend.empty(train.targetShape(batchSize), train.targetDType(config.dtype));
-    this.net.train();
+    this.optimizer = optimizerByName(optimizer, config.learningRate);
+    this.net = new MultiLayerNet({ inputSize, hiddenSizes: config.hiddenSizes, outputSize: CLASSES }, { backend: train.backend, dtype: config.dtype, seed });
+    this.trainer = new Trainer(this.net, this.optimizer);
+    this.batchesPerEpoch = Math.ceil(train.count / batchSize);
+  }
+
+  /** Steps done so far. */
+  get step(): number {
+    return this.trainer.lossHistory.length;
   }
 
   /** Epochs done, fractional: 1 after batchesPerEpoch steps. */
@@ -72,24 +57,22 @@ export class TrainingRun {
     return this.step / this.batchesPerEpoch;
   }
 
-  /** Runs `count` more steps and returns their losses. Throws if the loss stops being finite. */
-  run(count: number): Float64Array {
-    const losses = new Float64Array(count);
-    const n = this.config.batchSize;
-    for (let i = 0; i < count; i++) {
-      const batch = this.step % this.batchesPerEpoch;
-      if (batch === 0) this.order.set(this.rng.permutation(this.train.count));
-      this.train.fill(this.order.subview(batch * n, [n]), this.x, this.t);
-      const loss = this.net.loss(this.x, this.t);
-      if (!Number.isFinite(loss)) {
-        throw new Error(`TrainingRun: the loss became ${loss} at step ${this.step + 1}; try a learning rate below ${this.config.learningRate}`);
-      }
-      this.net.backward();
-      this.optimizer.update(this.net);
-      losses[i] = loss;
-      this.step++;
-    }
-    return losses;
+  /** The fit options of a run of `steps` steps: the seeded batch order, no evaluation of its own. */
+  private options(steps: number): FitOptions {
+    if (this.step > 0) throw new Error('TrainingRun: a run trains once; make a new one to train again');
+    return { iterations: steps, batchSize: this.config.batchSize, seed: this.config.seed, evaluate: false };
+  }
+
+  /** Trains `steps` steps from the start (a run trains once) and returns their losses. Throws DivergenceError if the loss or a gradient stops being finite. */
+  run(steps: number): Float64Array {
+    this.trainer.fit(this.train, this.options(steps));
+    return Float64Array.from(this.trainer.lossHistory);
+  }
+
+  /** `run`, yielding to the event loop between batches; `onBatch` sees every step; `signal` stops it. */
+  async trainAsync(steps: number, options: { signal: AbortSignal; yieldEveryMs: number; onBatch: (info: BatchInfo) => void }): Promise<void> {
+    const fit: FitAsyncOptions = { ...this.options(steps), ...options };
+    await this.trainer.fitAsync(this.train, fit);
   }
 
   /** FNV-1a 64 of the params: equal in every engine for the same config and steps. */
@@ -97,11 +80,9 @@ export class TrainingRun {
     return paramsHash(this.net);
   }
 
-  /** Frees the run's buffers; the net too unless `keepNet`. */
+  /** Frees the optimizer's state; the net too unless `keepNet`. */
   dispose(keepNet = false): void {
-    this.order.dispose();
-    this.x.dispose();
-    this.t.dispose();
+    this.optimizer.dispose();
     if (!keepNet) this.net.dispose();
   }
 }

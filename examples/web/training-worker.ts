@@ -1,7 +1,7 @@
 /**
  * The demo's Web Worker: it owns the wasm backend, MNIST in wasm memory and the net. Training
- * runs in slices of ~40 ms so that stop, predict, save and load messages are answered between
- * slices while the page's thread only draws.
+ * runs through Trainer.fitAsync, which gives the event loop a turn every ~40 ms, so stop, predict,
+ * save and load messages are answered between batches while the page's thread only draws.
  */
 import { createBackend, evaluateAccuracy, fetchMnist, netFromSafetensors, netToSafetensors, paramsHash, softmax } from 'scratchnet';
 import type { Backend, Mnist, MnistSet, Sequential } from 'scratchnet';
@@ -21,7 +21,10 @@ interface Job {
   trainingMs: number;
   windowSum: number;
   windowCount: number;
-  stopRequested: boolean;
+  /** Aborted by stop, or by a new run or a loaded net replacing this one. */
+  controller: AbortController;
+  /** Settles once the run has finished and reported. */
+  done: Promise<void>;
 }
 
 let backend: Backend;
@@ -67,12 +70,12 @@ onmessage = async (event: MessageEvent<ToWorker>) => {
   try {
     switch (message.type) {
       case 'start':
-        if (job) finish(job);
+        await stopJob();
         if (message.threads !== backend.threads) await openBackend(message.threads);
         start(message.config, message.steps, message.evalEvery);
         break;
       case 'stop':
-        if (job) job.stopRequested = true;
+        job?.controller.abort();
         break;
       case 'predict':
         post({ type: 'prediction', id: message.id, probabilities: net ? predict(net, message.pixels) : [] });
@@ -82,7 +85,7 @@ onmessage = async (event: MessageEvent<ToWorker>) => {
         post({ type: 'saved', bytes: netToSafetensors(net) });
         break;
       case 'load':
-        load(message.bytes, message.name);
+        await load(message.bytes, message.name);
         break;
     }
   } catch (err) {
@@ -90,52 +93,72 @@ onmessage = async (event: MessageEvent<ToWorker>) => {
   }
 };
 
+/** Stops the current run, if any, and waits until it has reported. */
+async function stopJob(): Promise<void> {
+  if (!job) return;
+  job.controller.abort();
+  await job.done;
+}
+
 function start(config: TrainingRun['config'], steps: number, evalEvery: number): void {
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`start: steps must be a positive integer, got ${steps}`);
   if (!Number.isInteger(evalEvery) || evalEvery < 1) throw new Error(`start: evalEvery must be a positive integer, got ${evalEvery}`);
-  if (job) finish(job);
   const run = new TrainingRun(mnist.train, config);
   net?.dispose();
   net = run.net;
-  job = { run, targetStep: steps, evalEvery, trainingMs: 0, windowSum: 0, windowCount: 0, stopRequested: false };
+  const current: Job = { run, targetStep: steps, evalEvery, trainingMs: 0, windowSum: 0, windowCount: 0, controller: new AbortController(), done: Promise.resolve() };
+  job = current;
   const description = `${describeNet(run.net)}, ${backend.threads} thread${backend.threads > 1 ? 's' : ''}`;
   const testAccuracy = evaluateAccuracy(run.net, testSlice, { batchSize: 500 });
   post({ type: 'started', paramCount: run.net.paramCount, description, testAccuracy });
-  const started = job;
-  setTimeout(() => trainSlice(started), 0);
+  current.done = train(current);
 }
 
-/** Runs steps for about SLICE_MS, reports, and yields to the message queue. */
-function trainSlice(current: Job): void {
-  if (job !== current) return; // replaced by a newer run, or finished
+/**
+ * Trains the whole run with fitAsync, reporting the loss windows (and any test accuracy measured)
+ * at most every SLICE_MS, then finishes it.
+ */
+async function train(current: Job): Promise<void> {
   const { run } = current;
-  const losses: number[] = [];
+  let losses: number[] = [];
   let testAccuracy: number | undefined;
-  const deadline = performance.now() + SLICE_MS;
+  let lastPost = performance.now();
+  let mark = performance.now();
+  const report = () => {
+    post({ type: 'progress', step: run.step, epochs: run.epochs, losses, samplesPerSecond: samplesPerSecond(current), testAccuracy });
+    losses = [];
+    testAccuracy = undefined;
+    lastPost = performance.now();
+  };
+  let error: string | undefined;
   try {
-    while (!current.stopRequested && run.step < current.targetStep && performance.now() < deadline) {
-      const t0 = performance.now();
-      const [loss] = run.run(1);
-      current.trainingMs += performance.now() - t0;
-      current.windowSum += loss;
-      if (++current.windowCount === LOSS_WINDOW) {
-        losses.push(current.windowSum / LOSS_WINDOW);
-        current.windowSum = 0;
-        current.windowCount = 0;
-      }
-      if (run.step % current.evalEvery === 0) testAccuracy = evaluateAccuracy(run.net, testSlice, { batchSize: 500 });
-    }
+    await run.trainAsync(current.targetStep, {
+      signal: current.controller.signal,
+      yieldEveryMs: SLICE_MS,
+      onBatch: (info) => {
+        current.trainingMs += performance.now() - mark;
+        current.windowSum += info.loss;
+        if (++current.windowCount === LOSS_WINDOW) {
+          losses.push(current.windowSum / LOSS_WINDOW);
+          current.windowSum = 0;
+          current.windowCount = 0;
+        }
+        const evaluate = info.iteration % current.evalEvery === 0;
+        if (evaluate) testAccuracy = evaluateAccuracy(run.net, testSlice, { batchSize: 500 });
+        // Each accuracy is a point of the page's curve: sent at once, never overwritten by the next.
+        if (evaluate || performance.now() - lastPost >= SLICE_MS) report();
+        mark = performance.now();
+      },
+    });
   } catch (err) {
-    finish(current, (err as Error).message);
-    return;
+    error = (err as Error).message;
   }
-  post({ type: 'progress', step: run.step, epochs: run.epochs, losses, samplesPerSecond: samplesPerSecond(current), testAccuracy });
-  if (current.stopRequested || run.step >= current.targetStep) finish(current);
-  else setTimeout(() => trainSlice(current), 0);
+  report();
+  finish(current, error);
 }
 
 function finish(done: Job, error?: string): void {
-  job = null;
+  if (job === done) job = null;
   done.run.dispose(true);
   const testAccuracy = evaluateAccuracy(done.run.net, mnist.test, { batchSize: 1000 });
   post({ type: 'finished', step: done.run.step, testAccuracy, paramsHash: paramsHash(done.run.net), samplesPerSecond: samplesPerSecond(done), error });
@@ -158,7 +181,7 @@ function predict(model: Sequential, pixels: Float32Array): number[] {
   }
 }
 
-function load(bytes: Uint8Array, name: string): void {
+async function load(bytes: Uint8Array, name: string): Promise<void> {
   // The net comes back in the file's dtype; a file without our architecture metadata is refused.
   const loaded = netFromSafetensors(bytes, { backend }, name);
   let testAccuracy: number;
@@ -168,7 +191,7 @@ function load(bytes: Uint8Array, name: string): void {
     loaded.dispose();
     throw new Error(`${name}: this net does not take MNIST digits (${(err as Error).message})`);
   }
-  if (job) finish(job);
+  await stopJob();
   net?.dispose();
   net = loaded;
   post({ type: 'loaded', name, description: describeNet(loaded), testAccuracy, paramsHash: paramsHash(loaded) });

@@ -6,13 +6,9 @@
 import { parseArgs } from 'node:util';
 import { createBackend } from '../backend/load-node.js';
 import { loadMnist } from '../data/mnist.js';
-import type { Tensor } from '../backend/tensor.js';
-import type { MnistSet } from '../data/mnist-set.js';
 import { loadNet } from '../io/net-file-node.js';
-import type { Sequential } from '../nets/sequential.js';
 import { Convolution } from '../layers/convolution.js';
-import { argmaxRows } from '../ops/reduce.js';
-import { ConfusionMatrix } from './confusion-matrix.js';
+import { confusionMatrix } from '../train/metrics.js';
 import { percent } from './progress.js';
 import type { CommandOutput } from './train-command.js';
 import { UsageError } from './usage-error.js';
@@ -83,35 +79,6 @@ export interface EvalReport {
   seconds: number;
 }
 
-/** Predicted classes for the whole set, `batchSize` rows per forward pass, into `matrix`. */
-function predictAll(net: Sequential, set: MnistSet, batchSize: number, matrix: ConfusionMatrix): void {
-  const backend = set.backend;
-  const size = Math.min(batchSize, set.count);
-  const order = backend.arange(0, set.count, 1, 'int32');
-  const buffers = new Map<number, { x: Tensor; t: Tensor; pred: Tensor }>();
-  const buffersFor = (n: number) => {
-    let b = buffers.get(n);
-    if (!b) {
-      b = { x: backend.empty([n, ...set.sampleShape], net.dtype), t: backend.empty([n], 'int32'), pred: backend.empty([n], 'int32') };
-      buffers.set(n, b);
-    }
-    return b;
-  };
-  try {
-    net.inEvalMode(() => {
-      for (let start = 0; start < set.count; start += size) {
-        const { x, t, pred } = buffersFor(Math.min(size, set.count - start));
-        set.fill(order.subview(start, [x.shape[0]]), x, t);
-        argmaxRows(net.forward(x), pred);
-        matrix.add(t, pred);
-      }
-    });
-  } finally {
-    order.dispose();
-    for (const b of buffers.values()) for (const tensor of Object.values(b)) tensor.dispose();
-  }
-}
-
 export async function runEval(s: EvalSettings, out: CommandOutput): Promise<EvalReport> {
   const started = performance.now();
   await createBackend({ threads: s.threads });
@@ -129,10 +96,8 @@ export async function runEval(s: EvalSettings, out: CommandOutput): Promise<Eval
   } else if (net.params[0].shape[0] !== sampleSize) {
     throw new Error(`eval: ${s.model} takes ${net.params[0].shape[0]} inputs but the data's samples are ${test.sampleShape.join('x')} (${sampleSize})`);
   }
-  const batched = new ConfusionMatrix(10);
-  predictAll(net, test, s.batchSize, batched);
-  const single = new ConfusionMatrix(10);
-  predictAll(net, test, 1, single);
+  const batched = confusionMatrix(net, test, { batchSize: s.batchSize, classes: 10 });
+  const single = confusionMatrix(net, test, { batchSize: 1, classes: 10 });
 
   const report: EvalReport = {
     testAccuracy: batched.accuracy,

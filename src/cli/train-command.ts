@@ -11,18 +11,14 @@ import { TwoLayerNet } from '../nets/two-layer-net.js';
 import { MultiLayerNet } from '../nets/multi-layer-net.js';
 import { SimpleConvNet } from '../nets/simple-conv-net.js';
 import { DeepConvNet } from '../nets/deep-conv-net.js';
-import type { Optimizer } from '../optim/optimizer.js';
-import { SGD } from '../optim/sgd.js';
-import { Momentum } from '../optim/momentum.js';
-import { Nesterov } from '../optim/nesterov.js';
-import { AdaGrad } from '../optim/adagrad.js';
-import { RMSprop } from '../optim/rmsprop.js';
-import { Adam } from '../optim/adam.js';
+import { optimizerByName } from '../optim/optimizer-by-name.js';
+import { constant, cosine, linear, oneCycle, step, warmup } from '../optim/lr-schedule.js';
+import type { LearningRateSchedule } from '../optim/lr-schedule.js';
 import { Trainer } from '../train/trainer.js';
-import type { BatchInfo } from '../train/trainer.js';
 import { TrainProgress, percent } from './progress.js';
 import { isConvNet } from './train-options.js';
-import type { TrainSettings, OptimizerName } from './train-options.js';
+import type { TrainSettings } from './train-options.js';
+import { UsageError } from './usage-error.js';
 
 /** The final `--json` line. */
 export interface TrainReport {
@@ -44,21 +40,19 @@ export interface CommandOutput {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-function makeOptimizer(name: OptimizerName, lr: number): Optimizer {
-  switch (name) {
-    case 'sgd':
-      return new SGD(lr);
-    case 'momentum':
-      return new Momentum(lr);
-    case 'nesterov':
-      return new Nesterov(lr);
-    case 'adagrad':
-      return new AdaGrad(lr);
-    case 'rmsprop':
-      return new RMSprop(lr);
-    case 'adam':
-      return new Adam(lr);
-  }
+/** --lr-schedule and --warmup as a library schedule over a run of `iterations` steps. */
+function makeSchedule(s: TrainSettings, iterations: number, batchesPerEpoch: number): LearningRateSchedule {
+  if (s.warmup >= iterations) throw new UsageError(`--warmup ${s.warmup} leaves none of the run's ${iterations} steps to the schedule`);
+  const steps = iterations - s.warmup;
+  const schedules = {
+    constant: () => constant(s.lr),
+    linear: () => linear(s.lr, steps),
+    step: () => step(s.lr, batchesPerEpoch, 0.5),
+    cosine: () => cosine(s.lr, steps),
+    'one-cycle': () => oneCycle(s.lr, steps),
+  } satisfies Record<TrainSettings['schedule'], () => LearningRateSchedule>;
+  const schedule = schedules[s.schedule]();
+  return s.warmup > 0 ? warmup(s.warmup, schedule) : schedule;
 }
 
 /** The net the settings name, for samples of `sampleShape` ((784,) rows, or (1, 28, 28) images for the conv nets). */
@@ -94,9 +88,9 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
   const { train, test } = await loadMnist({ dir: s.data, flatten: !isConvNet(s.net) });
   const loadSeconds = (performance.now() - started) / 1000;
   const net = makeNet(s, train.sampleShape);
-  const optimizer = makeOptimizer(s.optimizer, s.lr);
   const batchesPerEpoch = Math.ceil(train.count / s.batchSize);
   const iterations = s.iterations ?? s.epochs! * batchesPerEpoch;
+  const optimizer = optimizerByName(s.optimizer, makeSchedule(s, iterations, batchesPerEpoch));
   const totalEpochs = Math.ceil(iterations / batchesPerEpoch);
 
   const convLayers: Record<string, string[]> = {
@@ -107,16 +101,11 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
   const architecture = [train.sampleShape.join('x'), ...layers, 10].join('-');
   log.write(
     `${train.count} train / ${test.count} test samples loaded in ${loadSeconds.toFixed(2)}s; ` +
-      `${s.net} ${architecture} ${isConvNet(s.net) ? 'relu' : s.activation}, ${s.optimizer} lr ${s.lr}${s.schedule === 'linear' ? ' (linear decay)' : ''}, ` +
+      `${s.net} ${architecture} ${isConvNet(s.net) ? 'relu' : s.activation}, ${s.optimizer} lr ${s.lr}${s.schedule === 'constant' ? '' : ` (${s.schedule} schedule)`}${s.warmup > 0 ? `, ${s.warmup} warmup steps` : ''}, ` +
       `batch ${s.batchSize}, ${s.iterations !== null ? `${iterations} iterations` : `${totalEpochs} epochs`}, ${s.dtype}\n`,
   );
 
   const progress = new TrainProgress({ bar: out.stderr.isTTY ? out.stderr : null, lines: log }, totalEpochs, iterations);
-  const onBatch = (info: BatchInfo): void => {
-    // Linear decay sets the rate for the next step: lr * (1 - steps done / all steps).
-    if (s.schedule === 'linear') optimizer.lr = Math.max(s.lr * (1 - info.iteration / iterations), 1e-12);
-    progress.onBatch(info);
-  };
   const trainer = new Trainer(net, optimizer);
   const fitStarted = performance.now();
   progress.start();
@@ -127,7 +116,7 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
     test,
     // A conv layer's im2col buffer grows with the batch (DeepConvNet's second layer: 0.45 GB at 1000 images in f32).
     ...(isConvNet(s.net) ? { evalBatchSize: 200 } : {}),
-    onBatch,
+    onBatch: (info) => progress.onBatch(info),
     onEpoch: (info) => progress.onEpoch(info),
   });
   const seconds = (performance.now() - fitStarted) / 1000;

@@ -7,26 +7,24 @@ import { availableParallelism } from 'node:os';
 import type { FloatDType } from '../backend/dtype.js';
 import { ACTIVATIONS } from '../nets/activation-by-name.js';
 import type { ActivationName } from '../nets/activation-by-name.js';
+import { OPTIMIZERS, defaultLearningRate } from '../optim/optimizer-by-name.js';
+import type { OptimizerName } from '../optim/optimizer-by-name.js';
 import { UsageError } from './usage-error.js';
 
-export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
-
-export const SCHEDULES = ['constant', 'linear'] as const;
+/** --lr-schedule's names; train-command maps each onto a library schedule (src/optim/lr-schedule.ts). */
+export const SCHEDULES = ['constant', 'linear', 'step', 'cosine', 'one-cycle'] as const;
 export type ScheduleName = (typeof SCHEDULES)[number];
 
 /**
- * Learning rates when --lr is not given: the book's for SGD (chapter 4's 0.1), the usual ones
- * for the others, and for Adam the rate the default run was tuned with.
+ * Learning rates when --lr is not given, where the CLI's differ from the book's defaults
+ * (optimizerByName's): chapter 4's 0.1 for SGD, the usual 0.001 for RMSprop, and for Adam the
+ * rate the default run was tuned with.
  */
-export const DEFAULT_LR: Record<OptimizerName, number> = {
-  sgd: 0.1,
-  momentum: 0.01,
-  nesterov: 0.01,
-  adagrad: 0.01,
-  rmsprop: 0.001,
-  adam: 0.003,
-};
+const CLI_LR: Partial<Record<OptimizerName, number>> = { sgd: 0.1, rmsprop: 0.001, adam: 0.003 };
+
+export function defaultLr(optimizer: OptimizerName): number {
+  return CLI_LR[optimizer] ?? defaultLearningRate(optimizer);
+}
 
 /**
  * The default run: the cheapest setting measured to reach >= 98% test accuracy with a margin,
@@ -62,8 +60,10 @@ export interface TrainSettings {
   activation: ActivationName;
   optimizer: OptimizerName;
   lr: number;
-  /** constant, or linear decay to 0 over the run (default: linear for adam, constant otherwise). */
+  /** How the rate changes over the run (default: linear decay to 0 for adam, constant otherwise). */
   schedule: ScheduleName;
+  /** Steps of linear warmup before the schedule (0 = none). */
+  warmup: number;
   batchSize: number;
   /** Exactly one of epochs / iterations is set. */
   epochs: number | null;
@@ -89,6 +89,7 @@ const OPTIONS = {
   optimizer: { type: 'string' },
   lr: { type: 'string' },
   'lr-schedule': { type: 'string' },
+  warmup: { type: 'string' },
   'batch-size': { type: 'string' },
   epochs: { type: 'string' },
   iterations: { type: 'string' },
@@ -122,9 +123,13 @@ Options:
                             ${DEFAULTS.hidden.join(',')}; 50 for two-layer and deep-conv, 100 for simple-conv)
   --activation NAME         ${ACTIVATIONS.join('|')}, two-layer and mlp (default: ${DEFAULTS.activation})
   --optimizer NAME          ${OPTIMIZERS.join('|')} (default: ${DEFAULTS.optimizer})
-  --lr RATE                 learning rate (default: ${OPTIMIZERS.map((o) => `${DEFAULT_LR[o]} ${o}`).join(', ')})
-  --lr-schedule NAME        constant|linear (linear decays to 0 by the last step;
-                            default: linear for adam, constant otherwise)
+  --lr RATE                 learning rate (default: ${OPTIMIZERS.map((o) => `${defaultLr(o)} ${o}`).join(', ')})
+  --lr-schedule NAME        ${SCHEDULES.join('|')}: linear decays to 0 by the last
+                            step, step halves the rate every epoch, cosine anneals to 0,
+                            one-cycle rises to --lr and falls (default: linear for adam,
+                            constant otherwise)
+  --warmup N                raise the rate linearly over the first N steps, then follow
+                            the schedule over the rest (default: 0)
   --batch-size N            samples per step (default: ${DEFAULTS.batchSize})
   --epochs N                passes over the training set (default: ${DEFAULTS.epochs})
   --iterations N            steps in total instead of epochs, the book's way: an "epoch"
@@ -202,8 +207,9 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
     hidden,
     activation: oneOf('activation', values.activation, ACTIVATIONS) ?? DEFAULTS.activation,
     optimizer,
-    lr: number('lr', values.lr, (n) => n > 0, 'a positive number') ?? DEFAULT_LR[optimizer],
+    lr: number('lr', values.lr, (n) => n > 0, 'a positive number') ?? defaultLr(optimizer),
     schedule: oneOf('lr-schedule', values['lr-schedule'], SCHEDULES) ?? (optimizer === 'adam' ? 'linear' : 'constant'),
+    warmup: number('warmup', values.warmup, (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0') ?? 0,
     batchSize: number('batch-size', values['batch-size'], positiveInt, 'a positive integer') ?? DEFAULTS.batchSize,
     epochs: iterations === undefined ? (epochs ?? DEFAULTS.epochs) : null,
     iterations: iterations ?? null,

@@ -6,26 +6,33 @@ import { LeakyReLU } from '../layers/leaky-relu.js';
 import { ELU } from '../layers/elu.js';
 import { Identity } from '../layers/identity.js';
 
-/** Activation names a net config (and the CLI) accepts. */
-export const ACTIVATIONS = ['relu', 'sigmoid', 'tanh', 'leaky-relu', 'elu', 'identity'] as const;
-export type ActivationName = (typeof ACTIVATIONS)[number];
+/**
+ * Every activation layer by name, in one table: net configs, net files (netSpec), the CLI and the
+ * demo read it, so a new activation is its own layer file plus one row here. `alpha` is the
+ * layer's one parameter where it has one (LeakyReLU's slope, ELU's scale; their defaults if omitted).
+ */
+const ACTIVATION_TABLE = {
+  relu: () => new ReLU(),
+  sigmoid: () => new Sigmoid(),
+  tanh: () => new Tanh(),
+  'leaky-relu': (alpha?: number) => new LeakyReLU(alpha),
+  elu: (alpha?: number) => new ELU(alpha),
+  identity: () => new Identity(),
+} satisfies Record<string, (alpha?: number) => Layer>;
+
+export type ActivationName = keyof typeof ACTIVATION_TABLE;
+
+/** Activation names a net config (and the CLI) accepts, in the table's order. */
+export const ACTIVATIONS = Object.keys(ACTIVATION_TABLE) as ActivationName[];
+
+export function isActivationName(name: unknown): name is ActivationName {
+  return typeof name === 'string' && Object.hasOwn(ACTIVATION_TABLE, name);
+}
 
 /** The layer for an activation name; `alpha` is LeakyReLU's slope or ELU's scale (their defaults if omitted). */
 export function activationLayer(name: ActivationName, alpha?: number): Layer {
-  switch (name) {
-    case 'relu':
-      return new ReLU();
-    case 'sigmoid':
-      return new Sigmoid();
-    case 'tanh':
-      return new Tanh();
-    case 'leaky-relu':
-      return new LeakyReLU(alpha);
-    case 'elu':
-      return new ELU(alpha);
-    case 'identity':
-      return new Identity();
-    default:
-      throw new Error(`unknown activation ${JSON.stringify(name)}; expected one of ${ACTIVATIONS.join(', ')}`);
+  if (!isActivationName(name)) {
+    throw new Error(`unknown activation ${JSON.stringify(name)}; expected one of ${ACTIVATIONS.join(', ')}`);
   }
+  return ACTIVATION_TABLE[name](alpha);
 }

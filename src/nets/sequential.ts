@@ -7,6 +7,10 @@ import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
 import { axpy } from '../ops/elementwise.js';
 import { countCorrect, sumSquares } from '../ops/reduce.js';
 import { checkInBackend, describe } from '../ops/check.js';
+import type { Shape } from '../backend/shape.js';
+import { predictClasses, predictProba } from './predict.js';
+import type { PredictBatch, PredictSample } from './predict.js';
+import { netSummary } from './summary.js';
 
 export interface SequentialOptions {
   /** L2 weight decay λ: adds 0.5 λ Σ W² to the loss and λ W to dW (weights, not biases). */
@@ -134,6 +138,32 @@ export class Sequential {
     return this.inEvalMode(() => this.forward(x).clone());
   }
 
+  /**
+   * Each sample's class (argmax of its scores), in eval mode, from a tensor (N, ...), rows
+   * (number[][]), a flat array with its shape, or one sample (then one number). Plain numbers out;
+   * nothing to dispose.
+   */
+  predictClasses(x: PredictBatch): number[];
+  predictClasses(x: PredictSample): number;
+  predictClasses(x: PredictBatch | PredictSample): number[] | number {
+    return predictClasses(this, x as PredictBatch);
+  }
+
+  /** Each sample's class probabilities (softmax, or sigmoid for SigmoidWithLoss); inputs as predictClasses. */
+  predictProba(x: PredictBatch): number[][];
+  predictProba(x: PredictSample): number[];
+  predictProba(x: PredictBatch | PredictSample): number[][] | number[] {
+    return predictProba(this, x as PredictBatch);
+  }
+
+  /**
+   * A table of layers, output shapes and param counts, with the total and its bytes (as Keras's
+   * model.summary()). `sampleShape`: one input's shape, when the first layer does not fix it.
+   */
+  summary(sampleShape?: Shape): string {
+    return netSummary(this, sampleShape);
+  }
+
   /** Run `fn` with dropout off, then restore each layer's mode. */
   inEvalMode<T>(fn: () => T): T {
     const modes = this.layers.map((l) => l.training);
@@ -149,10 +179,14 @@ export class Sequential {
   loss(x: Tensor, t: Tensor): number {
     checkInBackend('Sequential.loss', this.backend, 'the net computes in', x, t);
     const scores = this.forward(x);
-    let loss = this.lossLayer.forward(scores, t);
-    if (this.weightDecay > 0 && this.decayParams) loss += 0.5 * this.weightDecay * sumSquares(this.decayParams);
+    const loss = this.lossLayer.forward(scores, t) + this.weightDecayLoss();
     this.lastLoss = loss;
     return loss;
+  }
+
+  /** The weight-decay term of the loss, 0.5 λ Σ W² over the weights (0 without decay). */
+  weightDecayLoss(): number {
+    return this.weightDecay > 0 && this.decayParams ? 0.5 * this.weightDecay * sumSquares(this.decayParams) : 0;
   }
 
   /** Backprop after `loss`: fills every grad (overwriting), returns `grads`. */

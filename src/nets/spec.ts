@@ -34,7 +34,7 @@ import { SimpleConvNet } from './simple-conv-net.js';
 import type { SimpleConvNetConfig } from './simple-conv-net.js';
 import { DeepConvNet } from './deep-conv-net.js';
 import type { DeepConvNetConfig } from './deep-conv-net.js';
-import { ACTIVATIONS, activationLayer } from './activation-by-name.js';
+import { ACTIVATIONS, activationLayer, isActivationName } from './activation-by-name.js';
 import type { ActivationName } from './activation-by-name.js';
 
 export type LayerSpec =
@@ -216,8 +216,8 @@ function finiteNumber(v: unknown, what: string): number {
 }
 
 function activation(v: unknown, what: string): ActivationName {
-  if (!(ACTIVATIONS as readonly unknown[]).includes(v)) fail(`${what} must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(v)}`);
-  return v as ActivationName;
+  if (!isActivationName(v)) fail(`${what} must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(v)}`);
+  return v;
 }
 
 /** `value` as a NetSpec, or an Error saying what is wrong with it ("net spec: ..."). */

@@ -1,6 +1,7 @@
 import type { Tensor } from '../backend/tensor.js';
 import { adamUpdate } from '../ops/optim.js';
 import { Optimizer } from './optimizer.js';
+import type { LearningRateSchedule } from './lr-schedule.js';
 import { powInt } from '../math/index.js';
 
 /**
@@ -10,7 +11,7 @@ import { powInt } from '../math/index.js';
 export class Adam extends Optimizer {
   protected readonly stateCount = 2;
 
-  constructor(lr = 0.001, public beta1 = 0.9, public beta2 = 0.999, public eps = 1e-7) {
+  constructor(lr: number | LearningRateSchedule = 0.001, public beta1 = 0.9, public beta2 = 0.999, public eps = 1e-7) {
     super(lr);
   }
 

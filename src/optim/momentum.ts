@@ -1,12 +1,13 @@
 import type { Tensor } from '../backend/tensor.js';
 import { momentumUpdate } from '../ops/optim.js';
 import { Optimizer } from './optimizer.js';
+import type { LearningRateSchedule } from './lr-schedule.js';
 
 /** Momentum SGD (the book's): v = momentum v - lr dW; W += v. */
 export class Momentum extends Optimizer {
   protected readonly stateCount = 1;
 
-  constructor(lr = 0.01, public momentum = 0.9) {
+  constructor(lr: number | LearningRateSchedule = 0.01, public momentum = 0.9) {
     super(lr);
   }
 

@@ -1,6 +1,7 @@
 import type { Tensor } from '../backend/tensor.js';
 import { nesterovUpdate } from '../ops/optim.js';
 import { Optimizer } from './optimizer.js';
+import type { LearningRateSchedule } from './lr-schedule.js';
 
 /**
  * Nesterov's accelerated gradient, as PyTorch (nesterov=True) and Keras define it:
@@ -9,7 +10,7 @@ import { Optimizer } from './optimizer.js';
 export class Nesterov extends Optimizer {
   protected readonly stateCount = 1;
 
-  constructor(lr = 0.01, public momentum = 0.9) {
+  constructor(lr: number | LearningRateSchedule = 0.01, public momentum = 0.9) {
     super(lr);
   }
 

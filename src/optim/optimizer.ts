@@ -1,6 +1,7 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape } from '../backend/shape.js';
 import { checkOneBackend } from '../ops/check.js';
+import type { LearningRateSchedule } from './lr-schedule.js';
 
 /** What `update` takes: a net (anything with paramBlock / gradBlock) or the book's params and grads lists. */
 export interface HasBlocks {
@@ -13,6 +14,9 @@ export interface HasBlocks {
  * views laid out in one block and the grads in the same layout in another (as every net here
  * keeps them), the update is one kernel call over the blocks; otherwise one call per pair.
  * State (velocity, moments) is made on the first update, one tensor per block, zero-filled.
+ *
+ * The learning rate is a number or a schedule; with a schedule, `lr` is set from it before each
+ * update (`schedule(iterations)`, iterations counting the updates done before this one).
  */
 export abstract class Optimizer {
   /** Update count so far (Adam's bias correction uses it). */
@@ -20,8 +24,20 @@ export abstract class Optimizer {
   private state = new Map<Tensor, Tensor[]>();
   private pairsCache = new WeakMap<Tensor[], [Tensor, Tensor][]>();
 
-  constructor(public lr: number) {
-    if (!(lr > 0 && Number.isFinite(lr))) throw new Error(`${this.constructor.name}: learning rate must be a positive number, got ${lr}`);
+  /** The rate of the last (or, before any update, the first) update. */
+  lr: number;
+  /** Where `lr` comes from at each update, or null for a fixed rate. */
+  readonly schedule: LearningRateSchedule | null;
+
+  constructor(lr: number | LearningRateSchedule) {
+    if (typeof lr === 'function') {
+      this.schedule = lr;
+      this.lr = this.scheduledRate(0);
+    } else {
+      if (!(lr > 0 && Number.isFinite(lr))) throw new Error(`${this.constructor.name}: learning rate must be a positive number, got ${lr}`);
+      this.schedule = null;
+      this.lr = lr;
+    }
   }
 
   /** How many state tensors of the params' size this optimizer keeps per block. */
@@ -33,8 +49,17 @@ export abstract class Optimizer {
     const pairs = this.pairs(params, grads);
     // Checked before the step is counted: a refused update leaves Adam's bias correction as it was.
     for (const [p, g] of pairs) checkOneBackend(`${this.constructor.name}.update`, p, g);
+    if (this.schedule !== null) this.lr = this.scheduledRate(this.iterations);
     this.iterations++;
     for (const [p, g] of pairs) this.apply(p, g, this.stateFor(p));
+  }
+
+  private scheduledRate(step: number): number {
+    const rate = this.schedule!(step);
+    if (!(typeof rate === 'number' && rate >= 0 && Number.isFinite(rate))) {
+      throw new Error(`${this.constructor.name}: the learning-rate schedule gave ${rate} for step ${step}; a rate must be a finite number >= 0`);
+    }
+    return rate;
   }
 
   /** Free the state tensors. */

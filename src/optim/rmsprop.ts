@@ -1,12 +1,13 @@
 import type { Tensor } from '../backend/tensor.js';
 import { rmspropUpdate } from '../ops/optim.js';
 import { Optimizer } from './optimizer.js';
+import type { LearningRateSchedule } from './lr-schedule.js';
 
 /** RMSprop: h = decay h + (1 - decay) dW²; W -= lr dW / (sqrt(h) + eps). AdaGrad that forgets. */
 export class RMSprop extends Optimizer {
   protected readonly stateCount = 1;
 
-  constructor(lr = 0.01, public decayRate = 0.99, public eps = 1e-7) {
+  constructor(lr: number | LearningRateSchedule = 0.01, public decayRate = 0.99, public eps = 1e-7) {
     super(lr);
   }
 

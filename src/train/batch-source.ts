@@ -60,6 +60,12 @@ export class TensorSource implements BatchSource {
     return this.t.dtype === 'int32' ? 'int32' : floatType;
   }
 
+  /** Frees x and t: for a set made by fromArrays (a TensorSource over your own tensors leaves them to you). */
+  dispose(): void {
+    this.x.dispose();
+    this.t.dispose();
+  }
+
   fill(index: Tensor, x: Tensor, t: Tensor): void {
     const n = x.shape[0];
     gatherRows(this.x, index, x, this.x.dtype === 'uint8' ? 1 / 255 : 1);

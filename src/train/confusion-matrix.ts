@@ -1,5 +1,6 @@
 /**
- * A confusion matrix: counts[true][predicted], and the table `scratchnet eval` prints.
+ * A confusion matrix: counts[true][predicted], and the table `scratchnet eval` prints
+ * (`confusionMatrix` in metrics.ts fills one from a net and a data set).
  */
 import type { Tensor } from '../backend/tensor.js';
 
