@@ -9,3 +9,4 @@ export * from './softmax';
 export * from './reduce';
 export * from './optim';
 export * from './gather';
+export * from './sparse';
