@@ -93,6 +93,18 @@ function callOf(name: string, b: Backend, dtype: FloatDType): { args: number[]; 
     gatherRowsU8: () => [ROWS, COLS, u8(300 * COLS), i32(ROWS, 300), f(ROWS, COLS), 1 / 255],
     softmaxCrossEntropyBackwardOneHot: () => [ROWS, COLS, f(ROWS, COLS), f(ROWS, COLS), f(ROWS, COLS), 0.01],
     softmaxCrossEntropyBackwardLabels: () => [ROWS, COLS, f(ROWS, COLS), i32(ROWS, COLS), f(ROWS, COLS), 0.01],
+    csrMatmul: () => {
+      // X (ROWS, 50) in CSR: row i keeps the columns j with (7i + 3j) % 5 == 0 (a fifth of them).
+      const D = 50;
+      const rowStart = [0];
+      const colIdx: number[] = [];
+      for (let i = 0; i < ROWS; i++) {
+        for (let j = 0; j < D; j++) if ((7 * i + 3 * j) % 5 === 0) colIdx.push(j);
+        rowStart.push(colIdx.length);
+      }
+      const ints = (v: number[]) => tensors[tensors.push(b.tensor(v, [v.length], 'int32')) - 1].ptr;
+      return [ROWS, COLS, ints(rowStart), ints(colIdx), f(colIdx.length), f(D, COLS), f(COLS), f(ROWS, COLS)];
+    },
   };
   const make = calls[name];
   if (make === undefined) throw new Error(`no test call for ${name}`);

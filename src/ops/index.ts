@@ -6,3 +6,4 @@ export * from './softmax.js';
 export * from './reduce.js';
 export * from './optim.js';
 export * from './gather.js';
+export * from './sparse.js';

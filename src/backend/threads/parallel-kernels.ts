@@ -51,6 +51,11 @@ const UPDATE = 65_536;
 const ADAPTIVE_UPDATE = 16_384;
 /** An exp per element (sigmoid, tanh, elu, softmax). */
 const COSTLY = 4_096;
+/**
+ * A sum over one sparse row per element (csrMatmul): an MNIST row has ~150 nonzeros, so this
+ * many outputs are ~300K multiply-adds, about where a GEMM starts to pay on two threads.
+ */
+const SPARSE_ROW_SUM = 2_048;
 
 const unary: readonly ArgKind[] = ['count', 'float', 'float'];
 const binary: readonly ArgKind[] = ['count', 'float', 'float', 'float'];
@@ -100,6 +105,9 @@ export const PARALLEL_KERNELS: Readonly<Record<string, ParallelKernel>> = {
     minElements: CHEAP,
   },
   softmaxCrossEntropyBackwardLabels: { by: 'rows', args: ['count', 'same', 'float', 'int', 'float', 'same'], minElements: CHEAP },
+  // (rows, h, rowStart, colIdx, vals, w, bias, y): rowStart holds absolute positions, so a share
+  // of rows moves it and y only
+  csrMatmul: { by: 'rows', args: ['count', 'same', 'int', 'same', 'same', 'same', 'same', 'float'], minElements: SPARSE_ROW_SUM },
 };
 
 /** The kernel name table shared by the caller and every worker: a call names its kernel by index. */
@@ -107,6 +115,9 @@ export const THREAD_KERNEL_NAMES: readonly string[] = [
   ...Object.keys(PARALLEL_KERNELS).flatMap((name) => [`${name}_f32`, `${name}_f64`]),
   'gemm_f32',
   'gemm_f64',
+  // Split by columns of dW in src/ops/sparse.ts.
+  'csrTransposeMatmul_f32',
+  'csrTransposeMatmul_f64',
   // The SIMD ceiling loop: run on every thread at once, it shows how much of a second core the machine gives.
   'peak_f32',
 ];
