@@ -22,7 +22,7 @@ const BATCHES = 20;
 /** Images the batches are drawn from. */
 const IMAGES = 10_000;
 /** Densities (fractions of nonzero pixels) of the synthetic images; MNIST's is ~0.19, Fashion-MNIST's ~0.5. */
-export const SWEEP_DENSITIES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8];
+export const SWEEP_DENSITIES = [0.1, 0.2, 0.3, 0.35, 0.4, 0.5, 0.6, 0.8];
 const SWEEP_WIDTH = 100;
 
 type Path = 'dense' | 'sparse';
