@@ -3,8 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBackend, loadMnist, ops, Rng, SparseRows, tensorHash } from '../src/index.js';
-import type { Backend, FloatDType, Tensor } from '../src/index.js';
+import { Affine, ByteImageSource, createBackend, loadMnist, ops, Rng, Sequential, SGD, Sigmoid, SparseRows, Trainer, TwoLayerNet, evaluateAccuracy, tensorHash } from '../src/index.js';
+import type { Backend, FloatDType, Mnist, Tensor } from '../src/index.js';
+import { SPARSE_DENSITY_THRESHOLD } from '../src/ops/sparse.js';
+import { usesSparseInput } from '../src/train/evaluate.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const mnistDir = process.env.SCRATCHNET_DATA ?? resolve(repoRoot, '../shared/datasets/mnist');
@@ -16,13 +18,12 @@ const PIXELS = 784;
 let backends: Backend[];
 /** The first 2,000 test images as bytes (2000 * 784,), copied onto each backend. */
 let imageBytes: Uint8Array;
+let mnist: Mnist;
 
 beforeAll(async () => {
   backends = await Promise.all(THREADS.map((threads) => createBackend({ threads, initialMemoryMB: 4 })));
-  const mnist = await loadMnist({ dir: mnistDir, backend: backends[0], download: false });
+  mnist = await loadMnist({ dir: mnistDir, backend: backends[0], download: false });
   imageBytes = mnist.test.images.data.slice(0, 2000 * PIXELS) as Uint8Array;
-  mnist.train.dispose();
-  mnist.test.dispose();
 });
 afterAll(() => backends.forEach((b) => b.dispose()));
 
@@ -208,5 +209,91 @@ describe('SparseRows and the sparse ops reject bad input before any kernel runs'
     } finally {
       (b as { kernels: unknown }).kernels = kernels;
     }
+  });
+});
+
+describe('the first layer on sparse batches', () => {
+  it('Affine.forwardSparse and backwardParams agree with the dense layer; its dx is refused', () => {
+    const b = backends[0];
+    for (const dtype of DTYPES) {
+      const unit = dtype === 'float32' ? 2 ** -24 : 2 ** -53;
+      const src = images(b);
+      const index = batchIndex(b, 9);
+      const sparse = ops.compressRows(src, index, new SparseRows(b, BATCH, PIXELS, dtype));
+      const x = sparse.toDense();
+      const dense = new Affine(randomMatrix(b, PIXELS, 30, dtype, 1), randomMatrix(b, 1, 30, dtype, 2).reshape(30));
+      const viaSparse = new Affine(dense.W.clone(), dense.b.clone());
+      const dout = randomMatrix(b, BATCH, 30, dtype, 3);
+      const yDense = dense.forward(x).clone();
+      const ySparse = viaSparse.forwardSparse(sparse);
+      dense.backwardParams(dout);
+      viaSparse.backwardParams(dout);
+      const [a, c] = [Array.from(yDense.data), Array.from(ySparse.data)];
+      // |x| <= 1 and |W| < 1 with ~150 nonzeros a row: the sums stay below 200.
+      expect(Math.max(...a.map((v, i) => Math.abs(v - c[i])))).toBeLessThan(200 * 200 * unit);
+      const [dwD, dwS] = [Array.from(dense.grads[0].data), Array.from(viaSparse.grads[0].data)];
+      expect(Math.max(...dwD.map((v, i) => Math.abs(v - dwS[i])))).toBeLessThan(200 * 200 * unit);
+      expect(tensorHash(viaSparse.grads[1])).toBe(tensorHash(dense.grads[1]));
+      expect(() => viaSparse.backward(dout)).toThrow('Affine(784 -> 30): the last forward took sparse rows, whose dx is not computed');
+      expect(() => viaSparse.forwardSparse(new SparseRows(b, 2, 783, dtype))).toThrow('Affine(784 -> 30): sparse input (2, 783)');
+      // A dense forward afterwards is the ordinary layer again.
+      dense.forward(x);
+      expect(dense.backward(dout).shape).toEqual([BATCH, PIXELS]);
+      [src, index, x, yDense, dout, ...dense.params, ...dense.grads, ...viaSparse.params, ...viaSparse.grads].forEach((t) => t.dispose());
+      sparse.dispose();
+    }
+  });
+
+  it('a net whose first layer is not Affine refuses sparse rows', () => {
+    const b = backends[0];
+    const net = new Sequential([new Sigmoid(), new Affine(b.zeros([4, 2]), b.zeros([2]))]);
+    const s = new SparseRows(b, 3, 4);
+    expect(net.takesSparseInput).toBe(false);
+    expect(() => net.forward(s)).toThrow('Sequential: sparse input needs an Affine first layer, got Sigmoid');
+    s.dispose();
+    net.dispose();
+  });
+
+  it('MNIST is measured sparse enough; a dense byte set and dense: true keep the dense path', () => {
+    const b = backends[0];
+    const net = new TwoLayerNet(PIXELS, 20, 10, 0.01, { backend: b, seed: 1 });
+    expect(mnist.train.density).toBeGreaterThan(0.15);
+    expect(mnist.train.density).toBeLessThan(SPARSE_DENSITY_THRESHOLD);
+    expect(usesSparseInput(mnist.train, net)).toBe(true);
+    expect(usesSparseInput(mnist.train, net, true)).toBe(false);
+    const bright = new ByteImageSource(b.full([50, PIXELS], 200, 'uint8'), b.zeros([50], 'uint8'));
+    expect(bright.density).toBe(1);
+    expect(usesSparseInput(bright, net)).toBe(false);
+    bright.dispose();
+    net.dispose();
+  });
+
+  it('training on MNIST takes the sparse path by default and ends where the dense path does, to rounding', () => {
+    const b = backends[0];
+    const train = mnist.train.slice(3000);
+    const test = mnist.test.slice(1000);
+    const run = (dense: boolean) => {
+      const net = new TwoLayerNet(PIXELS, 50, 10, 0.01, { backend: b, seed: 2 });
+      const spy = vi.spyOn(Affine.prototype, 'forwardSparse');
+      const trainer = new Trainer(net, new SGD(0.1));
+      const epochs = trainer.fit(train, { epochs: 2, test, dense, seed: 3 });
+      const sparseCalls = spy.mock.calls.length;
+      spy.mockRestore();
+      const accuracy = evaluateAccuracy(net, test, { dense: true });
+      const params = Float64Array.from(net.params[0].data);
+      net.dispose();
+      return { losses: trainer.lossHistory, epochs, sparseCalls, accuracy, params };
+    };
+    const sparse = run(false);
+    const dense = run(true);
+    // 60 steps of 30 batches each, then evaluation of the 3000 train and 1000 test images in batches of 1000.
+    expect(sparse.sparseCalls).toBe(60 + 2 * (3 + 1));
+    expect(dense.sparseCalls).toBe(0);
+    expect(sparse.losses.length).toBe(60);
+    for (let i = 0; i < 60; i++) expect(Math.abs(sparse.losses[i] - dense.losses[i]), `loss ${i}`).toBeLessThan(1e-4);
+    expect(Math.max(...sparse.params.map((v, i) => Math.abs(v - dense.params[i])))).toBeLessThan(1e-4);
+    expect(Math.abs(sparse.epochs[1].testAccuracy! - dense.epochs[1].testAccuracy!)).toBeLessThanOrEqual(0.002);
+    expect(sparse.epochs[1].testAccuracy).toBeGreaterThan(0.3); // learning: chance is 0.1
+    expect(Math.abs(sparse.accuracy - dense.accuracy)).toBeLessThanOrEqual(0.002);
   });
 });

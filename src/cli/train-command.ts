@@ -105,6 +105,7 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
     ...(s.iterations !== null ? { iterations: s.iterations } : { epochs: s.epochs! }),
     seed: s.seed,
     test,
+    dense: s.dense,
     onBatch,
     onEpoch: (info) => progress.onEpoch(info),
   });

@@ -69,6 +69,8 @@ export interface TrainSettings {
   save: string | undefined;
   plot: string | undefined;
   json: boolean;
+  /** Dense first-layer batches even for sparse data (for comparison). */
+  dense: boolean;
 }
 
 const OPTIONS = {
@@ -90,6 +92,7 @@ const OPTIONS = {
   save: { type: 'string' },
   plot: { type: 'string' },
   json: { type: 'boolean' },
+  dense: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -122,6 +125,8 @@ Options:
   --save FILE               save the trained net (safetensors) for scratchnet eval
   --plot FILE.svg           write the loss curve as SVG
   --json                    print one final JSON line with the results (progress goes to stderr)
+  --dense                   feed the first layer dense batches; by default a mostly-zero data set
+                            (MNIST) goes in as sparse rows, skipping the zeros' multiply-adds
   -h, --help                show this help
 `;
 
@@ -192,5 +197,6 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
     save: values.save,
     plot: values.plot,
     json: values.json ?? false,
+    dense: values.dense ?? false,
   };
 }

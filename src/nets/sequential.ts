@@ -4,6 +4,8 @@ import type { FloatDType } from '../backend/dtype.js';
 import { formatShape } from '../backend/shape.js';
 import type { Layer, LossLayer } from '../layers/layer.js';
 import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
+import { Affine } from '../layers/affine.js';
+import { SparseRows } from '../backend/sparse-rows.js';
 import { axpy } from '../ops/elementwise.js';
 import { countCorrect, sumSquares } from '../ops/reduce.js';
 import type { NetBuildOptions } from './spec.js';
@@ -139,11 +141,26 @@ export class Sequential {
     return this;
   }
 
-  /** Scores (N, C) for a batch, in the last layer's buffer (valid until the next forward). */
-  forward(x: Tensor): Tensor {
-    let h = x;
-    for (const layer of this.layers) h = layer.forward(h);
+  /**
+   * Scores (N, C) for a batch, in the last layer's buffer (valid until the next forward). The batch
+   * may be sparse rows when the first layer is an Affine (see `takesSparseInput`).
+   */
+  forward(x: Tensor | SparseRows): Tensor {
+    let h: Tensor;
+    if (x instanceof SparseRows) {
+      const first = this.layers[0];
+      if (!(first instanceof Affine)) throw new Error(`Sequential: sparse input needs an Affine first layer, got ${first.label}`);
+      h = first.forwardSparse(x);
+    } else {
+      h = this.layers[0].forward(x);
+    }
+    for (let i = 1; i < this.layers.length; i++) h = this.layers[i].forward(h);
     return h;
+  }
+
+  /** Whether `forward` and `loss` take sparse rows: the first layer is an Affine. */
+  get takesSparseInput(): boolean {
+    return this.layers[0] instanceof Affine;
   }
 
   /** Scores (N, C) for a batch in eval mode, as a new tensor the caller owns (dispose it). */
@@ -163,7 +180,7 @@ export class Sequential {
   }
 
   /** Mean loss of a batch (plus the weight-decay term). */
-  loss(x: Tensor, t: Tensor): number {
+  loss(x: Tensor | SparseRows, t: Tensor): number {
     const scores = this.forward(x);
     let loss = this.lossLayer.forward(scores, t);
     if (this.weightDecay > 0 && this.decayParams) loss += 0.5 * this.weightDecay * sumSquares(this.decayParams);

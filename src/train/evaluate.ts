@@ -1,21 +1,39 @@
 import type { Tensor } from '../backend/tensor.js';
+import { SparseRows } from '../backend/sparse-rows.js';
+import { shapeSize } from '../backend/shape.js';
 import type { Sequential } from '../nets/sequential.js';
 import { countCorrect } from '../ops/reduce.js';
+import { SPARSE_DENSITY_THRESHOLD } from '../ops/sparse.js';
 import type { BatchSource } from './batch-source.js';
 
-/** Buffers for drawing batches of one size from one source: x, t and the index list. */
+/**
+ * Whether batches from `source` go to `net` as sparse rows: the source can make them, the net's
+ * first layer takes them, and the data is sparse enough for that to be faster — unless `dense`.
+ */
+export function usesSparseInput(source: BatchSource, net: Sequential, dense = false): boolean {
+  return !dense && source.fillSparse !== undefined && net.takesSparseInput && (source.density ?? 1) < SPARSE_DENSITY_THRESHOLD;
+}
+
+/** Buffers for drawing batches of one size from one source: x (dense, or sparse rows) and t. */
 export class BatchBuffers {
-  readonly x: Tensor;
+  readonly x: Tensor | SparseRows;
   readonly t: Tensor;
 
   constructor(
     readonly source: BatchSource,
     readonly size: number,
     net: Sequential,
+    sparse = false,
   ) {
     const b = source.backend;
-    this.x = b.empty([size, ...source.sampleShape], net.dtype);
+    this.x = sparse ? new SparseRows(b, size, shapeSize(source.sampleShape), net.dtype) : b.empty([size, ...source.sampleShape], net.dtype);
     this.t = b.empty(source.targetShape(size), source.targetDType(net.dtype));
+  }
+
+  /** Rows `index` of the source into x and t. */
+  fill(index: Tensor): void {
+    if (this.x instanceof SparseRows) this.source.fillSparse!(index, this.x, this.t);
+    else this.source.fill(index, this.x, this.t);
   }
 
   dispose(): void {
@@ -28,20 +46,21 @@ export class BatchBuffers {
  * Accuracy of `net` on the first `limit` samples of `source` (all by default), in eval mode, in
  * batches of `batchSize` (the last one may be smaller).
  */
-export function evaluateAccuracy(net: Sequential, source: BatchSource, options: { batchSize?: number; limit?: number } = {}): number {
+export function evaluateAccuracy(net: Sequential, source: BatchSource, options: { batchSize?: number; limit?: number; dense?: boolean } = {}): number {
   const limit = Math.min(options.limit ?? source.count, source.count);
   const batchSize = Math.min(options.batchSize ?? 1000, limit);
   const backend = source.backend;
   const order = backend.arange(0, limit, 1, 'int32');
-  const full = new BatchBuffers(source, batchSize, net);
+  const sparse = usesSparseInput(source, net, options.dense);
+  const full = new BatchBuffers(source, batchSize, net, sparse);
   let tail = null as BatchBuffers | null;
   try {
     return net.inEvalMode(() => {
       let correct = 0;
       for (let start = 0; start < limit; start += batchSize) {
         const n = Math.min(batchSize, limit - start);
-        const buffers = n === batchSize ? full : (tail ??= new BatchBuffers(source, n, net));
-        source.fill(order.subview(start, [n]), buffers.x, buffers.t);
+        const buffers = n === batchSize ? full : (tail ??= new BatchBuffers(source, n, net, sparse));
+        buffers.fill(order.subview(start, [n]));
         correct += countCorrect(net.forward(buffers.x), buffers.t);
       }
       return correct / limit;

@@ -5,7 +5,7 @@ import { Rng } from '../random/rng.js';
 import { lineChartSvg } from '../plot/line-chart.js';
 import { TensorSource, isBatchSource } from './batch-source.js';
 import type { BatchSource } from './batch-source.js';
-import { BatchBuffers, evaluateAccuracy } from './evaluate.js';
+import { BatchBuffers, evaluateAccuracy, usesSparseInput } from './evaluate.js';
 
 export interface EpochInfo {
   /** 1-based epoch number. */
@@ -49,6 +49,11 @@ export interface FitOptions {
   evalSample?: number;
   /** Rows per forward pass when evaluating. Default 1000. */
   evalBatchSize?: number;
+  /**
+   * Feed the first layer dense batches even when the data is sparse enough (MNIST) for the path
+   * that skips its zeros; for comparison. Default false.
+   */
+  dense?: boolean;
   onBatch?: (info: BatchInfo) => void;
   onEpoch?: (info: EpochInfo) => void;
 }
@@ -111,9 +116,10 @@ export class Trainer {
 
     const backend = train.backend;
     const order = backend.arange(0, train.count, 1, 'int32');
-    const full = new BatchBuffers(train, batchSize, net);
+    const sparse = usesSparseInput(train, net, options.dense);
+    const full = new BatchBuffers(train, batchSize, net, sparse);
     const lastSize = train.count - (batchesPerEpoch - 1) * batchSize;
-    const last = lastSize === batchSize ? full : new BatchBuffers(train, lastSize, net);
+    const last = lastSize === batchSize ? full : new BatchBuffers(train, lastSize, net, sparse);
     const started = now();
     const infos: EpochInfo[] = [];
     net.train();
@@ -128,7 +134,7 @@ export class Trainer {
         for (let b = 0; b < batchesPerEpoch && iteration < totalIterations; b++) {
           const buffers = b === batchesPerEpoch - 1 ? last : full;
           const n = buffers.x.shape[0];
-          train.fill(order.subview(b * batchSize, [n]), buffers.x, buffers.t);
+          buffers.fill(order.subview(b * batchSize, [n]));
           const loss = net.loss(buffers.x, buffers.t);
           iteration++;
           if (!Number.isFinite(loss)) throw new DivergenceError(epoch, iteration, this.optimizer.lr);
@@ -141,7 +147,7 @@ export class Trainer {
         }
         const info: EpochInfo = { epoch, iteration, loss: lossSum / batches, seconds: 0 };
         if (evaluate) {
-          const evalOptions = { batchSize: options.evalBatchSize ?? 1000, limit: options.evalSample };
+          const evalOptions = { batchSize: options.evalBatchSize ?? 1000, limit: options.evalSample, dense: options.dense };
           info.trainAccuracy = evaluateAccuracy(net, train, evalOptions);
           this.trainAccuracy.push(info.trainAccuracy);
           if (test) {
