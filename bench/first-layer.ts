@@ -2,11 +2,12 @@
  * The first layer on sparse input against the dense path, side by side (issue: "skip the zeros of
  * the input"): on real MNIST batches of 100, the forward X W + b and the weight gradient Xᵀ dY of
  * a 784-100 and a 784-50 layer, and the batch made from bytes (compressRows vs gatherRows); then
- * the whole first-layer work of a step (batch, forward, weight gradient) on synthetic byte images
+ * a whole training step of a 784-100-10 sigmoid net on MNIST batches; and the whole first-layer
+ * work of a step (batch, forward, weight gradient) on synthetic byte images
  * of set densities, to find where sparse stops paying (SPARSE_DENSITY_THRESHOLD in src/ops/sparse.ts).
  * Each group's impls run interleaved with --rounds N; the ratio column compares with dense.
  */
-import { loadMnist, ops, Rng, SparseRows } from 'scratchnet';
+import { loadMnist, MultiLayerNet, ops, Rng, SGD, SparseRows } from 'scratchnet';
 import type { Backend, Tensor } from 'scratchnet';
 import type { BenchCase, Dtype } from './harness.js';
 import type { Backends, ScratchnetCase } from './scratchnet.js';
@@ -30,6 +31,8 @@ type Path = 'dense' | 'sparse';
 /** Bytes (IMAGES * PIXELS) and the batches' row indices (BATCHES * BATCH), copied onto a backend per case. */
 interface ImageData {
   bytes: Uint8Array;
+  /** One label (0-9) per image. */
+  labels: Uint8Array;
   order: Int32Array;
   /** What the images are, for the case names: "MNIST" or "density 30%". */
   label: string;
@@ -44,7 +47,8 @@ function seededOrder(seed: number): Int32Array {
 export function syntheticImages(density: number, seed = 11): ImageData {
   const rng = new Rng(seed);
   const bytes = Uint8Array.from({ length: IMAGES * PIXELS }, () => (rng.uniform() < density ? 1 + rng.int(255) : 0));
-  return { bytes, order: seededOrder(seed + 1), label: `density ${Math.round(density * 100)}%` };
+  const labels = Uint8Array.from({ length: IMAGES }, () => rng.int(10));
+  return { bytes, labels, order: seededOrder(seed + 1), label: `density ${Math.round(density * 100)}%` };
 }
 
 /** What one case keeps on its backend between setup and teardown. */
@@ -159,6 +163,57 @@ export function firstLayerCase(backend: Backend, threads: number, data: ImageDat
   };
 }
 
+/**
+ * A training step of a 784-100-10 sigmoid MultiLayerNet with SGD on the next real batch, as the
+ * Trainer runs it: the batch from bytes (dense, or sparse rows), loss, backward, update.
+ */
+export function mnistStepCase(backend: Backend, threads: number, data: ImageData, path: Path, dtype: Dtype): ScratchnetCase {
+  let state: { images: Tensor; labels: Tensor; order: Tensor; x: Tensor | SparseRows; t: Tensor; net: MultiLayerNet; sgd: SGD } | null = null;
+  let next = 0;
+  return {
+    section: FIRST_LAYER_SECTION,
+    name: `train step 784-100-10 sigmoid, batch ${BATCH}, ${data.label}`,
+    impl: `${scratchnetImpl(threads)} ${path}`,
+    dtype,
+    samples: BATCH,
+    baseline: threads === 1 && path === 'dense',
+    setup() {
+      const net = new MultiLayerNet({ inputSize: PIXELS, hiddenSizes: [100], outputSize: 10, activation: 'sigmoid' }, { backend, dtype, seed: 0 });
+      state = {
+        images: backend.tensor(data.bytes, [IMAGES, PIXELS], 'uint8'),
+        labels: backend.tensor(data.labels, [IMAGES], 'uint8'),
+        order: backend.tensor(data.order, [BATCHES * BATCH], 'int32'),
+        x: path === 'sparse' ? new SparseRows(backend, BATCH, PIXELS, dtype) : backend.empty([BATCH, PIXELS], dtype),
+        t: backend.empty([BATCH], 'int32'),
+        net,
+        sgd: new SGD(0.1),
+      };
+      next = 0;
+    },
+    fn() {
+      const s = state!;
+      const index = s.order.rows(next * BATCH, (next + 1) * BATCH);
+      next = (next + 1) % BATCHES;
+      if (s.x instanceof SparseRows) ops.compressRows(s.images, index, s.x);
+      else ops.gatherRows(s.images, index, s.x);
+      ops.gatherLabels(s.labels, index, s.t);
+      const loss = s.net.loss(s.x, s.t);
+      if (!Number.isFinite(loss)) throw new Error(`bench: train step loss became ${loss}`);
+      s.net.backward();
+      s.sgd.update(s.net);
+    },
+    teardown() {
+      const s = state;
+      if (s === null) return;
+      for (const t of [s.images, s.labels, s.order, s.x, s.t]) t.dispose();
+      s.net.dispose();
+      s.sgd.dispose();
+      state = null;
+    },
+    output: () => Float64Array.from(state!.net.params[0].data as ArrayLike<number>),
+  };
+}
+
 /** The first 10,000 MNIST training images, or null (and a log line) when the files are not found. */
 export async function mnistImages(backend: Backend, log: (line: string) => void): Promise<ImageData | null> {
   const dir = defaultMnistDir();
@@ -170,9 +225,10 @@ export async function mnistImages(backend: Backend, log: (line: string) => void)
     return null;
   }
   const bytes = (mnist.train.images.data as Uint8Array).slice(0, IMAGES * PIXELS);
+  const labels = (mnist.train.labels.data as Uint8Array).slice(0, IMAGES);
   mnist.train.dispose();
   mnist.test.dispose();
-  return { bytes, order: seededOrder(7), label: 'MNIST' };
+  return { bytes, labels, order: seededOrder(7), label: 'MNIST' };
 }
 
 /**
@@ -191,6 +247,7 @@ export async function firstLayerCases(backends: Backends, options: { quick: bool
       }
     }
     both((path) => firstLayerCase(single, 1, mnist, 100, 'batch', path, 'float32'));
+    for (const [threads, backend] of backends) both((path) => mnistStepCase(backend, threads, mnist, path, 'float32'));
     if (!options.quick) both((path) => firstLayerCase(single, 1, mnist, SWEEP_WIDTH, 'step', path, 'float32'));
   }
   if (!options.quick) {

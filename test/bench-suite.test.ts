@@ -10,7 +10,7 @@ import type { MlpShape } from '../bench/problems.js';
 import { evaluateTargets, wideNetModels } from '../bench/targets.js';
 import { bookRunArgs, relativeMarginOfError } from '../bench/mnist-runs.js';
 import type { CaseResult } from '../bench/harness.js';
-import { firstLayerCase, syntheticImages } from '../bench/first-layer.js';
+import { firstLayerCase, mnistStepCase, syntheticImages } from '../bench/first-layer.js';
 
 /** Largest |actual - expected| / max(1, |expected|). */
 function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
@@ -54,6 +54,11 @@ describe('scratchnet bench cases compute what they time', () => {
         expect(worstError(sparse, dense), `${work}, ${threads} thread(s)`).toBeLessThan(1e-4);
       }
     }
+    // Three training steps from the same init on the same batches: W1 moves, and the same way on both paths.
+    const steps = await Promise.all((['dense', 'sparse'] as const).map((path) => runOnce(mnistStepCase(single, 1, data, path, 'float32'), 3)));
+    const before = await runOnce(mnistStepCase(single, 1, data, 'dense', 'float32'), 0);
+    expect(worstError(steps[0], before)).toBeGreaterThan(1e-4);
+    expect(worstError(steps[1], steps[0])).toBeLessThan(1e-5);
     const c = firstLayerCase(single, 1, data, 100, 'forward', 'dense', 'float32');
     expect([c.name, c.impl, c.baseline, c.flops]).toEqual(['X W + b 784-100, batch 100, density 30%', 'scratchnet dense', true, 2 * 100 * 784 * 100]);
   });
