@@ -174,6 +174,10 @@ export function csrMatmul_f64(rows: i32, h: i32, rowStart: usize, colIdx: usize,
  * zeroed, then for each row i in order and each of its nonzeros p in order,
  * dW[colIdx[p], :] += vals[p] * dY[i, :]. dY's row block stays in registers across the row's
  * nonzeros; rows of dW no nonzero names stay zero.
+ * The alternative, X transposed into column-compressed form (a counting sort, 40-46 µs) and
+ * csrMatmul over it (dW's rows summed in registers, the same order and bits), measured slower
+ * on real MNIST batches of 100, one thread, interleaved medians: 388 vs 296 µs at H = 100,
+ * 234 vs 176 µs at H = 50 (csrMatmul alone 347 and 188 µs).
  */
 function csrTransposeMatmul<T>(rows: i32, d: i32, cols: i32, rowStart: usize, colIdx: usize, vals: usize, dy: usize, ld: i32, dw: usize): void {
   const L = lanes<T>();
