@@ -11,6 +11,7 @@ import type { MnistSet } from '../data/mnist-set.js';
 import { loadNet } from '../io/net-file-node.js';
 import type { Sequential } from '../nets/sequential.js';
 import { argmaxRows } from '../ops/reduce.js';
+import { BatchBuffers, usesSparseInput } from '../train/evaluate.js';
 import { ConfusionMatrix } from './confusion-matrix.js';
 import { percent } from './progress.js';
 import type { CommandOutput } from './train-command.js';
@@ -82,16 +83,20 @@ export interface EvalReport {
   seconds: number;
 }
 
-/** Predicted classes for the whole set, `batchSize` rows per forward pass, into `matrix`. */
+/**
+ * Predicted classes for the whole set, `batchSize` rows per forward pass, into `matrix`; batches
+ * go in as the Trainer's evaluation sends them (sparse rows for MNIST), so the counts agree with it.
+ */
 function predictAll(net: Sequential, set: MnistSet, batchSize: number, matrix: ConfusionMatrix): void {
   const backend = set.backend;
   const size = Math.min(batchSize, set.count);
   const order = backend.arange(0, set.count, 1, 'int32');
-  const buffers = new Map<number, { x: Tensor; t: Tensor; pred: Tensor }>();
+  const sparse = usesSparseInput(set, net);
+  const buffers = new Map<number, { batch: BatchBuffers; pred: Tensor }>();
   const buffersFor = (n: number) => {
     let b = buffers.get(n);
     if (!b) {
-      b = { x: backend.empty([n, ...set.sampleShape], net.dtype), t: backend.empty([n], 'int32'), pred: backend.empty([n], 'int32') };
+      b = { batch: new BatchBuffers(set, n, net, sparse), pred: backend.empty([n], 'int32') };
       buffers.set(n, b);
     }
     return b;
@@ -99,15 +104,19 @@ function predictAll(net: Sequential, set: MnistSet, batchSize: number, matrix: C
   try {
     net.inEvalMode(() => {
       for (let start = 0; start < set.count; start += size) {
-        const { x, t, pred } = buffersFor(Math.min(size, set.count - start));
-        set.fill(order.subview(start, [x.shape[0]]), x, t);
-        argmaxRows(net.forward(x), pred);
-        matrix.add(t, pred);
+        const n = Math.min(size, set.count - start);
+        const { batch, pred } = buffersFor(n);
+        batch.fill(order.subview(start, [n]));
+        argmaxRows(net.forward(batch.x), pred);
+        matrix.add(batch.t, pred);
       }
     });
   } finally {
     order.dispose();
-    for (const b of buffers.values()) for (const tensor of Object.values(b)) tensor.dispose();
+    for (const b of buffers.values()) {
+      b.batch.dispose();
+      b.pred.dispose();
+    }
   }
 }
 
