@@ -13,3 +13,4 @@ export * from './gather';
 export * from './conv';
 export * from './pool';
 export * from './batchnorm';
+export * from './sparse';

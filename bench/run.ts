@@ -1,8 +1,8 @@
 /**
  * The benchmark suite (`npm run bench`): scratchnet against float64, its peers (plain TypeScript,
  * TensorFlow.js wasm and cpu) and itself on one thread and on several, in one process:
- *   1. the SIMD ceiling, 2. GEMM, 3. element-wise kernels, 4. the training step,
- *   5. MNIST end to end (the CLI, spawned);
+ *   1. the SIMD ceiling, 2. GEMM, 3. element-wise kernels, 4. the training step, 5. the first
+ *   layer on sparse vs dense input, 6. MNIST end to end (the CLI, spawned);
  * then the figures derived from them and the targets of issues 5, 6 and 8, met or missed.
  *
  *   node build/bench/run.js [--quick] [--json] [--rounds N] [--filter TEXT] [--threads N]
@@ -18,6 +18,7 @@ import {
 } from './scratchnet.js';
 import { convCases } from './conv.js';
 import { MNIST_SECTION, mnistResults } from './mnist-runs.js';
+import { firstLayerCases } from './first-layer.js';
 import { MLP_SHAPES, trainStepCaseName } from './problems.js';
 import { evaluateTargets, formatTargets, formatWideNetModels, wideNetModels } from './targets.js';
 
@@ -40,7 +41,11 @@ log(`tfjs ${info.version}: wasm SIMD ${info.wasmSimd}, wasm threads ${info.wasmT
 
 const mode = { quick: args.quick };
 const ours = [
-  ...ceilingCases(peaks), ...gemmCases(backends, mode), ...elementwiseCases(backends, mode), ...trainStepCases(backends, mode), ...convCases(backends, mode),
+  ...ceilingCases(peaks),
+  ...gemmCases(backends, mode),
+  ...elementwiseCases(backends, mode),
+  ...trainStepCases(backends, mode),
+  ...(await firstLayerCases(backends, mode, log)),
 ];
 const ourNames = new Set(ours.map((c) => c.name));
 const peers = [...plainCases(mode), ...tfjsCases(mode)]

@@ -11,6 +11,7 @@ import { evaluateTargets, wideNetModels } from '../bench/targets.js';
 import { bookRunArgs, relativeMarginOfError } from '../bench/mnist-runs.js';
 import type { CaseResult } from '../bench/harness.js';
 import { CONV_SHAPES, convLayerCase, convOutputShape, makeConvProblem, simpleConvStepCase } from '../bench/conv.js';
+import { firstLayerCase, mnistStepCase, syntheticImages } from '../bench/first-layer.js';
 
 /** Largest |actual - expected| / max(1, |expected|). */
 function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
@@ -42,6 +43,27 @@ beforeAll(async () => {
 afterAll(() => disposeBackends(backends));
 
 describe('scratchnet bench cases compute what they time', () => {
+  it('the first layer: the sparse and the dense case compute the same batch, forward, weight gradient and step', async () => {
+    const data = syntheticImages(0.3);
+    const single = backends.get(1)!;
+    for (const work of ['forward', 'weight gradient', 'batch', 'step'] as const) {
+      for (const threads of threadCounts) {
+        const dense = await runOnce(firstLayerCase(backends.get(threads)!, threads, data, 50, work, 'dense', 'float32'), 3);
+        const sparse = await runOnce(firstLayerCase(backends.get(threads)!, threads, data, 50, work, 'sparse', 'float32'), 3);
+        expect(dense.some((v) => v !== 0), `${work}: computed something`).toBe(true);
+        // Sums of up to ~240 products of numbers in [0, 1] and [-0.1, 0.1]: f32 rounding far below 1e-4.
+        expect(worstError(sparse, dense), `${work}, ${threads} thread(s)`).toBeLessThan(1e-4);
+      }
+    }
+    // Three training steps from the same init on the same batches: W1 moves, and the same way on both paths.
+    const steps = await Promise.all((['dense', 'sparse'] as const).map((path) => runOnce(mnistStepCase(single, 1, data, path, 'float32'), 3)));
+    const before = await runOnce(mnistStepCase(single, 1, data, 'dense', 'float32'), 0);
+    expect(worstError(steps[0], before)).toBeGreaterThan(1e-4);
+    expect(worstError(steps[1], steps[0])).toBeLessThan(1e-5);
+    const c = firstLayerCase(single, 1, data, 100, 'forward', 'dense', 'float32');
+    expect([c.name, c.impl, c.baseline, c.flops]).toEqual(['X W + b 784-100, batch 100, density 30%', 'scratchnet dense', true, 2 * 100 * 784 * 100]);
+  });
+
   it('GEMM: every variant, f32 and f64, on each thread count, matches the plain-TS float64 product', async () => {
     const shape = { m: 100, k: 784, n: 100 };
     const operands = makeGemmOperands(shape);

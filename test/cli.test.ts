@@ -70,7 +70,7 @@ describe('scratchnet: usage', () => {
       '--net two-layer|mlp', '--hidden 100,50', '--activation', '--optimizer', 'sgd|momentum|nesterov|adagrad|rmsprop|adam', '--lr',
       '--lr-schedule NAME', 'constant|linear|step|cosine|one-cycle', '--warmup N',
       '--batch-size', '--epochs', '--iterations', '--weight-decay', '--dropout', '--dtype float32|float64', '--seed', '--data DIR',
-      '--save FILE', '--plot FILE.svg', '--json',
+      '--save FILE', '--plot FILE.svg', '--json', '--dense',
     ]) {
       expect(run.stdout).toContain(option);
     }
@@ -135,6 +135,11 @@ describe('scratchnet: training and evaluating', () => {
     expect(run.stderr).toMatch(/^epoch 2\/2 /m);
     expect(await readFile(plot, 'utf8')).toMatch(/<svg[\s\S]*<\/svg>\s*$/);
     expect((await readdir(tmp)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    // The same run with dense first-layer batches: the same steps, summed in another order.
+    const dense = await scratchnet('train', '--data', smallDir, '--hidden', '32', '--iterations', '80', '--seed', '7', '--json', '--dense');
+    expect(dense.code).toBe(0);
+    expect(Math.abs(JSON.parse(dense.stdout).testAccuracy - result.testAccuracy)).toBeLessThanOrEqual(0.002);
 
     const evaluated = await scratchnet('eval', '--model', model, '--data', smallDir, '--json', '--batch-size', '300');
     expect(evaluated.code).toBe(0);

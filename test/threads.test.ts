@@ -113,6 +113,18 @@ function callOf(name: string, b: Backend, dtype: FloatDType): { args: number[]; 
     batchNormForwardTrain: () => [5, 7, 11, 55, f(7, 55), f(5), f(5), f(5), positive(), 0.9, 1e-5, f(7, 55), f(7, 55), f(5)],
     batchNormForwardInfer: () => [5, 7, 11, 55, f(7, 55), f(5), f(5), f(5), positive(), 1e-5, f(7, 55), f(7, 55), f(5)],
     batchNormBackward: () => [5, 7, 11, 55, 1, f(7, 55), f(7, 55), f(5), f(5), f(7, 55), f(5), f(5)],
+    csrMatmul: () => {
+      // X (ROWS, 50) in CSR: row i keeps the columns j with (7i + 3j) % 5 == 0 (a fifth of them).
+      const D = 50;
+      const rowStart = [0];
+      const colIdx: number[] = [];
+      for (let i = 0; i < ROWS; i++) {
+        for (let j = 0; j < D; j++) if ((7 * i + 3 * j) % 5 === 0) colIdx.push(j);
+        rowStart.push(colIdx.length);
+      }
+      const ints = (v: number[]) => tensors[tensors.push(b.tensor(v, [v.length], 'int32')) - 1].ptr;
+      return [ROWS, COLS, ints(rowStart), ints(colIdx), f(colIdx.length), f(D, COLS), f(COLS), f(ROWS, COLS)];
+    },
   };
   const make = calls[name];
   if (make === undefined) throw new Error(`no test call for ${name}`);

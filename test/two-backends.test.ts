@@ -367,6 +367,9 @@ const OP_CASES: Record<string, OpCase> = {
 /** Exported functions that take no tensor memory to a kernel, and why. */
 const NOT_SWEPT: Record<string, string> = {
   isLabels: "reads a tensor's dtype only",
+  compressRows: 'takes SparseRows, not only tensors: its two-backend cases are in sparse.test.ts',
+  sparseMatmul: 'takes SparseRows, not only tensors: its two-backend cases are in sparse.test.ts',
+  sparseTransposeMatmul: 'takes SparseRows, not only tensors: its two-backend cases are in sparse.test.ts',
   windowOutputSize: 'arithmetic on sizes only',
   checkWindowParams: 'checks numbers only',
   checkWindowOver: "reads a tensor's shape only",

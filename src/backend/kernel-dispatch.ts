@@ -2,7 +2,7 @@ import type { FloatDType } from './dtype.js';
 import { ITEM_SIZE, kernelSuffix } from './dtype.js';
 import type { ThreadPool } from './threads/thread-pool.js';
 import { PARALLEL_KERNELS, splitArgs, workOf } from './threads/parallel-kernels.js';
-import { GEMM_MIN_MULTIPLY_ADDS, splitGemm } from './threads/gemm-split.js';
+import { GEMM_MIN_MULTIPLY_ADDS, GEMM_SPLIT_COLS, splitGemm } from './threads/gemm-split.js';
 
 /**
  * How one kernel call becomes a wasm call, or one call per thread.
@@ -52,6 +52,7 @@ export function dispatchFor(host: DispatchHost, family: KernelFamily, dtype: Flo
   const fn = host.kernels[full];
   if (typeof fn !== 'function') throw new Error(`the wasm core has no kernel ${full}`);
   if (family.name === 'gemm') return gemmDispatch(host, dtype, fn);
+  if (family.name === 'csrTransposeMatmul') return sparseTransposeDispatch(host, dtype, fn);
   const split = PARALLEL_KERNELS[family.name];
   const pool = host.threadPool;
   if (pool === null || split === undefined) return fn;
@@ -93,6 +94,39 @@ function gemmDispatch(host: DispatchHost, dtype: FloatDType, fn: KernelFn): Kern
       kernel: poolIndex,
       args: [tA, tB, s.m, s.n, k, alpha, s.a, lda, s.b, ldb, beta, s.c, ldc, work(t)],
     }));
+    pool.run(name, jobs);
+    return 0;
+  };
+}
+
+/**
+ * Elements of dY (rows * cols) below which dW = Xᵀ dY from compressed rows stays on one thread.
+ * Its work is the batch's nonzeros times cols, which the arguments do not show: an estimate, as
+ * csrMatmul's threshold is.
+ */
+const SPARSE_TRANSPOSE_MIN_DY = 2_048;
+
+/**
+ * dW = Xᵀ dY from compressed rows, (rows, d, cols, rowStart, colIdx, vals, dy, ld, dw): with
+ * threads each takes a block of dW's columns (multiples of GEMM_SPLIT_COLS, as the GEMM's),
+ * its window of dY and dW through pointer offsets, summed in the same order as on one thread.
+ */
+function sparseTransposeDispatch(host: DispatchHost, dtype: FloatDType, fn: KernelFn): KernelFn {
+  const name = `csrTransposeMatmul_${kernelSuffix(dtype)}`;
+  const pool = host.threadPool;
+  const poolIndex = pool === null ? -1 : pool.kernelIndex(name);
+  const itemSize = ITEM_SIZE[dtype];
+  return (rows, d, cols, rowStart, colIdx, vals, dy, ld, dw): number => {
+    if (pool === null || rows * cols < SPARSE_TRANSPOSE_MIN_DY || cols <= GEMM_SPLIT_COLS) {
+      return fn(rows, d, cols, rowStart, colIdx, vals, dy, ld, dw);
+    }
+    const units = Math.ceil(cols / GEMM_SPLIT_COLS);
+    const jobs = [];
+    for (let t = 0; t < pool.threads; t++) {
+      const start = Math.round((units * t) / pool.threads) * GEMM_SPLIT_COLS;
+      const end = Math.min(cols, Math.round((units * (t + 1)) / pool.threads) * GEMM_SPLIT_COLS);
+      if (end > start) jobs.push({ kernel: poolIndex, args: [rows, d, end - start, rowStart, colIdx, vals, dy + start * itemSize, ld, dw + start * itemSize] });
+    }
     pool.run(name, jobs);
     return 0;
   };

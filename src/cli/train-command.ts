@@ -116,6 +116,7 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
     test,
     // A conv layer's im2col buffer grows with the batch (DeepConvNet's second layer: 0.45 GB at 1000 images in f32).
     ...(isConvNet(s.net) ? { evalBatchSize: 200 } : {}),
+    dense: s.dense,
     onBatch: (info) => progress.onBatch(info),
     onEpoch: (info) => progress.onEpoch(info),
   });

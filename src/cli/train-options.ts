@@ -80,6 +80,8 @@ export interface TrainSettings {
   save: string | undefined;
   plot: string | undefined;
   json: boolean;
+  /** Dense first-layer batches even for sparse data (for comparison). */
+  dense: boolean;
 }
 
 const OPTIONS = {
@@ -103,6 +105,7 @@ const OPTIONS = {
   save: { type: 'string' },
   plot: { type: 'string' },
   json: { type: 'boolean' },
+  dense: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -146,6 +149,8 @@ Options:
   --save FILE               save the trained net (safetensors) for scratchnet eval
   --plot FILE.svg           write the loss curve as SVG
   --json                    print one final JSON line with the results (progress goes to stderr)
+  --dense                   feed the first layer dense batches; by default a mostly-zero data set
+                            (MNIST) goes in as sparse rows, skipping the zeros' multiply-adds
   -h, --help                show this help
 `;
 
@@ -223,5 +228,6 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
     save: values.save,
     plot: values.plot,
     json: values.json ?? false,
+    dense: values.dense ?? false,
   };
 }

@@ -4,6 +4,8 @@ import type { Shape } from '../backend/shape.js';
 import { checkFloats, checkInBackend } from '../ops/check.js';
 import { gemm } from '../ops/gemm.js';
 import { addBias, sumRows } from '../ops/reduce.js';
+import { sparseMatmul, sparseTransposeMatmul } from '../ops/sparse.js';
+import type { SparseRows } from '../backend/sparse-rows.js';
 import { Layer } from './layer.js';
 
 /**
@@ -11,11 +13,14 @@ import { Layer } from './layer.js';
  * x is (N, D) (or (N, ...) flattened to D), W is (D, M), b is (M,), out is (N, M).
  * Backward: dx = dout Wᵀ in x's own shape (so (N, C, H, W) comes back as such), dW = xᵀ dout,
  * db = sum of dout's rows.
+ * As a net's first layer it also takes sparse rows (`forwardSparse`): x W + b and dW skip x's zeros.
  */
 export class Affine extends Layer {
   /** x as (N, D). */
   private x: Tensor | null = null;
   private inputShape: Shape | null = null;
+  /** The sparse input of the last forward (then x is null): only dW and db follow from it. */
+  private sparseX: SparseRows | null = null;
 
   constructor(W: Tensor, b: Tensor) {
     super();
@@ -57,10 +62,28 @@ export class Affine extends Layer {
     addBias(out, b, out);
     this.x = x2;
     this.inputShape = x.shape;
+    this.sparseX = null;
+    return out;
+  }
+
+  /** out = x W + b for x sparse (N, in): the same as forward to float rounding, skipping x's zeros. */
+  forwardSparse(x: SparseRows): Tensor {
+    const [W, b] = this.params;
+    x.assertLive(`${this.label}.forwardSparse`);
+    if (x.cols !== this.inputSize || x.dtype !== W.dtype) {
+      throw new Error(`${this.label}: sparse input (${x.rows}, ${x.cols}) ${x.dtype} does not fit weight W ${formatShape(W.shape)} ${W.dtype}`);
+    }
+    const out = this.buffer(x.backend, 'out', [x.rows, this.outputSize], W.dtype);
+    sparseMatmul(x, W, out, b);
+    this.sparseX = x;
+    this.x = null;
     return out;
   }
 
   backward(dout: Tensor): Tensor {
+    if (this.sparseX !== null) {
+      throw new Error(`${this.label}: the last forward took sparse rows, whose dx is not computed; a net's first layer needs backwardParams only`);
+    }
     const x = this.backwardParamsAndKeep(dout);
     const dx = this.buffer(dout.backend, 'dx', this.inputShape!, x.dtype);
     gemm(dout, this.params[0], dx.reshape(x.shape), { transB: true });
@@ -68,7 +91,15 @@ export class Affine extends Layer {
   }
 
   override backwardParams(dout: Tensor): void {
-    this.backwardParamsAndKeep(dout);
+    const sparse = this.sparseX;
+    if (sparse === null) {
+      this.backwardParamsAndKeep(dout);
+      return;
+    }
+    this.checkDout(dout, [sparse.rows, this.outputSize]);
+    const [dW, db] = this.grads;
+    sparseTransposeMatmul(sparse, dout, dW);
+    sumRows(dout, db);
   }
 
   private backwardParamsAndKeep(dout: Tensor): Tensor {

@@ -4,6 +4,8 @@ import type { FloatDType } from '../backend/dtype.js';
 import { formatShape } from '../backend/shape.js';
 import type { Layer, LossLayer } from '../layers/layer.js';
 import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
+import { Affine } from '../layers/affine.js';
+import { SparseRows } from '../backend/sparse-rows.js';
 import { axpy } from '../ops/elementwise.js';
 import { countCorrect, sumSquares } from '../ops/reduce.js';
 import { checkInBackend, describe } from '../ops/check.js';
@@ -125,12 +127,28 @@ export class Sequential {
     return this;
   }
 
-  /** Scores (N, C) for a batch, in the last layer's buffer (valid until the next forward). */
-  forward(x: Tensor): Tensor {
-    checkInBackend('Sequential.forward', this.backend, 'the net computes in', x);
-    let h = x;
-    for (const layer of this.layers) h = layer.forward(h);
+  /**
+   * Scores (N, C) for a batch, in the last layer's buffer (valid until the next forward). The batch
+   * may be sparse rows when the first layer is an Affine (see `takesSparseInput`).
+   */
+  forward(x: Tensor | SparseRows): Tensor {
+    let h: Tensor;
+    if (x instanceof SparseRows) {
+      if (x.backend !== this.backend) throw new Error(`Sequential.forward: sparse rows are in ${x.backend}, but the net computes in ${this.backend}`);
+      const first = this.layers[0];
+      if (!(first instanceof Affine)) throw new Error(`Sequential: sparse input needs an Affine first layer, got ${first.label}`);
+      h = first.forwardSparse(x);
+    } else {
+      checkInBackend('Sequential.forward', this.backend, 'the net computes in', x);
+      h = this.layers[0].forward(x);
+    }
+    for (let i = 1; i < this.layers.length; i++) h = this.layers[i].forward(h);
     return h;
+  }
+
+  /** Whether `forward` and `loss` take sparse rows: the first layer is an Affine. */
+  get takesSparseInput(): boolean {
+    return this.layers[0] instanceof Affine;
   }
 
   /** Scores (N, C) for a batch in eval mode, as a new tensor the caller owns (dispose it). */
@@ -176,8 +194,8 @@ export class Sequential {
   }
 
   /** Mean loss of a batch (plus the weight-decay term). */
-  loss(x: Tensor, t: Tensor): number {
-    checkInBackend('Sequential.loss', this.backend, 'the net computes in', x, t);
+  loss(x: Tensor | SparseRows, t: Tensor): number {
+    checkInBackend('Sequential.loss', this.backend, 'the net computes in', t, ...(x instanceof SparseRows ? [] : [x]));
     const scores = this.forward(x);
     const loss = this.lossLayer.forward(scores, t) + this.weightDecayLoss();
     this.lastLoss = loss;

@@ -12,3 +12,4 @@ export * from './window.js';
 export * from './conv.js';
 export * from './pool.js';
 export * from './batchnorm.js';
+export * from './sparse.js';

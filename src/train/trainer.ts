@@ -6,7 +6,8 @@ import { firstNonFinite } from '../ops/reduce.js';
 import { lineChartSvg } from '../plot/line-chart.js';
 import { TensorSource, isBatchSource, checkSourceBackend } from './batch-source.js';
 import type { BatchSource } from './batch-source.js';
-import { BatchBuffers, evaluateAccuracy, evaluateLossAndAccuracy } from './evaluate.js';
+import type { SparseRows } from '../backend/sparse-rows.js';
+import { BatchBuffers, evaluateAccuracy, evaluateLossAndAccuracy, usesSparseInput } from './evaluate.js';
 import { SubsetSource, splitSource } from './subset-source.js';
 import type { Callback, HookResult } from './callback.js';
 import { yieldToEventLoop, runsInBrowser } from './yield-to-event-loop.js';
@@ -56,6 +57,11 @@ export interface FitOptions {
   evalSample?: number;
   /** Rows per forward pass when evaluating. Default 1000. */
   evalBatchSize?: number;
+  /**
+   * Feed the first layer dense batches even when the data is sparse enough (MNIST) for the path
+   * that skips its zeros; for comparison. Default false.
+   */
+  dense?: boolean;
   /**
    * Held-out data for per-epoch valLoss and valAccuracy, all of it each epoch (also with
    * `evaluate: false`): tensors or a BatchSource. Or `validationSplit`, not both.
@@ -258,9 +264,10 @@ export class Trainer {
 
     const backend = train.backend;
     const order = backend.arange(0, train.count, 1, 'int32');
-    const full = new BatchBuffers(train, batchSize, net);
+    const sparse = usesSparseInput(train, net, options.dense);
+    const full = new BatchBuffers(train, batchSize, net, sparse);
     const lastSize = train.count - (batchesPerEpoch - 1) * batchSize;
-    const last = lastSize === batchSize ? full : new BatchBuffers(train, lastSize, net);
+    const last = lastSize === batchSize ? full : new BatchBuffers(train, lastSize, net, sparse);
     const started = now();
     this.stopped = false;
     net.train();
@@ -281,7 +288,7 @@ export class Trainer {
           }
           const buffers = b === batchesPerEpoch - 1 ? last : full;
           const n = buffers.x.shape[0];
-          train.fill(order.subview(b * batchSize, [n]), buffers.x, buffers.t);
+          buffers.fill(order.subview(b * batchSize, [n]));
           const loss = this.trainStep(buffers.x, buffers.t, epoch, ++iteration);
           lossSum += loss;
           batches++;
@@ -317,7 +324,7 @@ export class Trainer {
     const info: EpochInfo = { epoch, iteration, loss, seconds: 0 };
     const evalBatchSize = options.evalBatchSize ?? 1000;
     if (evaluate) {
-      const evalOptions = { batchSize: evalBatchSize, limit: options.evalSample };
+      const evalOptions = { batchSize: evalBatchSize, limit: options.evalSample, dense: options.dense };
       info.trainAccuracy = evaluateAccuracy(net, train, evalOptions);
       this.trainAccuracy.push(info.trainAccuracy);
       if (test) {
@@ -326,7 +333,7 @@ export class Trainer {
       }
     }
     if (validation) {
-      const { loss: valLoss, accuracy } = evaluateLossAndAccuracy(net, validation, { batchSize: evalBatchSize });
+      const { loss: valLoss, accuracy } = evaluateLossAndAccuracy(net, validation, { batchSize: evalBatchSize, dense: options.dense });
       info.valLoss = valLoss;
       info.valAccuracy = accuracy;
       this.valLoss.push(valLoss);
@@ -348,7 +355,7 @@ export class Trainer {
   }
 
   /** `step`, with the epoch and iteration a DivergenceError names. */
-  private trainStep(x: Tensor, t: Tensor, epoch: number, iteration: number): number {
+  private trainStep(x: Tensor | SparseRows, t: Tensor, epoch: number, iteration: number): number {
     const net = this.net;
     const loss = net.loss(x, t);
     if (!Number.isFinite(loss)) throw new DivergenceError(epoch, iteration, this.optimizer.lr);

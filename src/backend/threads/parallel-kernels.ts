@@ -72,6 +72,11 @@ const UPDATE = 65_536;
 const ADAPTIVE_UPDATE = 16_384;
 /** An exp per element (sigmoid, tanh, elu, softmax). */
 const COSTLY = 4_096;
+/**
+ * A sum over one sparse row per element (csrMatmul): an MNIST row has ~150 nonzeros, so this
+ * many outputs are ~300K multiply-adds, about where a GEMM starts to pay on two threads.
+ */
+const SPARSE_ROW_SUM = 2_048;
 
 /** (images, c, h, w, fh, fw, stride, pad) come before the arrays of im2col and col2im. */
 const noArrays = [0, 0, 0, 0, 0, 0, 0, 0];
@@ -151,6 +156,9 @@ const SPLITS: Record<string, Omit<ParallelKernel, 'args'>> = {
     workPerItem: (a) => a[1] * a[2],
     minElements: CHEAP,
   },
+  // (rows, h, rowStart, colIdx, vals, w, bias, y): rowStart holds absolute positions, so a share
+  // of rows moves it and y only
+  csrMatmul: { by: 'rows', minElements: SPARSE_ROW_SUM },
 };
 
 /** How a share moves an argument of each type a split kernel's signature may hold (assembly/pointers.ts). */
@@ -196,6 +204,9 @@ export const THREAD_KERNEL_NAMES: readonly string[] = [
   ...Object.keys(PARALLEL_KERNELS).flatMap((name) => [`${name}_f32`, `${name}_f64`]),
   'gemm_f32',
   'gemm_f64',
+  // Split by columns of dW in kernel-dispatch.ts.
+  'csrTransposeMatmul_f32',
+  'csrTransposeMatmul_f64',
   // The SIMD ceiling loop: run on every thread at once, it shows how much of a second core the machine gives.
   'peak_f32',
 ];
