@@ -56,12 +56,14 @@ interface EmitContext {
 
 interface LayerRow {
   layer: abstract new (...args: never[]) => Layer;
+  /** The class's name, written out: bundlers minify class names. */
+  name: string;
   emit(layer: Layer, ctx: EmitContext): void;
 }
 
 /** A table row, typed for its layer class. */
-function row<L extends Layer>(layer: abstract new (...args: never[]) => L, emit: (layer: L, ctx: EmitContext) => void): LayerRow {
-  return { layer, emit: emit as (layer: Layer, ctx: EmitContext) => void };
+function row<L extends Layer>(layer: abstract new (...args: never[]) => L, name: string, emit: (layer: L, ctx: EmitContext) => void): LayerRow {
+  return { layer, name, emit: emit as (layer: Layer, ctx: EmitContext) => void };
 }
 
 /** Gemm and MatMul need (N, D): insert a Flatten after a layer that keeps more axes (conv, pooling). */
@@ -79,25 +81,25 @@ const elementwise = (opType: string) => (_layer: Layer, ctx: EmitContext) => voi
 /** Layer class -> ONNX nodes. The first row whose class the layer is an instance of is used. */
 const LAYER_ROWS: LayerRow[] = [
   // x W + b with W (in, out): Gemm's B needs no transpose (nn.Linear's weight would).
-  row(Affine, (l, ctx) => {
+  row(Affine, 'Affine', (l, ctx) => {
     asMatrix(ctx, l.inputSize);
     ctx.graph.apply('Gemm', [ctx.weight(l.W), ctx.weight(l.b)], {}, [l.outputSize]);
   }),
-  row(MatMul, (l, ctx) => {
+  row(MatMul, 'MatMul', (l, ctx) => {
     const [inputSize, outputSize] = l.params[0].shape;
     asMatrix(ctx, inputSize);
     ctx.graph.apply('MatMul', [ctx.weight(l.params[0])], {}, [outputSize]);
   }),
-  row(ReLU, elementwise('Relu')),
-  row(Sigmoid, elementwise('Sigmoid')),
-  row(Tanh, elementwise('Tanh')),
-  row(LeakyReLU, (l, ctx) => void ctx.graph.apply('LeakyRelu', [], { alpha: { float: l.alpha } })),
-  row(ELU, (l, ctx) => void ctx.graph.apply('Elu', [], { alpha: { float: l.alpha } })),
+  row(ReLU, 'ReLU', elementwise('Relu')),
+  row(Sigmoid, 'Sigmoid', elementwise('Sigmoid')),
+  row(Tanh, 'Tanh', elementwise('Tanh')),
+  row(LeakyReLU, 'LeakyReLU', (l, ctx) => void ctx.graph.apply('LeakyRelu', [], { alpha: { float: l.alpha } })),
+  row(ELU, 'ELU', (l, ctx) => void ctx.graph.apply('Elu', [], { alpha: { float: l.alpha } })),
   // Softmax over the last axis (opset 13+'s default), as the layer does on (N, C).
-  row(Softmax, elementwise('Softmax')),
+  row(Softmax, 'Softmax', elementwise('Softmax')),
   // Inference: dropout is the identity (inverted dropout scales in training only), and so is Identity.
-  row(Dropout, () => {}),
-  row(Identity, () => {}),
+  row(Dropout, 'Dropout', () => {}),
+  row(Identity, 'Identity', () => {}),
 ];
 
 /** The bytes of an ONNX model computing `net.predict` (see the file header for inputs and outputs). */
@@ -108,7 +110,7 @@ export function exportOnnx(net: Sequential, options: OnnxExportOptions = {}): Ui
   const rows = net.layers.map((layer) => {
     const found = LAYER_ROWS.find((r) => layer instanceof r.layer);
     if (found === undefined) {
-      const known = LAYER_ROWS.map((r) => r.layer.name).join(', ');
+      const known = LAYER_ROWS.map((r) => r.name).join(', ');
       throw new Error(`exportOnnx: layer ${layer.label} has no ONNX form; exportable layers are ${known}`);
     }
     return found;
