@@ -11,6 +11,7 @@ import {
 } from '../src/index.js';
 import type { Backend, Mnist, Tensor, FloatDType } from '../src/index.js';
 import { exportOnnx } from '../src/io/onnx.js';
+import { OnnxGraph } from '../src/io/onnx-graph.js';
 
 const mnistDir = process.env.SCRATCHNET_DATA ?? resolve(import.meta.dirname, '../../shared/datasets/mnist');
 ort.env.wasm.numThreads = 1;
@@ -194,5 +195,29 @@ describe('exportOnnx rejects what it cannot export, before writing anything', ()
     expect(() => exportOnnx(net, { inputShape: [5] })).toThrow('exportOnnx: Affine(4 -> 3) takes 4 inputs per sample but gets shape (5,) (5)');
     expect(() => exportOnnx(net, { dtype: 'int32' as FloatDType })).toThrow(`exportOnnx: dtype must be 'float32' or 'float64', got "int32"`);
     net.dispose();
+  });
+});
+
+describe('OnnxGraph, the builder the layer rows use', () => {
+  test('constants and an ints attribute (what conv, pooling and batchnorm rows need) run in onnxruntime', async () => {
+    // input (N, 2, 3) -> + constant (2, 3) -> Transpose perm [0, 2, 1] -> (N, 3, 2)
+    const graph = new OnnxGraph('float32', 'input', [2, 3]);
+    const shift = graph.constant('shift', [2, 3], Float32Array.of(1, 2, 3, 4, 5, 6));
+    expect(graph.constant('shift', [1], Float32Array.of(0))).toBe('shift_1');
+    graph.apply('Add', [shift]);
+    graph.apply('Transpose', [], { perm: { ints: [0, 2, 1] } }, [3, 2]);
+    graph.output('scores');
+    const x = backend.empty([2, 2, 3], 'float32').set([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110]);
+    const out = await runOnnx(graph.encode('test'), x);
+    // Sample 0: [[1, 12, 23], [34, 45, 56]] transposed; sample 1 adds 60 to every input.
+    expect(Array.from(out.scores)).toEqual([1, 34, 12, 45, 23, 56, 61, 94, 72, 105, 83, 116]);
+    x.dispose();
+  });
+
+  test('a name used twice and a shape with a zero are refused', () => {
+    const graph = new OnnxGraph('float32', 'input', [0]);
+    expect(() => graph.initializer('input', [1], Float32Array.of(1))).toThrow("OnnxGraph: the name 'input' is used twice");
+    graph.output('scores');
+    expect(() => graph.encode('test')).toThrow("OnnxGraph: 'input' has shape (0,); every dimension must be a positive integer");
   });
 });

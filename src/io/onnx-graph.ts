@@ -64,6 +64,13 @@ export class OnnxGraph {
     return name;
   }
 
+  /** Adds a constant that is not a named param (batchnorm's running mean, say) under a fresh name `prefix_i`. */
+  constant(prefix: string, shape: readonly number[], data: Float32Array | Float64Array): string {
+    const name = this.fresh(prefix);
+    this.names.delete(name);
+    return this.initializer(name, shape, data);
+  }
+
   /**
    * Appends `opType` reading `current` then `extraInputs`; its output becomes `current` with
    * per-sample shape `shape` (default: unchanged). Returns the output's name.

@@ -50,6 +50,8 @@ interface EmitContext {
   graph: OnnxGraph;
   /** Adds `param` (one of the layer's params) as an initializer; returns its name. */
   weight(param: Tensor): string;
+  /** Adds a tensor the layer keeps that is not a param (running statistics) under a fresh name; returns it. */
+  constant(prefix: string, values: Tensor): string;
   /** The layer's label, for errors. */
   label: string;
 }
@@ -126,6 +128,10 @@ export function exportOnnx(net: Sequential, options: OnnxExportOptions = {}): Ui
         const name = paramName.get(param);
         if (name === undefined) throw new Error(`exportOnnx: a param of ${layer.label} is not one of the net's params`);
         return graph.initializer(name, param.shape, param.toTypedArray() as Float32Array | Float64Array);
+      },
+      constant(prefix, values) {
+        values.assertLive(`exportOnnx: ${layer.label}`);
+        return graph.constant(prefix, values.shape, values.toTypedArray() as Float32Array | Float64Array);
       },
     };
     rows[i].emit(layer, ctx);
