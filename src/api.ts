@@ -116,3 +116,5 @@ export { parseIdx } from './data/idx.js';
 export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export { netToSafetensors, netFromSafetensors, loadNetWeightsFromSafetensors, readNetFile, loadNetFile } from './io/net-file.js';
 export type { NetFile } from './io/net-file.js';
+export { exportOnnx } from './io/onnx.js';
+export type { OnnxExportOptions } from './io/onnx.js';

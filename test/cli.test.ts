@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-web';
+import { createBackend, loadNet } from '../src/index.js';
 
 // The command as installed: the compiled dist/cli/main.js (`npm test` builds it first).
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -63,6 +65,15 @@ afterAll(async () => {
 });
 
 describe('scratchnet: usage', () => {
+  it('--version prints the package version; --help lists every command', async () => {
+    const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8'));
+    const [version, help] = await Promise.all([scratchnet('--version'), scratchnet('--help')]);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toBe(`${pkg.version}\n`);
+    expect(help.code).toBe(0);
+    for (const command of ['train', 'eval', 'export', '--version']) expect(help.stdout).toContain(command);
+  });
+
   it('train --help lists every option with its default', async () => {
     const run = await scratchnet('train', '--help');
     expect(run.code).toBe(0);
@@ -157,6 +168,40 @@ describe('scratchnet: training and evaluating', () => {
     const table = await scratchnet('eval', '--model', model, '--data', smallDir);
     expect(table.stdout).toContain(`test accuracy ${(report.testAccuracy * 100).toFixed(2)}% on 1000 samples`);
     expect(table.stdout).toMatch(/^true\\pred +0 +1 +2 +3 +4 +5 +6 +7 +8 +9 +recall$/m);
+
+    // export: the ONNX model, run by onnxruntime-web, predicts what the saved net predicts.
+    const onnxPath = join(tmp, 'net.onnx');
+    const exported = await scratchnet('export', '--model', model, '--onnx', onnxPath);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toMatch(/^wrote .*net\.onnx \(\d+ bytes, float32, Affine\(784 -> 32\) ReLU Affine\(32 -> 10\)\)$/m);
+    const net = await loadNet(model, { backend: await createBackend({ threads: 1 }) });
+    const images = (await firstSamples('t10k-images-idx3-ubyte', 100, 16, 784)).subarray(16);
+    const x = net.backend.empty([100, 784], 'float32').set(Array.from(images, (v) => v / 255));
+    const expected = net.predict(x).toTypedArray();
+    ort.env.wasm.numThreads = 1;
+    const session = await ort.InferenceSession.create(await readFile(onnxPath));
+    const { scores } = await session.run({ input: new ort.Tensor('float32', x.toTypedArray() as Float32Array, [100, 784]) });
+    const diffs = Array.from(scores.data as Float32Array, (v, i) => Math.abs(v - expected[i]));
+    expect(Math.max(...diffs)).toBeLessThan(1e-5);
+    net.dispose();
+    net.backend.dispose();
+  });
+
+  it('export checks its command line and its model file', async () => {
+    const runs = await Promise.all([
+      scratchnet('export', '--onnx', join(tmp, 'x.onnx')),
+      scratchnet('export', '--model', join(tmp, 'none.safetensors')),
+      scratchnet('export', '--model', 'a', '--onnx', 'b', '--dtype', 'float16'),
+      scratchnet('export', '--model', 'a', '--onnx', 'b', '--input-shape', '1,x'),
+      scratchnet('export', '--model', join(tmp, 'none.safetensors'), '--onnx', join(tmp, 'x.onnx')),
+      scratchnet('export', '--help'),
+    ]);
+    expectOneLineError(runs[0], 2, /^scratchnet export: export needs --model FILE/);
+    expectOneLineError(runs[1], 2, /^scratchnet export: export needs --onnx FILE/);
+    expectOneLineError(runs[2], 2, /^scratchnet export: --dtype must be float32 or float64, got 'float16'/);
+    expectOneLineError(runs[3], 2, /^scratchnet export: --input-shape must be positive integers separated by commas, got '1,x'/);
+    expectOneLineError(runs[4], 1, /^scratchnet export: cannot read .*none\.safetensors: no such file$/);
+    expect(runs[5].stdout).toContain('Usage: scratchnet export --model FILE --onnx FILE');
   });
 
   it('trains --net simple-conv on (1, 28, 28) images and eval scores the saved conv net the same', async () => {

@@ -34,3 +34,31 @@ test("the README's usage block runs as written from an .mjs file next to the ins
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the README's PyTorch block names every tensor of a default `scratchnet train` file, each with the shape its nn.Linear needs", async () => {
+  const { createBackend, MultiLayerNet, netToSafetensors, decodeSafetensors } = await import('../src/index.js');
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = /```python\n([\s\S]*?)```/.exec(readme)![1];
+  expect(block.trim().split('\n')).toHaveLength(5);
+  // nn.Sequential index -> (in, out) of each Linear, in order; ReLUs take the odd indices.
+  const modules = [...block.matchAll(/torch\.nn\.(Linear\((\d+), (\d+)\)|ReLU\(\))/g)];
+  const linears = new Map(modules.flatMap((m, i) => (m[2] ? [[i, [Number(m[2]), Number(m[3])]] as const] : [])));
+  const backend = await createBackend({ threads: 1 });
+  const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: [256, 128], outputSize: 10, activation: 'relu' }, { backend, seed: 1 });
+  const { tensors } = decodeSafetensors(netToSafetensors(net));
+  const used = new Set<string>();
+  for (const [, index, kind, name, transposed] of block.matchAll(/"(\d+)\.(weight|bias)": w\["(\w+)"\](\.T)?/g)) {
+    const [inputs, outputs] = linears.get(Number(index))!;
+    used.add(name);
+    if (kind === 'weight') {
+      expect(transposed).toBe('.T'); // our W is (in, out); nn.Linear.weight is (out, in)
+      expect(tensors[name].shape).toEqual([inputs, outputs]);
+    } else {
+      expect(transposed).toBeUndefined();
+      expect(tensors[name].shape).toEqual([outputs]);
+    }
+  }
+  expect([...used].sort()).toEqual(Object.keys(tensors).sort());
+  net.dispose();
+  backend.dispose();
+});

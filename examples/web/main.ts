@@ -2,7 +2,7 @@
  * The demo page: controls, live charts and the drawing pad on this thread; the wasm backend,
  * MNIST and all training in a Web Worker (training-worker.ts), so the page stays responsive.
  */
-import { lineChartSvg } from 'scratchnet';
+import { downloadBytes, lineChartSvg } from 'scratchnet';
 import { DrawingPad } from './drawing-pad.js';
 import type { OptimizerName, RunConfig } from './training-run.js';
 import { LOSS_WINDOW, TEST_SLICE } from './worker-messages.js';
@@ -168,7 +168,7 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       showPrediction(m.id, m.probabilities);
       break;
     case 'saved':
-      download(m.bytes, 'scratchnet-mnist.safetensors');
+      downloadBytes(m.bytes, 'scratchnet-mnist.safetensors');
       break;
     case 'loaded':
       hasNet = true;
@@ -192,15 +192,6 @@ worker.addEventListener('error', (event) => setState('error', `The training work
 // --- saving and loading -----------------------------------------------------------
 
 ui.save.addEventListener('click', () => send({ type: 'save' }));
-
-function download(bytes: Uint8Array, name: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 ui.load.addEventListener('change', async () => {
   const file = ui.load.files?.[0];

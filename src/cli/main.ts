@@ -9,12 +9,19 @@ import { parseTrainArgs, TRAIN_HELP } from './train-options.js';
 import { runTrain } from './train-command.js';
 import type { CommandOutput } from './train-command.js';
 import { parseEvalArgs, runEval, EVAL_HELP } from './eval-command.js';
+import { parseExportArgs, runExport, EXPORT_HELP } from './export-command.js';
+import { readFileSync } from 'node:fs';
 
 const HELP = `Usage: scratchnet <command> [options]
 
 Commands:
   train     train a net on MNIST (default: the fastest setting measured to reach 98%)
   eval      test accuracy and confusion matrix of a net saved with train --save
+  export    write a saved net as an ONNX model (export --model net.safetensors --onnx net.onnx)
+
+Options:
+  -h, --help     show this help
+  -v, --version  print the version
 
 Run \`scratchnet <command> --help\` for a command's options.
 `;
@@ -26,6 +33,10 @@ async function main(args: string[], out: CommandOutput): Promise<number> {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       out.stdout.write(HELP);
       return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === '-v') {
+      out.stdout.write(`${packageVersion()}\n`);
+      return 0;
     }
     if (command === 'train') {
       const settings = parseTrainArgs(rest);
@@ -39,15 +50,27 @@ async function main(args: string[], out: CommandOutput): Promise<number> {
       else await runEval(settings, out);
       return 0;
     }
-    throw new UsageError(`unknown command '${command}' (expected train or eval)`);
+    if (command === 'export') {
+      const settings = parseExportArgs(rest);
+      if (settings === null) out.stdout.write(EXPORT_HELP);
+      else await runExport(settings, out);
+      return 0;
+    }
+    throw new UsageError(`unknown command '${command}' (expected train, eval or export)`);
   } catch (err) {
     const usage = err instanceof UsageError;
     const message = err instanceof Error ? err.message : String(err);
-    const where = command === 'train' || command === 'eval' ? `scratchnet ${command}` : 'scratchnet';
+    const where = command === 'train' || command === 'eval' || command === 'export' ? `scratchnet ${command}` : 'scratchnet';
     const hint = usage ? ` (see ${where} --help)` : '';
     out.stderr.write(`${where}: ${message.split('\n')[0]}${hint}\n`);
     return usage ? 2 : 1;
   }
+}
+
+/** The version in the package.json two folders up (dist/cli/ -> the package root), installed or not. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
