@@ -10,3 +10,4 @@ export * from './loss';
 export * from './reduce';
 export * from './optim';
 export * from './gather';
+export * from './axis';

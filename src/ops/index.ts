@@ -8,3 +8,4 @@ export * from './loss.js';
 export * from './reduce.js';
 export * from './optim.js';
 export * from './gather.js';
+export * from './axis.js';
