@@ -12,6 +12,8 @@ export { Rng } from './random/rng.js';
 /** exp, log, sin, cos, pow, ... with the same bits in every JavaScript engine (Math's are not). */
 export * as math from './math/index.js';
 export * as ops from './ops/index.js';
+/** Tensors that record their ops, backward(), modules: a second front end over the same kernels. */
+export * as autograd from './autograd/index.js';
 
 // Layers
 export { Layer } from './layers/layer.js';
@@ -58,6 +60,8 @@ export { Adam } from './optim/adam.js';
 
 // Training
 export { Trainer, DivergenceError } from './train/trainer.js';
+export { batches } from './train/batches.js';
+export type { BatchesOptions } from './train/batches.js';
 export type { FitOptions, EpochInfo, BatchInfo } from './train/trainer.js';
 export { TensorSource, ByteImageSource } from './train/batch-source.js';
 export type { BatchSource } from './train/batch-source.js';

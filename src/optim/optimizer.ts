@@ -34,6 +34,11 @@ export abstract class Optimizer {
     for (const [p, g] of pairs) this.apply(p, g, this.stateFor(p));
   }
 
+  /** PyTorch's name: one update of a module's packed parameters (`model.parameters()`) or any params/grads blocks. */
+  step(params: HasBlocks): void {
+    this.update(params);
+  }
+
   /** Free the state tensors. */
   dispose(): void {
     for (const s of this.state.values()) for (const t of s) t.dispose();
