@@ -1,7 +1,8 @@
 /**
  * The benchmark suite (`npm run bench`): scratchnet against float64, its peers (plain TypeScript,
  * TensorFlow.js wasm and cpu) and itself on one thread and on several, in one process:
- *   1. the SIMD ceiling, 2. GEMM, 3. element-wise kernels, 4. the training step,
+ *   1. the SIMD ceiling, 2. GEMM, 3. element-wise kernels, 4. the training step (the book's layers
+ *   and autograd modules side by side),
  *   5. MNIST end to end (the CLI, spawned);
  * then the figures derived from them and the targets of issues 5, 6 and 8, met or missed.
  *
@@ -17,6 +18,7 @@ import {
   ceilingCaseName, ceilingCases, disposeBackends, elementwiseCases, gemmCases, openBackends, startPeakThreads, trainStepCases,
 } from './scratchnet.js';
 import { MNIST_SECTION, mnistResults } from './mnist-runs.js';
+import { autogradStepCases } from './autograd.js';
 import { MLP_SHAPES, trainStepCaseName } from './problems.js';
 import { evaluateTargets, formatTargets, formatWideNetModels, wideNetModels } from './targets.js';
 
@@ -38,7 +40,7 @@ const info = await tfjsInfo();
 log(`tfjs ${info.version}: wasm SIMD ${info.wasmSimd}, wasm threads ${info.wasmThreads}; scratchnet on ${threadCounts.join(' and ')} thread(s)`);
 
 const mode = { quick: args.quick };
-const ours = [...ceilingCases(peaks), ...gemmCases(backends, mode), ...elementwiseCases(backends, mode), ...trainStepCases(backends, mode)];
+const ours = [...ceilingCases(peaks), ...gemmCases(backends, mode), ...elementwiseCases(backends, mode), ...trainStepCases(backends, mode), ...autogradStepCases(backends, mode)];
 const ourNames = new Set(ours.map((c) => c.name));
 const peers = [...plainCases(mode), ...tfjsCases(mode)]
   // Peers join scratchnet's groups; quick mode also leaves out the steps that take a second or more.
