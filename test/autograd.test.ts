@@ -115,6 +115,7 @@ describe('the tape', () => {
     expect(() => autograd.mul(a, backend.zeros([3, 2]))).toThrow(/mul: shapes \(2, 3\) and \(3, 2\) do not broadcast/);
     expect(() => autograd.matmul(a, a)).toThrow(/matmul: inner dimensions differ: \(2, 3\) x \(2, 3\)/);
     expect(() => autograd.linear(a, backend.zeros([2, 5]))).toThrow(/linear: x \(2, 3\), W \(2, 5\) do not fit/);
+    expect(() => autograd.linear(a, backend.zeros([3, 5], 'float32'))).toThrow(/linear: dtypes differ: \(2, 3\) float64, \(3, 5\) float32/);
     expect(() => autograd.slice(a, 1, 2, 5)).toThrow(/slice: \[2, 5\) is not a non-empty range inside the 3 entries of axis 1 of \(2, 3\)/);
     expect(() => autograd.sum(a, 2)).toThrow(/sum: axis 2 is out of range for \(2, 3\)/);
     expect(() => autograd.gather(a, backend.tensor([0, 2], [2], 'int32'))).toThrow(/gatherRows: index 2 at position 1 is out of range for 2 source rows/);

@@ -88,14 +88,6 @@ export function wantsGrad(v: Variable): boolean {
   return v.requiresGrad && (targets === null || v.node !== null || targets.has(v));
 }
 
-/**
- * The tensor to add v's gradient into directly (a kernel with beta = 1, as GEMM does), or null
- * when v has none yet: then make one and hand it to accumulate().
- */
-export function gradBuffer(v: Variable): Tensor | null {
-  return v.grad;
-}
-
 /** Add g (a tensor the rule made, shaped like v) to v's gradient: adopted when v has none, else added and freed. */
 export function accumulate(v: Variable, g: Tensor): void {
   if (!wantsGrad(v)) {

@@ -1,6 +1,7 @@
 import type { Tensor } from '../../backend/tensor.js';
 import { formatShape } from '../../backend/shape.js';
 import { gemm } from '../../ops/gemm.js';
+import { checkFloats } from '../../ops/check.js';
 import { addBias, sumRows } from '../../ops/reduce.js';
 import { accumulate, wantsGrad } from '../backward.js';
 import { asVariable, output } from '../tape.js';
@@ -19,6 +20,7 @@ export function linear(x: Variable | Tensor, W: Variable | Tensor, b?: Variable 
   const vb = b === undefined ? null : asVariable(b);
   const xv = vx.value;
   const Wv = vW.value;
+  checkFloats('linear', xv, Wv, ...(vb === null ? [] : [vb.value]));
   if (xv.rank !== 2 || Wv.rank !== 2 || xv.shape[1] !== Wv.shape[0] || (vb !== null && (vb.value.size !== Wv.shape[1] || vb.value.rank !== 1))) {
     throw new Error(
       `linear: x ${formatShape(xv.shape)}, W ${formatShape(Wv.shape)}${vb ? `, b ${formatShape(vb.value.shape)}` : ''} ` +
