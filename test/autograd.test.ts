@@ -124,6 +124,7 @@ describe('the tape', () => {
     expect(() => autograd.mul(a, a).backward()).toThrow(/backward: Variable \(2, 3\) is not a scalar/);
     expect(() => autograd.sum(b).backward()).toThrow(/does not require a gradient/);
     expect(() => autograd.scale(a, NaN)).toThrow(/scale: alpha must be a finite number/);
+    expect(() => param(backend.zeros([2], 'int32'))).toThrow(/variable: only float tensors can require a gradient, got int32/);
   });
 });
 
@@ -225,6 +226,34 @@ describe('memory', () => {
     model.dispose();
     x.dispose();
     t.dispose();
+  });
+
+  test('the wasm memory growing in the middle of training changes nothing', async () => {
+    const run = async (growAt: number): Promise<number[]> => {
+      const b = await createBackend({ dtype: 'float32', initialMemoryMB: 1, threads: 1 });
+      const x = b.randn([32, 20], { seed: 21 });
+      const t = b.tensor(new Int32Array(32).map((_, i) => i % 4), [32], 'int32');
+      const model = new nn.Sequential(new nn.Linear(20, 24, { seed: 22, backend: b }), new nn.Tanh(), new nn.Linear(24, 4, { seed: 23, backend: b }));
+      const optimizer = new SGD(0.1);
+      let ballast: Tensor | null = null;
+      for (let i = 0; i < 20; i++) {
+        const loss = autograd.softmaxCrossEntropy(model.forward(x), t);
+        if (i === growAt) {
+          const before = b.memory.buffer.byteLength;
+          ballast = b.empty([4 << 20]); // 16 MiB more: memory.grow() detaches every view
+          expect(b.memory.buffer.byteLength).toBeGreaterThan(before);
+        }
+        loss.backward();
+        optimizer.step(model.parameters());
+        model.zeroGrad();
+      }
+      const params = values(model.parameters().paramBlock);
+      ballast?.dispose();
+      b.dispose();
+      return params;
+    };
+    const grown = await run(7);
+    expect(grown).toEqual(await run(-1));
   });
 
   test('batches() hands out refilled buffers and frees them when the loop ends', () => {
