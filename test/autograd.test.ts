@@ -57,6 +57,8 @@ describe('the tape', () => {
     const loss = autograd.sum(autograd.mul(w, d)); // d/dw = d = w, not 2w
     loss.backward();
     expect(values(w.grad!)).toEqual([3, 4]);
+    d.dispose(); // a view: w keeps its memory
+    expect(values(w.value)).toEqual([3, 4]);
     w.grad!.dispose();
     w.dispose();
   });

@@ -74,9 +74,13 @@ export class Variable {
     runBackward(this, gradient ?? null, null);
   }
 
-  /** The same values as a leaf that no gradient flows through (shares memory with this). */
+  /**
+   * The same values as a leaf that no gradient flows through: a view of this value (disposing it
+   * frees nothing), valid as long as this value is.
+   */
   detach(): Variable {
-    return new Variable(this.value, false, this.owner ?? (this.node !== null ? this : null));
+    const value = this.value;
+    return new Variable(value.reshape(value.shape), false, this.owner ?? this);
   }
 
   /** Keep this value when backward() frees its graph (then dispose() it yourself). Returns this. */
