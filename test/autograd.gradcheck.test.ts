@@ -116,6 +116,11 @@ describe('autograd gradients match central differences (float64, < 1e-6)', () =>
     check((x) => autograd.elu(x, 0.7), [3, 9]);
   });
 
+  test('softmax of rows', () => {
+    check((x) => autograd.softmax(x), [4, 5]);
+    check((x) => autograd.mul(autograd.softmax(x), x), [3, 7]);
+  });
+
   test('softmax cross-entropy with labels and with one-hot targets', () => {
     const labels = backend.tensor([2, 0, 4, 1], [4], 'int32');
     const oneHot = backend.zeros([4, 5], 'float64');

@@ -10,6 +10,7 @@ export { add, sub } from './ops/add.js';
 export { mul, scale } from './ops/mul.js';
 export { relu, sigmoid, tanh, leakyRelu, elu } from './ops/activation.js';
 export { softmaxCrossEntropy } from './ops/softmax-cross-entropy.js';
+export { softmax } from './ops/softmax.js';
 export { sum, mean } from './ops/reduce.js';
 export { reshape, view, flatten } from './ops/reshape.js';
 export { transpose } from './ops/transpose.js';
