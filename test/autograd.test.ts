@@ -106,6 +106,8 @@ describe('the tape', () => {
       expect(backend.memoryUsage().tensors).toBe(before.tensors + 2);
     });
     expect(backend.memoryUsage().tensors).toBe(before.tensors + 1);
+    expect(() => tidy(() => autograd.add(autograd.relu(w), backend.zeros([3])))).toThrow(/add: shapes \(4, 4\) and \(3,\)/);
+    expect(backend.memoryUsage().tensors).toBe(before.tensors + 2); // relu's output freed; the zeros are not an op's
     w.grad!.dispose();
     w.dispose();
   });

@@ -68,9 +68,10 @@ export function output(
 export type Kept = Variable | Kept[] | { [key: string]: Kept } | number | string | boolean | null | undefined | void | Tensor;
 
 /**
- * Run fn and then free every Variable an op made inside it, except those in its result (and the
- * tensors they view). Leaves (params, inputs) and params' `grad` are never freed here. Nested
- * scopes hand what they keep to the enclosing scope.
+ * Run fn and then free every Variable an op made inside it, except those in its result (with the
+ * values they view, and the graph behind them, for a later backward()). If fn throws, everything
+ * it made is freed. Leaves (params, inputs) and params' `grad` are never freed here. Nested scopes
+ * hand what they keep to the enclosing scope.
  */
 export function tidy<T extends Kept>(fn: () => T): T {
   const made: Variable[] = [];
@@ -78,9 +79,12 @@ export function tidy<T extends Kept>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
-  } finally {
+  } catch (err) {
     scopes.pop();
+    for (const v of made) v.dispose();
+    throw err;
   }
+  scopes.pop();
   const keep = new Set<Variable>();
   collect(result, keep);
   const parent = scopes[scopes.length - 1];
@@ -93,6 +97,7 @@ export function tidy<T extends Kept>(fn: () => T): T {
 
 function collect(x: Kept, keep: Set<Variable>): void {
   if (x instanceof Variable) {
+    if (keep.has(x)) return; // reached before, along another path of the graph
     for (let v: Variable | null = x; v !== null; v = v.owner) keep.add(v);
     // A kept value's graph stays usable: so do the values its nodes read.
     if (x.node !== null) for (const input of x.node.inputs) collect(input, keep);
