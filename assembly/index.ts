@@ -14,3 +14,4 @@ export * from './conv';
 export * from './pool';
 export * from './batchnorm';
 export * from './sparse';
+export * from './axis';

@@ -1,8 +1,9 @@
 /**
  * The benchmark suite (`npm run bench`): scratchnet against float64, its peers (plain TypeScript,
  * TensorFlow.js wasm and cpu) and itself on one thread and on several, in one process:
- *   1. the SIMD ceiling, 2. GEMM, 3. element-wise kernels, 4. the training step, 5. the first
- *   layer on sparse vs dense input, 6. MNIST end to end (the CLI, spawned);
+ *   1. the SIMD ceiling, 2. GEMM, 3. element-wise kernels, 4. the training step (the book's layers
+ *   and autograd modules side by side), 5. the first layer on sparse vs dense input, 6. MNIST end
+ *   to end (the CLI, spawned);
  * then the figures derived from them and the targets of issues 5, 6 and 8, met or missed.
  *
  *   node build/bench/run.js [--quick] [--json] [--rounds N] [--filter TEXT] [--threads N]
@@ -19,6 +20,7 @@ import {
 import { convCases } from './conv.js';
 import { MNIST_SECTION, mnistResults } from './mnist-runs.js';
 import { firstLayerCases } from './first-layer.js';
+import { autogradStepCases } from './autograd.js';
 import { MLP_SHAPES, trainStepCaseName } from './problems.js';
 import { evaluateTargets, formatTargets, formatWideNetModels, wideNetModels } from './targets.js';
 
@@ -45,6 +47,8 @@ const ours = [
   ...gemmCases(backends, mode),
   ...elementwiseCases(backends, mode),
   ...trainStepCases(backends, mode),
+  ...autogradStepCases(backends, mode),
+  ...convCases(backends, mode),
   ...(await firstLayerCases(backends, mode, log)),
 ];
 const ourNames = new Set(ours.map((c) => c.name));

@@ -13,6 +13,8 @@ export { Rng } from './random/rng.js';
 /** exp, log, sin, cos, pow, ... with the same bits in every JavaScript engine (Math's are not). */
 export * as math from './math/index.js';
 export * as ops from './ops/index.js';
+/** Tensors that record their ops, backward(), modules: a second front end over the same kernels. */
+export * as autograd from './autograd/index.js';
 
 // Layers
 export { Layer } from './layers/layer.js';
@@ -80,6 +82,8 @@ export type { Callback, HookResult } from './train/callback.js';
 export { EarlyStopping } from './train/early-stopping.js';
 export type { EarlyStoppingOptions } from './train/early-stopping.js';
 export type { Monitor } from './train/monitor.js';
+export { batches } from './train/batches.js';
+export type { BatchesOptions } from './train/batches.js';
 export { TensorSource, ByteImageSource } from './train/batch-source.js';
 export type { BatchSource } from './train/batch-source.js';
 export { SubsetSource, splitSource } from './train/subset-source.js';

@@ -8,6 +8,7 @@ import { PlainMlp, plainGemm } from '../bench/peers/plain.js';
 import { GEMM_VARIANTS, MLP_SHAPES, makeGemmOperands, makeTrainProblem } from '../bench/problems.js';
 import type { MlpShape } from '../bench/problems.js';
 import { evaluateTargets, wideNetModels } from '../bench/targets.js';
+import { AUTOGRAD_SHAPES, autogradStepCase } from '../bench/autograd.js';
 import { bookRunArgs, relativeMarginOfError } from '../bench/mnist-runs.js';
 import type { CaseResult } from '../bench/harness.js';
 import { CONV_SHAPES, convLayerCase, convOutputShape, makeConvProblem, simpleConvStepCase } from '../bench/conv.js';
@@ -136,6 +137,22 @@ describe('scratchnet bench cases compute what they time', () => {
     });
   }
 
+  it('the autograd step trains the same nets as the layers\' step, to the same bits', async () => {
+    expect(AUTOGRAD_SHAPES.map((s) => s.sizes.join('-'))).toEqual(['784-100-10', '784-1024-1024-10']);
+    for (const shape of AUTOGRAD_SHAPES) {
+      for (const threads of threadCounts) {
+        for (const dtype of ['float32', 'float64'] as const) {
+          const layers = await runOnce(trainStepCase(backends.get(threads)!, threads, shape, dtype), 2);
+          const modules = await runOnce(autogradStepCase(backends.get(threads)!, threads, shape, dtype), 2);
+          expect(modules.length).toBe(layers.length);
+          let differing = 0;
+          for (let i = 0; i < layers.length; i++) if (!Object.is(modules[i], layers[i])) differing++;
+          expect(differing, `${shape.sizes.join('-')} ${dtype} ${threads} thread(s)`).toBe(0);
+        }
+      }
+    }
+  });
+
   it('counts the GEMM flops of a training step: forward, dW, and dX above the first layer', () => {
     // 2 * 100 * (2 * 784*1024 + 3 * 1024*1024 + 3 * 1024*10)
     expect(trainStepGemmFlops(MLP_SHAPES[2])).toBe(956_416_000);
@@ -179,6 +196,8 @@ describe('suite bookkeeping', () => {
       result('train step 784-100-10 sigmoid', 'tfjs-wasm', 15),
       result('gemm 100x1024x1024', 'scratchnet', 1, { gflops: 40 }),
       result('train step 784-1024-1024-10 relu', 'scratchnet', 30),
+      result('train step 784-100-10 sigmoid', 'autograd', 2.2),
+      result('train step 784-1024-1024-10 relu', 'autograd', 31.8),
     ];
     const targets = evaluateTargets(results, { quick: false, threads: null });
     const status = (prefix: string) => targets.find((t) => t.target.startsWith(prefix))?.status;
@@ -189,6 +208,8 @@ describe('suite bookkeeping', () => {
     expect(status('train step 784-100-10 f32 >= 8x')).toBe('missed'); // 7.5x
     expect(status('train step 784-100-10 f32 >= 25x')).toBe('not measured');
     expect(status('every multi-thread target')).toBe('not measured');
+    expect(targets.find((t) => t.target.startsWith('autograd train step 784-100-10 f32 within 15%'))).toMatchObject({ measured: '+10.0% time', status: 'met' });
+    expect(targets.find((t) => t.target.startsWith('autograd train step 784-1024-1024-10 f32 within 5%'))).toMatchObject({ measured: '+6.0% time', status: 'missed' });
     // 956.416 MFLOP at 40 GFLOP/s is 23.9 ms; 30 ms is 1.25x that.
     expect(wideNetModels(results, [1])[0].multiple).toBeCloseTo(30 / 23.9104, 4);
     expect(status('train step 784-1024-1024-10 f32 <= 1.33x')).toBe('met');

@@ -313,6 +313,13 @@ const OP_CASES: Record<string, OpCase> = {
     tensors: (at) => [floats(at(0), [N, C]), floats(at(1), [N, C]), floats(at(2), [C]), floats(at(3), [C]), floats(at(4), [N, C]), floats(at(5), [C]), floats(at(6), [C])],
     call: ([dout, xn, invStd, gamma, dx, dgamma, dbeta]) => ops.batchNormBackward(dout, { xn, invStd }, gamma, true, dx, dgamma, dbeta),
   },
+  sumAxis: { tensors: (at) => [floats(at(0), [N, C]), floats(at(1), [C])], call: ([x, y]) => ops.sumAxis(x, 0, y) },
+  repeatAxis: { tensors: (at) => [floats(at(0), [1, C]), floats(at(1), [N, C])], call: ([x, y]) => ops.repeatAxis(x, 0, [N, C], y) },
+  transpose: { tensors: (at) => [floats(at(0), [N, C]), floats(at(1), [C, N])], call: ([x, y]) => ops.transpose(x, y) },
+  scatterAddRows: {
+    tensors: (at) => [floats(at(0), [N, C]), rowIndex(at(1)), floats(at(2), [5, C])],
+    call: ([src, index, dst]) => ops.scatterAddRows(src, index, dst),
+  },
   checkTargets: { tensors: (at) => [floats(at(0), [N, C]), labels(at(1))], call: ([y, t]) => ops.checkTargets('checkTargets', y, t) },
   sumSquaresError: { tensors: (at) => [floats(at(0), [N, C]), floats(at(1), [N, C])], call: ([y, t]) => ops.sumSquaresError(y, t) },
   sumSquaresBackward: {
@@ -371,6 +378,8 @@ const NOT_SWEPT: Record<string, string> = {
   sparseMatmul: 'takes SparseRows, not only tensors: its two-backend cases are in sparse.test.ts',
   sparseTransposeMatmul: 'takes SparseRows, not only tensors: its two-backend cases are in sparse.test.ts',
   windowOutputSize: 'arithmetic on sizes only',
+  checkAxis: 'checks numbers only',
+  aroundAxis: 'arithmetic on a shape only',
   checkWindowParams: 'checks numbers only',
   checkWindowOver: "reads a tensor's shape only",
   convWindow: "reads a tensor's shape only",

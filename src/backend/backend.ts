@@ -141,6 +141,15 @@ export class Backend {
     return ptr;
   }
 
+  /**
+   * What the arena holds now (TensorFlow.js's tf.memory()): `tensors`, live regions (each tensor
+   * that owns memory is one; views are free; kernel workspaces and optimizer state count too) and
+   * their `bytes` (rounded up to the arena's 64-byte alignment). (`memory` is the WebAssembly.Memory.)
+   */
+  memoryUsage(): { tensors: number; bytes: number } {
+    return { tensors: this.arena.liveRegions, bytes: this.arena.liveBytes };
+  }
+
   private assertLive(op: string): void {
     if (this.ended) throw new Error(`${op}: the backend has been disposed`);
   }

@@ -13,3 +13,4 @@ export * from './conv.js';
 export * from './pool.js';
 export * from './batchnorm.js';
 export * from './sparse.js';
+export * from './axis.js';

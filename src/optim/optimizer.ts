@@ -54,6 +54,11 @@ export abstract class Optimizer {
     for (const [p, g] of pairs) this.apply(p, g, this.stateFor(p));
   }
 
+  /** PyTorch's name: one update of a module's packed parameters (`model.parameters()`) or any params/grads blocks. */
+  step(params: HasBlocks): void {
+    this.update(params);
+  }
+
   private scheduledRate(step: number): number {
     const rate = this.schedule!(step);
     if (!(typeof rate === 'number' && rate >= 0 && Number.isFinite(rate))) {

@@ -1,0 +1,53 @@
+import type { Tensor } from '../../backend/tensor.js';
+import type { Backend } from '../../backend/backend.js';
+import type { FloatDType } from '../../backend/dtype.js';
+import { defaultBackend } from '../../backend/default-backend.js';
+import { Rng } from '../../random/rng.js';
+import { affineParams } from '../../nets/weight-init.js';
+import type { WeightInit } from '../../nets/weight-init.js';
+import { linear } from '../ops/linear.js';
+import { param } from '../variable.js';
+import type { Variable } from '../variable.js';
+import { Module } from './module.js';
+
+export interface LinearOptions {
+  /** Default 'he' (std sqrt(2 / in)), as MultiLayerNet uses for ReLU nets. */
+  init?: WeightInit;
+  /** Seed of the init; default: the backend's PRNG. */
+  seed?: number;
+  bias?: boolean;
+  dtype?: FloatDType;
+  backend?: Backend;
+}
+
+/**
+ * y = x W + b: x (N, in), W (in, out) — the book's Affine layout, the transpose of PyTorch's
+ * Linear.weight — b (out,). Init as the book's nets: W ~ N(0, std²), b = 0.
+ */
+export class Linear extends Module {
+  readonly W: Variable;
+  readonly b: Variable | null;
+
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
+    super();
+    for (const [name, n] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`Linear: ${name} must be a positive integer, got ${n}`);
+    }
+    const backend = options.backend ?? defaultBackend();
+    const rng = options.seed !== undefined ? new Rng(options.seed) : backend.rng;
+    const [W, b] = affineParams(backend, inFeatures, outFeatures, options.init ?? 'he', rng, options.dtype ?? backend.dtype);
+    this.W = param(W);
+    this.params.push(this.W);
+    if (options.bias ?? true) {
+      this.b = param(b);
+      this.params.push(this.b);
+    } else {
+      b.dispose();
+      this.b = null;
+    }
+  }
+
+  forward(x: Variable | Tensor): Variable {
+    return linear(x, this.W, this.b ?? undefined);
+  }
+}
