@@ -6,6 +6,7 @@
 import { autograd, SGD } from 'scratchnet';
 import type { Backend, Tensor } from 'scratchnet';
 import type { BenchCase, Dtype } from './harness.js';
+import { concatFloat64 } from './harness.js';
 import { MLP_SHAPES, TRAIN_BATCH, TRAIN_LEARNING_RATE, makeTrainProblem, trainStepCaseName } from './problems.js';
 import type { MlpShape } from './problems.js';
 import { DTYPES } from './scratchnet.js';
@@ -80,13 +81,7 @@ export function autogradStepCase(backend: Backend, threads: number, shape: MlpSh
     /** The params after the last step: W1, b1, W2, b2, ... flattened in order (as the layers' case). */
     output() {
       const parts = linears.flatMap((l) => [l.W.value, l.b!.value]).map((p) => Float64Array.from(p.data as ArrayLike<number>));
-      const all = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-      let offset = 0;
-      for (const p of parts) {
-        all.set(p, offset);
-        offset += p.length;
-      }
-      return all;
+      return concatFloat64(parts);
     },
   };
 }

@@ -6,6 +6,7 @@
 import { Convolution, SGD, SimpleConvNet, Rng } from 'scratchnet';
 import type { Backend, Tensor } from 'scratchnet';
 import type { BenchCase, Dtype } from './harness.js';
+import { concatFloat64 } from './harness.js';
 import { DTYPES, ceilingCaseName, scratchnetImpl } from './scratchnet.js';
 import type { Backends, ScratchnetCase } from './scratchnet.js';
 import { TRAIN_BATCH, TRAIN_LEARNING_RATE } from './problems.js';
@@ -90,13 +91,7 @@ export function convLayerCase(backend: Backend, threads: number, shape: ConvShap
     },
     output() {
       const parts = [y!, dx!, layer!.grads[0]].map((t) => Float64Array.from(t.data as ArrayLike<number>));
-      const all = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-      let offset = 0;
-      for (const p of parts) {
-        all.set(p, offset);
-        offset += p.length;
-      }
-      return all;
+      return concatFloat64(parts);
     },
   };
 }

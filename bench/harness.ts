@@ -126,6 +126,17 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** The parts one after another as one Float64Array: what a case's output() returns to be compared. */
+export function concatFloat64(parts: readonly ArrayLike<number>[]): Float64Array {
+  const all = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    all.set(p, offset);
+    offset += p.length;
+  }
+  return all;
+}
+
 function caseLabel(c: Pick<BenchCase, 'name' | 'impl' | 'dtype'>): string {
   return `"${c.name}" ${c.impl} ${c.dtype}`;
 }

@@ -8,6 +8,7 @@
 import { createBackend, ops, MultiLayerNet, SGD, Rng } from 'scratchnet';
 import type { Backend, Tensor } from 'scratchnet';
 import type { BenchCase, Dtype } from './harness.js';
+import { concatFloat64 } from './harness.js';
 import { PeakThreads } from './peak-threads.js';
 import type { PeakDtype } from './peak-threads.js';
 import {
@@ -316,13 +317,7 @@ export function trainStepCase(backend: Backend, threads: number, shape: MlpShape
     /** The net's params after the last step: W1, b1, W2, b2, ... flattened in order. */
     output() {
       const parts = net!.params.map(toFloat64);
-      const all = new Float64Array(parts.reduce((sum, p) => sum + p.length, 0));
-      let offset = 0;
-      for (const p of parts) {
-        all.set(p, offset);
-        offset += p.length;
-      }
-      return all;
+      return concatFloat64(parts);
     },
     lastLoss: () => loss,
   };

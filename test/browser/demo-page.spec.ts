@@ -19,11 +19,11 @@ import { TrainingRun } from '../../examples/web/training-run.js';
 import type { RunConfig } from '../../examples/web/training-run.js';
 import { mnistDir, readTestDigits } from './mnist-test-digits.js';
 import type { TestDigits } from './mnist-test-digits.js';
+import { CHROMIUM_LAUNCH } from './chromium.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const webDir = join(repoRoot, 'examples/web');
 const outputDir = join(repoRoot, 'test-output');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The run the page and Node both do: one epoch of 784-100-10 with Adam. */
 const RUN: RunConfig = { hiddenSizes: [100], optimizer: 'adam', learningRate: 0.002, dtype: 'float32', batchSize: 100, seed: 7 };
@@ -47,11 +47,9 @@ beforeAll(async () => {
   if (!url) throw new Error('demo-page: the preview server gave no URL');
   userDataDir = mkdtempSync(join(tmpdir(), 'scratchnet-chromium-'));
   context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
+    ...CHROMIUM_LAUNCH,
     acceptDownloads: true,
     viewport: { width: 1200, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(90_000); // CI machines can be busy

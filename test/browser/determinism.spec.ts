@@ -13,9 +13,9 @@ import { build, preview } from 'vite';
 import type { PreviewServer } from 'vite';
 import { PINNED, runProbe } from '../determinism-probe.js';
 import type { ProbeResult } from '../determinism-probe.js';
+import { CHROMIUM_LAUNCH } from './chromium.js';
 
 const configFile = join(dirname(fileURLToPath(import.meta.url)), 'probe/vite.config.ts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let server: PreviewServer;
 let browser: Browser;
@@ -23,11 +23,7 @@ let browser: Browser;
 beforeAll(async () => {
   await build({ configFile, logLevel: 'warn' });
   server = await preview({ configFile, preview: { strictPort: false }, logLevel: 'warn' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
 });
 
 afterAll(async () => {

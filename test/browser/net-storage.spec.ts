@@ -13,11 +13,11 @@ import { build, preview } from 'vite';
 import type { PreviewServer } from 'vite';
 import { createBackend, MultiLayerNet, netFromSafetensors, netSpec, netToSafetensors, paramsHash } from 'scratchnet';
 import type { Backend } from 'scratchnet';
+import { CHROMIUM_LAUNCH } from './chromium.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const configFile = join(here, 'net-storage/vite.config.ts');
 const outDir = resolve(here, '../../test-output/net-storage-dist');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The net both sides build: MultiLayerNet 4-5-3, tanh, seed `seed`. */
 const CONFIG = { inputSize: 4, hiddenSizes: [5], outputSize: 3, activation: 'tanh' } as const;
@@ -44,11 +44,7 @@ function nodeNet(seed: number): MultiLayerNet {
 beforeAll(async () => {
   await build({ configFile, logLevel: 'warn' });
   server = await preview({ configFile, preview: { strictPort: false }, logLevel: 'warn' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
   context = await browser.newContext({ acceptDownloads: true });
   backend = await createBackend({ threads: 1 });
 });
