@@ -180,7 +180,8 @@ describe('scratchnet: training and evaluating', () => {
     const report = JSON.parse(evaluated.stdout);
     expect(report.testAccuracy).toBe(result.testAccuracy);
     expect(report.singleImageAccuracy).toBe(report.testAccuracy);
-    expect(parseTrainArgs(['--net', 'conv'])!.epochs).toBe(2);
+    expect(parseTrainArgs(['--net', 'conv'])).toMatchObject({ epochs: 2, optimizer: 'adam', lr: 0.006, schedule: 'linear' });
+    expect(parseTrainArgs(['--net', 'conv', '--optimizer', 'sgd'])!.lr).toBe(0.1);
   });
 
   it('rejects options that do not fit the chosen net', async () => {
