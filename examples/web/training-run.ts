@@ -1,11 +1,11 @@
 /**
- * One training run of the demo: a MultiLayerNet, an optimizer and a seeded batch order over a
+ * One training run of the demo: a MultiLayerNet or a ConvNet, an optimizer and a seeded batch order over a
  * training set in wasm memory, advanced a number of steps at a time so its caller (the page's
  * Web Worker) can answer messages in between. Platform-neutral: the browser tests run the same
  * class in Node and compare the params hash bit for bit.
  */
-import { AdaGrad, Adam, Momentum, MultiLayerNet, Nesterov, RMSprop, Rng, SGD, paramsHash } from 'scratchnet';
-import type { BatchSource, FloatDType, Optimizer, Tensor } from 'scratchnet';
+import { AdaGrad, Adam, ConvNet, Momentum, MultiLayerNet, Nesterov, RMSprop, Rng, SGD, paramsHash } from 'scratchnet';
+import type { BatchSource, FloatDType, Optimizer, Sequential, Tensor } from 'scratchnet';
 
 export const OPTIMIZERS = {
   sgd: (lr: number) => new SGD(lr),
@@ -18,8 +18,13 @@ export const OPTIMIZERS = {
 
 export type OptimizerName = keyof typeof OPTIMIZERS;
 
+/** 'mlp': MultiLayerNet over the pixels; 'conv': ConvNet (scratchnet train --net conv), which needs (1, 28, 28) samples. */
+export type NetKind = 'mlp' | 'conv';
+
 export interface RunConfig {
-  /** Hidden layer sizes, e.g. [256, 128]: the net is 784 -> ...hidden -> 10 with ReLU. */
+  /** Default 'mlp'. */
+  net?: NetKind;
+  /** Hidden layer sizes of the MLP, e.g. [256, 128]: the net is 784 -> ...hidden -> 10 with ReLU. */
   hiddenSizes: number[];
   optimizer: OptimizerName;
   learningRate: number;
@@ -32,7 +37,7 @@ export interface RunConfig {
 export const CLASSES = 10;
 
 export class TrainingRun {
-  readonly net: MultiLayerNet;
+  readonly net: Sequential;
   readonly optimizer: Optimizer;
   /** Steps done so far. */
   step = 0;
@@ -56,13 +61,22 @@ export class TrainingRun {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`TrainingRun: seed must be an integer in [0, 2^32), got ${seed}`);
     const backend = train.backend;
     const inputSize = train.sampleShape.reduce((a, b) => a * b, 1);
+    const net = config.net ?? 'mlp';
+    if (net !== 'mlp' && net !== 'conv') throw new Error(`TrainingRun: net must be 'mlp' or 'conv', got ${JSON.stringify(net)}`);
+    if (net === 'conv' && train.sampleShape.length !== 3) {
+      throw new Error(`TrainingRun: the conv net takes (C, H, W) samples, got (${train.sampleShape.join(', ')})`);
+    }
     this.optimizer = OPTIMIZERS[optimizer](config.learningRate);
-    this.net = new MultiLayerNet({ inputSize, hiddenSizes: config.hiddenSizes, outputSize: CLASSES }, { backend, dtype: config.dtype, seed });
+    const options = { backend, dtype: config.dtype, seed };
+    this.net =
+      net === 'conv'
+        ? new ConvNet({ inputDim: [...train.sampleShape] as [number, number, number], outputSize: CLASSES }, options)
+        : new MultiLayerNet({ inputSize, hiddenSizes: config.hiddenSizes, outputSize: CLASSES }, options);
     // Every epoch sees every full batch once; a last partial batch is left out.
     this.batchesPerEpoch = Math.floor(train.count / batchSize);
     this.rng = new Rng(seed);
     this.order = backend.arange(0, train.count, 1, 'int32');
-    this.x = backend.empty([batchSize, inputSize], config.dtype);
+    this.x = backend.empty([batchSize, ...train.sampleShape], config.dtype);
     this.t = backend.empty(train.targetShape(batchSize), train.targetDType(config.dtype));
     this.net.train();
   }
