@@ -3,10 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 import { matmul, matmulTransA, matmulTransB, plainGemm, PlainMlp, arrayTypeOf } from '../bench/peers/plain.js';
 import type { FloatArray } from '../bench/peers/plain.js';
 import { TfjsMlp, tfjsCases, useTfjsBackend } from '../bench/peers/tfjs.js';
-import { TfjsSimpleConvNet, makeSimpleConvProblem, tfjsConvCases } from '../bench/peers/tfjs-conv.js';
+import { TfjsSimpleConvNet, tfjsConvCases } from '../bench/peers/tfjs-conv.js';
+import { PlainSimpleConvNet, plainConvCases } from '../bench/peers/plain-conv.js';
 import { createBackend, SimpleConvNet, SGD } from '../src/index.js';
 import type { TfjsBackend } from '../bench/peers/tfjs.js';
-import { GEMM_VARIANTS, MLP_SHAPES, makeGemmOperands, makeTrainProblem } from '../bench/problems.js';
+import { GEMM_VARIANTS, MLP_SHAPES, makeGemmOperands, makeSimpleConvProblem, makeTrainProblem } from '../bench/problems.js';
 import type { GemmShape, GemmVariant, MlpShape } from '../bench/problems.js';
 import { median, runCases, validateCases } from '../bench/harness.js';
 import type { BenchCase } from '../bench/harness.js';
@@ -138,6 +139,43 @@ describe('plain-TS MLP training step', () => {
     const net = new PlainMlp(shape.sizes, shape.activation, 2, Float64Array, problem);
     expect(() => net.trainStep(new Float64Array(5), problem.labels, 0.1)).toThrow('PlainMlp.trainStep: x must be (2, 3) and labels (2)');
     expect(() => net.loss(Float64Array.from(problem.x), Int32Array.of(0, 2))).toThrow('PlainMlp.loss: label 2 at row 1 is outside [0, 2)');
+  });
+});
+
+describe('plain-TS SimpleConvNet training step', () => {
+  it("float64: the same losses as scratchnet's float64 SimpleConvNet over three SGD steps, and the same params after", async () => {
+    const batch = 6;
+    const p = makeSimpleConvProblem(batch, 12);
+    const plain = new PlainSimpleConvNet(batch, 'float64', p.params);
+    const x = Float64Array.from(p.x);
+    const plainLosses = [0, 1, 2].map(() => plain.trainStep(x, p.labels, 0.05));
+
+    const backend = await createBackend({ dtype: 'float64', threads: 1 });
+    const net = new SimpleConvNet({}, { backend, seed: 0, dtype: 'float64' });
+    [p.params.W1, p.params.b1, p.params.W2, p.params.b2, p.params.W3, p.params.b3].forEach((v, i) => net.params[i].set(Float64Array.from(v)));
+    const xt = backend.tensor(x, [batch, 1, 28, 28], 'float64');
+    const t = backend.tensor(p.labels, [batch], 'int32');
+    const sgd = new SGD(0.05);
+    const losses = [0, 1, 2].map(() => {
+      const loss = net.loss(xt, t);
+      net.backward();
+      sgd.update(net);
+      return loss;
+    });
+    const params = net.params.map((q) => Float64Array.from(q.data as Float64Array));
+    backend.dispose();
+    expectClose(plainLosses, losses, 1e-10);
+    expect(Math.abs(losses[2] - losses[0])).toBeGreaterThan(1e-3);
+    plain.params.forEach((q, i) => expectClose(q, params[i], 1e-10));
+  });
+
+  it('rejects a batch of the wrong size, and its cases run in both dtypes', () => {
+    const p = makeSimpleConvProblem(2, 1);
+    expect(() => new PlainSimpleConvNet(3, 'float32', p.params).trainStep(Float32Array.from(p.x), p.labels, 0.1)).toThrow(
+      'PlainSimpleConvNet.trainStep: x must be (3, 1, 28, 28) and labels (3), got 1568 and 2 numbers',
+    );
+    const cases = plainConvCases();
+    expect(cases.map((c) => `${c.impl} ${c.dtype} ${c.name}`)).toEqual(['plain-ts float32 train step SimpleConvNet', 'plain-ts float64 train step SimpleConvNet']);
   });
 });
 

@@ -10,8 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BenchCase } from '../harness.js';
-import { TRAIN_BATCH, TRAIN_LEARNING_RATE } from '../problems.js';
-import { Rng } from 'scratchnet';
+import { TRAIN_BATCH, TRAIN_LEARNING_RATE, makeSimpleConvProblem } from '../problems.js';
+import type { SimpleConvParams } from '../problems.js';
 import { useTfjsBackend } from './tfjs.js';
 import type { TfjsBackend } from './tfjs.js';
 
@@ -20,25 +20,6 @@ const K = 5;
 const POOLED = 12;
 const HIDDEN = 100;
 const CLASSES = 10;
-
-/** SimpleConvNet's params in scratchnet's layouts: W1 (30, 1, 5, 5), b1, W2 (4320, 100), b2, W3 (100, 10), b3. */
-export interface SimpleConvParams {
-  W1: Float32Array; b1: Float32Array; W2: Float32Array; b2: Float32Array; W3: Float32Array; b3: Float32Array;
-}
-
-/** He-initialised params (zero biases), x (batch, 784) in [0, 1) and labels, from one seed. */
-export function makeSimpleConvProblem(batch = TRAIN_BATCH, seed = 4): { params: SimpleConvParams; x: Float32Array; labels: Int32Array } {
-  const rng = new Rng(seed);
-  const normal = (n: number, fanIn: number) => Float32Array.from({ length: n }, () => Math.sqrt(2 / fanIn) * rng.normal());
-  const params = {
-    W1: normal(FN * K * K, K * K), b1: new Float32Array(FN),
-    W2: normal(FN * POOLED * POOLED * HIDDEN, FN * POOLED * POOLED), b2: new Float32Array(HIDDEN),
-    W3: normal(HIDDEN * CLASSES, HIDDEN), b3: new Float32Array(CLASSES),
-  };
-  const x = Float32Array.from({ length: batch * 784 }, () => rng.uniform());
-  const labels = Int32Array.from({ length: batch }, () => rng.int(CLASSES));
-  return { params, x, labels };
-}
 
 export class TfjsSimpleConvNet {
   private readonly vars: tf.Variable[];
