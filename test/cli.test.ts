@@ -182,6 +182,7 @@ describe('scratchnet: training and evaluating', () => {
     expect(report.singleImageAccuracy).toBe(report.testAccuracy);
     expect(parseTrainArgs(['--net', 'conv'])).toMatchObject({ epochs: 2, optimizer: 'adam', lr: 0.006, schedule: 'linear' });
     expect(parseTrainArgs(['--net', 'conv', '--optimizer', 'sgd'])!.lr).toBe(0.1);
+    expect(() => parseTrainArgs(['--net', 'conv', '--batchnorm'])).toThrow('--batchnorm needs --net mlp (--net conv always has batchnorm after each conv)');
   });
 
   it('rejects options that do not fit the chosen net', async () => {

@@ -204,7 +204,9 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
   const dropout = number('dropout', values.dropout, (n) => n >= 0 && n < 1, 'a ratio in [0, 1)') ?? 0;
   if (dropout > 0 && net !== 'mlp') throw new UsageError(`--dropout needs --net mlp (--net ${net} has no dropout layers)`);
   const batchnorm = values.batchnorm ?? false;
-  if (batchnorm && net !== 'mlp') throw new UsageError(`--batchnorm needs --net mlp (--net ${net} has no batchnorm layers)`);
+  if (batchnorm && net !== 'mlp') {
+    throw new UsageError(`--batchnorm needs --net mlp (--net ${net} ${net === 'conv' ? 'always has batchnorm after each conv' : 'has no batchnorm layers'})`);
+  }
   for (const name of ['data', 'save', 'plot'] as const) {
     if (values[name] === '') throw new UsageError(`--${name} needs a path`);
   }
