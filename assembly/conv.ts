@@ -75,6 +75,7 @@ function col2im<T>(n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32
   const oh = outSize(h, fh, stride, pad);
   const ow = outSize(w, fw, stride, pad);
   const rowLength = c * fh * fw;
+  const L = lanes<T>();
   for (let img = 0; img < n; img++) {
     const image = at<T>(x, img * c * h * w);
     memory.fill(image, 0, <usize>(c * h * w) << alignof<T>());
@@ -82,11 +83,21 @@ function col2im<T>(n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32
     for (let oy = 0; oy < oh; oy++) {
       for (let ox = 0; ox < ow; ox++) {
         const x0 = ox * stride - pad;
+        // A window row inside the image adds onto fw adjacent pixels, a v128 at a time; the
+        // pixels of one window row are distinct, so each pixel's sum keeps its order.
+        const inside = x0 >= 0 && x0 + fw <= w;
         for (let ch = 0; ch < c; ch++) {
           const plane = at<T>(image, ch * h * w);
           for (let ky = 0; ky < fh; ky++) {
             const iy = oy * stride - pad + ky;
-            if (iy >= 0 && iy < h) {
+            if (iy >= 0 && iy < h && inside) {
+              const p = at<T>(plane, iy * w + x0);
+              let kx = 0;
+              for (; kx + L <= fw; kx += L) {
+                v128.store(at<T>(p, kx), v128.add<T>(v128.load(at<T>(p, kx)), v128.load(at<T>(src, kx))));
+              }
+              for (; kx < fw; kx++) store<T>(at<T>(p, kx), load<T>(at<T>(p, kx)) + load<T>(at<T>(src, kx)));
+            } else if (iy >= 0 && iy < h) {
               for (let kx = 0; kx < fw; kx++) {
                 const ix = x0 + kx;
                 if (ix >= 0 && ix < w) {

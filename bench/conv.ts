@@ -3,7 +3,8 @@
  * forward and backward (dW, db and dx) in one call, as GFLOP/s and a percentage of the ceiling;
  * and the SimpleConvNet training step. Each case can hand back what it computed.
  */
-import { Convolution, SGD, SimpleConvNet, Rng } from 'scratchnet';
+import { Convolution, DeepConvNet, SGD, SimpleConvNet, Rng } from 'scratchnet';
+import type { Sequential } from 'scratchnet';
 import type { Backend, Tensor } from 'scratchnet';
 import type { BenchCase, Dtype } from './harness.js';
 import { concatFloat64 } from './harness.js';
@@ -96,21 +97,24 @@ export function convLayerCase(backend: Backend, threads: number, shape: ConvShap
   };
 }
 
-/** The book's SimpleConvNet, one SGD step (loss, backward, update) on a seeded batch of 100 images. */
-export function simpleConvStepCase(backend: Backend, threads: number, dtype: Dtype): ScratchnetCase {
-  let net: SimpleConvNet | null = null;
+/** The nets whose training step the suite times. */
+export type StepNet = 'SimpleConvNet' | 'DeepConvNet';
+
+/** The book's SimpleConvNet (or DeepConvNet), one SGD step (loss, backward, update) on a seeded batch of 100 images. */
+export function simpleConvStepCase(backend: Backend, threads: number, dtype: Dtype, netName: StepNet = 'SimpleConvNet'): ScratchnetCase {
+  let net: Sequential | null = null;
   let sgd: SGD | null = null;
   let x: Tensor | null = null;
   let t: Tensor | null = null;
   return {
     section: 'train step',
-    name: 'train step SimpleConvNet',
+    name: `train step ${netName}`,
     impl: scratchnetImpl(threads),
     dtype,
     samples: N,
     setup() {
       const rng = new Rng(4);
-      net = new SimpleConvNet({}, { backend, dtype, seed: 0 });
+      net = netName === 'SimpleConvNet' ? new SimpleConvNet({}, { backend, dtype, seed: 0 }) : new DeepConvNet({}, { backend, dtype, seed: 0 });
       x = backend.tensor(Float64Array.from({ length: N * 784 }, () => rng.uniform()), [N, 1, 28, 28], dtype);
       t = backend.tensor(Int32Array.from({ length: N }, () => rng.int(10)), [N], 'int32');
       sgd = new SGD(TRAIN_LEARNING_RATE);
@@ -119,7 +123,7 @@ export function simpleConvStepCase(backend: Backend, threads: number, dtype: Dty
       const loss = net!.loss(x!, t!);
       net!.backward();
       sgd!.update(net!);
-      if (!Number.isFinite(loss)) throw new Error(`scratchnet train step SimpleConvNet: loss became ${loss}`);
+      if (!Number.isFinite(loss)) throw new Error(`scratchnet train step ${netName}: loss became ${loss}`);
     },
     teardown() {
       sgd?.dispose();
@@ -132,7 +136,38 @@ export function simpleConvStepCase(backend: Backend, threads: number, dtype: Dty
   };
 }
 
-/** Every conv layer and the SimpleConvNet step, each dtype on each backend; quick mode runs several threads in float32 only. */
+/** SimpleConvNet's forward pass (inference mode) on a seeded batch of 100 images: the part tfjs-wasm can run. */
+export function simpleConvForwardCase(backend: Backend, threads: number, dtype: Dtype): ScratchnetCase {
+  let net: SimpleConvNet | null = null;
+  let x: Tensor | null = null;
+  let scores: Tensor | null = null;
+  return {
+    section: 'train step',
+    name: 'forward SimpleConvNet',
+    impl: scratchnetImpl(threads),
+    dtype,
+    samples: N,
+    setup() {
+      const rng = new Rng(4);
+      net = new SimpleConvNet({}, { backend, dtype, seed: 0 });
+      x = backend.tensor(Float64Array.from({ length: N * 784 }, () => rng.uniform()), [N, 1, 28, 28], dtype);
+    },
+    fn() {
+      scores = net!.inEvalMode(() => net!.forward(x!));
+    },
+    teardown() {
+      net?.dispose();
+      x?.dispose();
+      net = x = scores = null;
+    },
+    output: () => Float64Array.from(scores!.data as ArrayLike<number>),
+  };
+}
+
+/**
+ * Every conv layer, the SimpleConvNet step and forward pass and the DeepConvNet step, each dtype on
+ * each backend; quick mode runs several threads in float32 only.
+ */
 export function convCases(backends: Backends, options: { quick: boolean }): BenchCase[] {
   const cases: BenchCase[] = [];
   for (const shape of CONV_SHAPES) {
@@ -147,6 +182,8 @@ export function convCases(backends: Backends, options: { quick: boolean }): Benc
     for (const dtype of DTYPES) {
       if (options.quick && threads > 1 && dtype !== 'float32') continue;
       cases.push(simpleConvStepCase(backend, threads, dtype));
+      cases.push(simpleConvForwardCase(backend, threads, dtype));
+      cases.push(simpleConvStepCase(backend, threads, dtype, 'DeepConvNet'));
     }
   }
   return cases;

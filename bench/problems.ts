@@ -141,3 +141,26 @@ export function makeTrainProblem(shape: MlpShape, batch = TRAIN_BATCH, seed = 2)
   for (let i = 0; i < batch; i++) labels[i] = rng.int(classes);
   return { weights, biases, x, labels };
 }
+
+// ------------------------------------------------------------------ SimpleConvNet
+
+/** SimpleConvNet's params in scratchnet's layouts: W1 (30, 1, 5, 5), b1, W2 (4320, 100), b2, W3 (100, 10), b3. */
+export interface SimpleConvParams {
+  W1: Float32Array; b1: Float32Array; W2: Float32Array; b2: Float32Array; W3: Float32Array; b3: Float32Array;
+}
+
+/** He-initialised params (zero biases), x (batch, 784) in [0, 1) and labels, from one seed. */
+export function makeSimpleConvProblem(batch = TRAIN_BATCH, seed = 4): { params: SimpleConvParams; x: Float32Array; labels: Int32Array } {
+  const FN = 30, K = 5, POOLED = 12, HIDDEN = 100, CLASSES = 10;
+  const rng = new Rng(seed);
+  const normal = (n: number, fanIn: number) => Float32Array.from({ length: n }, () => Math.sqrt(2 / fanIn) * rng.normal());
+  const params = {
+    W1: normal(FN * K * K, K * K), b1: new Float32Array(FN),
+    W2: normal(FN * POOLED * POOLED * HIDDEN, FN * POOLED * POOLED), b2: new Float32Array(HIDDEN),
+    W3: normal(HIDDEN * CLASSES, HIDDEN), b3: new Float32Array(CLASSES),
+  };
+  const x = Float32Array.from({ length: batch * 784 }, () => rng.uniform());
+  const labels = Int32Array.from({ length: batch }, () => rng.int(CLASSES));
+  return { params, x, labels };
+}
+

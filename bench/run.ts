@@ -14,6 +14,8 @@ import { USAGE, filterCases, machineInfo, parseBenchArgs, runCases, validateCase
 import { formatReport } from './table.js';
 import { plainCases } from './peers/plain.js';
 import { tfjsCases, tfjsInfo } from './peers/tfjs.js';
+import { tfjsConvCases } from './peers/tfjs-conv.js';
+import { plainConvCases } from './peers/plain-conv.js';
 import {
   ceilingCaseName, ceilingCases, disposeBackends, elementwiseCases, gemmCases, openBackends, startPeakThreads, trainStepCases,
 } from './scratchnet.js';
@@ -52,7 +54,7 @@ const ours = [
   ...(await firstLayerCases(backends, mode, log)),
 ];
 const ourNames = new Set(ours.map((c) => c.name));
-const peers = [...plainCases(mode), ...tfjsCases(mode)]
+const peers = [...plainCases(mode), ...plainConvCases(), ...tfjsCases(mode), ...tfjsConvCases()]
   // Peers join scratchnet's groups; quick mode also leaves out the steps that take a second or more.
   .filter((c) => ourNames.has(c.name) && !(args.quick && c.section === 'train step' && c.name === trainStepCaseName(WIDE_NET)))
   // Their GEMMs are also shown as a percentage of the one-thread ceiling of their dtype.

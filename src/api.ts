@@ -52,6 +52,8 @@ export type { NetSpec, LayerSpec, LossSpec, NetBuildOptions } from './nets/spec.
 export { TwoLayerNet } from './nets/two-layer-net.js';
 export { MultiLayerNet } from './nets/multi-layer-net.js';
 export type { MultiLayerNetConfig, NetOptions } from './nets/multi-layer-net.js';
+export { ConvNet } from './nets/conv-net.js';
+export type { ConvNetConfig } from './nets/conv-net.js';
 export { SimpleConvNet } from './nets/simple-conv-net.js';
 export type { SimpleConvNetConfig } from './nets/simple-conv-net.js';
 export { DeepConvNet } from './nets/deep-conv-net.js';

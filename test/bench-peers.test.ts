@@ -3,8 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 import { matmul, matmulTransA, matmulTransB, plainGemm, PlainMlp, arrayTypeOf } from '../bench/peers/plain.js';
 import type { FloatArray } from '../bench/peers/plain.js';
 import { TfjsMlp, tfjsCases, useTfjsBackend } from '../bench/peers/tfjs.js';
+import { TfjsSimpleConvNet, tfjsConvCases } from '../bench/peers/tfjs-conv.js';
+import { PlainSimpleConvNet, plainConvCases } from '../bench/peers/plain-conv.js';
+import { createBackend, SimpleConvNet, SGD } from '../src/index.js';
 import type { TfjsBackend } from '../bench/peers/tfjs.js';
-import { GEMM_VARIANTS, MLP_SHAPES, makeGemmOperands, makeTrainProblem } from '../bench/problems.js';
+import { GEMM_VARIANTS, MLP_SHAPES, makeGemmOperands, makeSimpleConvProblem, makeTrainProblem } from '../bench/problems.js';
 import type { GemmShape, GemmVariant, MlpShape } from '../bench/problems.js';
 import { median, runCases, validateCases } from '../bench/harness.js';
 import type { BenchCase } from '../bench/harness.js';
@@ -139,6 +142,43 @@ describe('plain-TS MLP training step', () => {
   });
 });
 
+describe('plain-TS SimpleConvNet training step', () => {
+  it("float64: the same losses as scratchnet's float64 SimpleConvNet over three SGD steps, and the same params after", async () => {
+    const batch = 6;
+    const p = makeSimpleConvProblem(batch, 12);
+    const plain = new PlainSimpleConvNet(batch, 'float64', p.params);
+    const x = Float64Array.from(p.x);
+    const plainLosses = [0, 1, 2].map(() => plain.trainStep(x, p.labels, 0.05));
+
+    const backend = await createBackend({ dtype: 'float64', threads: 1 });
+    const net = new SimpleConvNet({}, { backend, seed: 0, dtype: 'float64' });
+    [p.params.W1, p.params.b1, p.params.W2, p.params.b2, p.params.W3, p.params.b3].forEach((v, i) => net.params[i].set(Float64Array.from(v)));
+    const xt = backend.tensor(x, [batch, 1, 28, 28], 'float64');
+    const t = backend.tensor(p.labels, [batch], 'int32');
+    const sgd = new SGD(0.05);
+    const losses = [0, 1, 2].map(() => {
+      const loss = net.loss(xt, t);
+      net.backward();
+      sgd.update(net);
+      return loss;
+    });
+    const params = net.params.map((q) => Float64Array.from(q.data as Float64Array));
+    backend.dispose();
+    expectClose(plainLosses, losses, 1e-10);
+    expect(Math.abs(losses[2] - losses[0])).toBeGreaterThan(1e-3);
+    plain.params.forEach((q, i) => expectClose(q, params[i], 1e-10));
+  });
+
+  it('rejects a batch of the wrong size, and its cases run in both dtypes', () => {
+    const p = makeSimpleConvProblem(2, 1);
+    expect(() => new PlainSimpleConvNet(3, 'float32', p.params).trainStep(Float32Array.from(p.x), p.labels, 0.1)).toThrow(
+      'PlainSimpleConvNet.trainStep: x must be (3, 1, 28, 28) and labels (3), got 1568 and 2 numbers',
+    );
+    const cases = plainConvCases();
+    expect(cases.map((c) => `${c.impl} ${c.dtype} ${c.name}`)).toEqual(['plain-ts float32 train step SimpleConvNet', 'plain-ts float64 train step SimpleConvNet']);
+  });
+});
+
 describe('TensorFlow.js peer', () => {
   for (const backend of ['cpu', 'wasm'] as TfjsBackend[]) {
     it(`tfjs-${backend} matMul agrees with the plain-TS GEMM in every variant`, async () => {
@@ -181,6 +221,47 @@ describe('TensorFlow.js peer', () => {
     const plainLosses = [0, 1, 2].map(() => plainNet.trainStep(x, problem.labels, 0.1));
     expectClose(tfjsLosses, plainLosses, 1e-5);
     expect(plainLosses[2]).toBeLessThan(plainLosses[0]);
+  });
+
+  it("tfjs-cpu's SimpleConvNet is scratchnet's: same losses over three SGD steps from the same params", async () => {
+    await useTfjsBackend('cpu');
+    const batch = 8;
+    const p = makeSimpleConvProblem(batch, 11);
+    const tensorsBefore = tf.memory().numTensors;
+    const tfjsNet = new TfjsSimpleConvNet(p.params, p.x, p.labels);
+    const tfjsLosses = [tfjsNet.trainStep(), tfjsNet.trainStep(), tfjsNet.trainStep()];
+    tfjsNet.dispose();
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+
+    const backend = await createBackend({ dtype: 'float32', threads: 1 });
+    const net = new SimpleConvNet({}, { backend, seed: 0 });
+    [p.params.W1, p.params.b1, p.params.W2, p.params.b2, p.params.W3, p.params.b3].forEach((v, i) => net.params[i].set(v));
+    const x = backend.tensor(p.x, [batch, 1, 28, 28], 'float32');
+    const t = backend.tensor(p.labels, [batch], 'int32');
+    const sgd = new SGD(0.1);
+    const losses = [0, 1, 2].map(() => {
+      const loss = net.loss(x, t);
+      net.backward();
+      sgd.update(net);
+      return loss;
+    });
+    backend.dispose();
+    // Equal losses after each update mean equal gradients (lr 0.1 on random images is too large to
+    // lower the loss; it only has to move it).
+    expectClose(tfjsLosses, losses, 1e-4);
+    expect(Math.abs(losses[1] - losses[0])).toBeGreaterThan(0.01);
+  });
+
+  it('SimpleConvNet cases: tfjs-cpu trains, tfjs-wasm runs the forward pass, and neither leaves a tensor behind', async () => {
+    const cases = tfjsConvCases();
+    expect(cases.map((c) => `${c.impl} ${c.name}`)).toEqual(['tfjs-cpu train step SimpleConvNet', 'tfjs-wasm forward SimpleConvNet']);
+    for (const c of cases) {
+      await c.setup!();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 2; i++) c.fn();
+      expect(tf.memory().numTensors).toBe(before);
+      c.teardown!();
+    }
   });
 
   it('benchmark cases run and leave no tensor behind (teardown checks)', async () => {

@@ -11,8 +11,9 @@ import { evaluateTargets, wideNetModels } from '../bench/targets.js';
 import { AUTOGRAD_SHAPES, autogradStepCase } from '../bench/autograd.js';
 import { bookRunArgs, relativeMarginOfError } from '../bench/mnist-runs.js';
 import type { CaseResult } from '../bench/harness.js';
-import { CONV_SHAPES, convLayerCase, convOutputShape, makeConvProblem, simpleConvStepCase } from '../bench/conv.js';
+import { CONV_SHAPES, convLayerCase, convOutputShape, makeConvProblem, simpleConvForwardCase, simpleConvStepCase } from '../bench/conv.js';
 import { firstLayerCase, mnistStepCase, syntheticImages } from '../bench/first-layer.js';
+import { DeepConvNet } from 'scratchnet';
 
 /** Largest |actual - expected| / max(1, |expected|). */
 function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
@@ -269,5 +270,17 @@ describe('scratchnet conv bench cases compute what they time', () => {
       expect(outputs[0].length).toBe(30 * 25 + 30 + 4320 * 100 + 100 + 100 * 10 + 10);
       for (const out of outputs.slice(1)) expect(Array.from(out)).toEqual(Array.from(outputs[0]));
     }
+  });
+
+  it('the DeepConvNet step case trains the same params on every thread count; the SimpleConvNet forward case gives its 100 x 10 scores', async () => {
+    const steps = await Promise.all(threadCounts.map((threads) => runOnce(simpleConvStepCase(backends.get(threads)!, threads, 'float32', 'DeepConvNet'), 1)));
+    for (const out of steps.slice(1)) expect(Array.from(out)).toEqual(Array.from(steps[0]));
+    const initial = new DeepConvNet({}, { backend: backends.get(1)!, dtype: 'float32', seed: 0 });
+    expect(steps[0].length).toBe(initial.paramCount);
+    expect(Array.from(steps[0])).not.toEqual(Array.from(initial.paramBlock.data));
+    initial.dispose();
+    const forwards = await Promise.all(threadCounts.map((threads) => runOnce(simpleConvForwardCase(backends.get(threads)!, threads, 'float32'), 1)));
+    expect(forwards[0].length).toBe(100 * 10);
+    for (const out of forwards.slice(1)) expect(Array.from(out)).toEqual(Array.from(forwards[0]));
   });
 });

@@ -7,6 +7,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-web';
 import { createBackend, loadNet } from '../src/index.js';
+import { parseTrainArgs } from '../src/cli/train-options.js';
 
 // The command as installed: the compiled dist/cli/main.js (`npm test` builds it first).
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -85,7 +86,7 @@ describe('scratchnet: usage', () => {
     ]) {
       expect(run.stdout).toContain(option);
     }
-    expect(run.stdout).toMatch(/--epochs N .*\(default: \d+\)/);
+    expect(run.stdout).toMatch(/--epochs N .*\(default: \d+; \d+ for conv\)/);
     expect(run.stdout).toMatch(/--batch-size N .*\(default: 100\)/);
   });
 
@@ -220,6 +221,25 @@ describe('scratchnet: training and evaluating', () => {
     expect(report.singleImageAccuracy).toBe(report.testAccuracy);
   });
 
+  it('trains --net conv (two convs with batchnorm, 2 epochs by default) and eval scores the saved net with its running averages', async () => {
+    const model = join(tmp, 'convnet.safetensors');
+    const run = await scratchnet('train', '--net', 'conv', '--data', smallDir, '--iterations', '30', '--seed', '3', '--json', '--save', model);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/conv 1x28x28-conv16x5x5-bn-pool2x2-conv32x5x5-bn-pool2x2-100-10 relu, adam/);
+    const result = JSON.parse(run.stdout.trim());
+    expect(result.iterations).toBe(30);
+    expect(result.testAccuracy).toBeGreaterThan(0.7);
+    const evaluated = await scratchnet('eval', '--model', model, '--data', smallDir, '--json', '--batch-size', '250');
+    expect(evaluated.code).toBe(0);
+    const report = JSON.parse(evaluated.stdout);
+    expect(report.testAccuracy).toBe(result.testAccuracy);
+    expect(report.singleImageAccuracy).toBe(report.testAccuracy);
+    expect(parseTrainArgs(['--net', 'conv'])).toMatchObject({ epochs: 2, optimizer: 'adam', lr: 0.006, schedule: 'linear' });
+    expect(parseTrainArgs(['--net', 'conv', '--optimizer', 'sgd'])!.lr).toBe(0.1);
+    expect(() => parseTrainArgs(['--net', 'conv', '--batchnorm'])).toThrow('--batchnorm needs --net mlp (--net conv always has batchnorm after each conv)');
+  });
+
   it('rejects options that do not fit the chosen net', async () => {
     const runs = await Promise.all([
       scratchnet('train', '--net', 'simple-conv', '--hidden', '100,50'),
@@ -231,7 +251,7 @@ describe('scratchnet: training and evaluating', () => {
     expectOneLineError(runs[0], 2, /^scratchnet train: --net simple-conv has one hidden layer, but --hidden gives 2 sizes \(100,50\)/);
     expectOneLineError(runs[1], 2, /^scratchnet train: --net simple-conv uses relu \(as in the book\), got --activation tanh/);
     expectOneLineError(runs[2], 2, /^scratchnet train: --dropout needs --net mlp \(--net simple-conv has no dropout layers\)/);
-    expectOneLineError(runs[3], 2, /^scratchnet train: --net must be one of two-layer, mlp, simple-conv, deep-conv, got 'conv-ish'/);
+    expectOneLineError(runs[3], 2, /^scratchnet train: --net must be one of two-layer, mlp, conv, simple-conv, deep-conv, got 'conv-ish'/);
     expectOneLineError(runs[4], 2, /^scratchnet train: --batchnorm needs --net mlp \(--net two-layer has no batchnorm layers\)/);
   });
 

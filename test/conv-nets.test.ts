@@ -4,7 +4,7 @@ import { describe, test, expect, beforeAll, afterAll } from 'vitest';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  createBackend, loadMnist, Adam, Affine, BatchNormalization, Convolution, DeepConvNet, Flatten, Pooling, ReLU, Sequential, SimpleConvNet, Trainer,
+  createBackend, loadMnist, Adam, Affine, BatchNormalization, Convolution, ConvNet, DeepConvNet, Flatten, Pooling, ReLU, Sequential, SimpleConvNet, Trainer,
   buildNet, netSpec, checkNetSpec, tensorHash, encodeSafetensors, MultiLayerNet, gradientCheck, netToSafetensors, netFromSafetensors, loadNetWeightsFromSafetensors,
 } from '../src/index.js';
 import type { Backend, Mnist, Tensor } from '../src/index.js';
@@ -72,6 +72,39 @@ describe('SimpleConvNet', () => {
     const built = buildNet(JSON.parse(JSON.stringify(spec)), { backend });
     expect(built.params.map((p) => p.shape)).toEqual(net.params.map((p) => p.shape));
     [net, again, built].forEach((n) => n.dispose());
+  });
+});
+
+describe('ConvNet (--net conv)', () => {
+  test('two 5x5 conv stages with batchnorm, ReLU and 2x2 max pool, then Affine 512 -> 100 -> 10, He init', () => {
+    const net = new ConvNet({}, { backend, seed: 1 });
+    expect(net.layers.map((l) => l.label)).toEqual([
+      'Convolution(1 -> 16, 5x5, stride 1, pad 0)', 'BatchNormalization(16)', 'ReLU', 'Pooling(max 2x2, stride 2, pad 0)',
+      'Convolution(16 -> 32, 5x5, stride 1, pad 0)', 'BatchNormalization(32)', 'ReLU', 'Pooling(max 2x2, stride 2, pad 0)',
+      'Affine(512 -> 100)', 'ReLU', 'Affine(100 -> 10)',
+    ]);
+    // Each conv's W, b, then its batchnorm's gamma, beta.
+    expect(net.params.map((p) => p.shape)).toEqual([[16, 1, 5, 5], [16], [16], [16], [32, 16, 5, 5], [32], [32], [32], [512, 100], [100], [100, 10], [10]]);
+    expect(std(net.params[4]) / Math.sqrt(2 / 400)).toBeCloseTo(1, 1);
+    expect(net.state.length).toBe(4);
+    expect(net.predict(backend.rand([3, 1, 28, 28], { seed: 2 })).shape).toEqual([3, 10]);
+    expect(new ConvNet({ batchnorm: false }, { backend, seed: 1 }).layers.length).toBe(9);
+    expect(() => new ConvNet({ inputDim: [1, 12, 12] }, { backend })).toThrow('ConvNet: 2 stages of 5x5 conv and 2x2 pool leave nothing of a 12x12 input');
+    expect(() => new ConvNet({ filters: [] }, { backend })).toThrow('ConvNet: sizes must be positive integers and filters non-empty');
+    net.dispose();
+  });
+
+  test('saves as a Sequential of its layers and comes back with the same params, running averages and outputs', () => {
+    const net = new ConvNet({ inputDim: [1, 14, 14], filters: [3, 4], filterSize: 3, hiddenSize: 8 }, { backend, seed: 5 });
+    const trainer = new Trainer(net, new Adam(0.01));
+    trainer.fit(backend.rand([6, 1, 14, 14], { seed: 6 }), backend.tensor([0, 1, 2, 3, 4, 5], [6], 'int32'), { batchSize: 3, epochs: 2, evaluate: false });
+    expect(netSpec(net).net).toBe('sequential');
+    const again = netFromSafetensors(netToSafetensors(net), { backend });
+    expect(again.params.map(tensorHash)).toEqual(net.params.map(tensorHash));
+    expect(again.state.map(tensorHash)).toEqual(net.state.map(tensorHash));
+    const x = backend.rand([2, 1, 14, 14], { seed: 7 });
+    expect(tensorHash(again.predict(x))).toBe(tensorHash(net.predict(x)));
+    [net, again].forEach((n) => n.dispose());
   });
 });
 

@@ -14,6 +14,8 @@ const WINDOWS: ReadonlyArray<readonly [number, number, number, number, number, n
   [3, 1, 6, 5, 4, 4, 3, 0], // window larger than the stride, last column not covered
   [2, 2, 3, 3, 1, 1, 2, 2], // 1x1 filter, stride 2, padding 2
   [1, 1, 28, 28, 5, 5, 1, 0], // MNIST's first layer
+  [2, 3, 9, 11, 3, 3, 1, 1], // a 3x3 layer as in DeepConvNet: window rows copied as whole v128s
+  [1, 2, 6, 9, 1, 1, 1, 0], // 1x1 filter, stride 1: a col row shorter than a v128
 ];
 
 const out = (size: number, window: number, stride: number, pad: number) => Math.floor((size + 2 * pad - window) / stride) + 1;

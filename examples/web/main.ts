@@ -22,6 +22,7 @@ const ui = {
   controls: element<HTMLFormElement>('controls'),
   hidden: element<HTMLInputElement>('hidden'),
   optimizer: element<HTMLSelectElement>('optimizer'),
+  netKind: element<HTMLSelectElement>('net-kind'),
   learningRate: element<HTMLInputElement>('learning-rate'),
   dtype: element<HTMLSelectElement>('dtype'),
   batchSize: element<HTMLInputElement>('batch-size'),
@@ -75,6 +76,7 @@ function readConfig(): { config: RunConfig; steps: number } {
     throw new Error(`hidden sizes must be positive integers separated by commas, got "${ui.hidden.value}"`);
   }
   const config: RunConfig = {
+    net: ui.netKind.value === 'conv' ? 'conv' : 'mlp',
     hiddenSizes,
     optimizer: ui.optimizer.value as OptimizerName,
     learningRate: Number(ui.learningRate.value),

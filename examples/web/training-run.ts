@@ -1,16 +1,21 @@
 /**
- * One training run of the demo: a MultiLayerNet, an optimizer (by name) and a Trainer over a
+ * One training run of the demo: a MultiLayerNet or a ConvNet, an optimizer (by name) and a Trainer over a
  * training set in wasm memory. The page's Web Worker trains it with `trainAsync` (Trainer.fitAsync,
  * which yields between batches so messages are answered); the browser tests train the same run
  * with `train` (Trainer.fit) in Node and compare the params hash bit for bit.
  */
-import { MultiLayerNet, OPTIMIZERS, Trainer, isOptimizerName, optimizerByName, paramsHash } from 'scratchnet';
-import type { BatchInfo, BatchSource, FitAsyncOptions, FitOptions, FloatDType, Optimizer, OptimizerName } from 'scratchnet';
+import { ConvNet, MultiLayerNet, OPTIMIZERS, Trainer, isOptimizerName, optimizerByName, paramsHash } from 'scratchnet';
+import type { BatchInfo, BatchSource, FitAsyncOptions, FitOptions, FloatDType, Optimizer, OptimizerName, Sequential } from 'scratchnet';
 
 export type { OptimizerName };
 
+/** 'mlp': MultiLayerNet over the pixels; 'conv': ConvNet (scratchnet train --net conv), which needs (1, 28, 28) samples. */
+export type NetKind = 'mlp' | 'conv';
+
 export interface RunConfig {
-  /** Hidden layer sizes, e.g. [256, 128]: the net is 784 -> ...hidden -> 10 with ReLU. */
+  /** Default 'mlp'. */
+  net?: NetKind;
+  /** Hidden layer sizes of the MLP, e.g. [256, 128]: the net is 784 -> ...hidden -> 10 with ReLU. */
   hiddenSizes: number[];
   optimizer: OptimizerName;
   learningRate: number;
@@ -23,7 +28,7 @@ export interface RunConfig {
 export const CLASSES = 10;
 
 export class TrainingRun {
-  readonly net: MultiLayerNet;
+  readonly net: Sequential;
   readonly optimizer: Optimizer;
   readonly trainer: Trainer;
   readonly batchesPerEpoch: number;
@@ -40,9 +45,18 @@ export class TrainingRun {
       throw new Error(`TrainingRun: unknown optimizer ${JSON.stringify(optimizer)}; one of ${OPTIMIZERS.join(', ')}`);
     }
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`TrainingRun: seed must be an integer in [0, 2^32), got ${seed}`);
+    const net = config.net ?? 'mlp';
+    if (net !== 'mlp' && net !== 'conv') throw new Error(`TrainingRun: net must be 'mlp' or 'conv', got ${JSON.stringify(net)}`);
+    if (net === 'conv' && train.sampleShape.length !== 3) {
+      throw new Error(`TrainingRun: the conv net takes (C, H, W) samples, got (${train.sampleShape.join(', ')})`);
+    }
     const inputSize = train.sampleShape.reduce((a, b) => a * b, 1);
     this.optimizer = optimizerByName(optimizer, config.learningRate);
-    this.net = new MultiLayerNet({ inputSize, hiddenSizes: config.hiddenSizes, outputSize: CLASSES }, { backend: train.backend, dtype: config.dtype, seed });
+    const options = { backend: train.backend, dtype: config.dtype, seed };
+    this.net =
+      net === 'conv'
+        ? new ConvNet({ inputDim: [...train.sampleShape] as [number, number, number], outputSize: CLASSES }, options)
+        : new MultiLayerNet({ inputSize, hiddenSizes: config.hiddenSizes, outputSize: CLASSES }, options);
     this.trainer = new Trainer(this.net, this.optimizer);
     this.batchesPerEpoch = Math.ceil(train.count / batchSize);
   }

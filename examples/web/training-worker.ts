@@ -50,7 +50,8 @@ async function openBackend(threads?: number): Promise<void> {
   mnist?.dispose();
   backend?.dispose();
   backend = await createBackend({ dtype: 'float32', threads });
-  mnist = await fetchMnist({ baseUrl: new URL(DATA_URL, location.origin), backend });
+  // (N, 1, 28, 28) images: the conv net needs them, and an MLP's first Affine flattens them.
+  mnist = await fetchMnist({ baseUrl: new URL(DATA_URL, location.origin), backend, flatten: false });
   testSlice = mnist.test.slice(TEST_SLICE);
   const seconds = (performance.now() - started) / 1000;
   post({ type: 'ready', trainCount: mnist.train.count, testCount: mnist.test.count, seconds, threads: backend.threads });
@@ -168,9 +169,9 @@ function samplesPerSecond(j: Job): number {
   return j.trainingMs > 0 ? (j.run.step * j.run.config.batchSize * 1000) / j.trainingMs : 0;
 }
 
-/** Softmax of the net's scores for one image. */
+/** Softmax of the net's scores for one 28x28 image. */
 function predict(model: Sequential, pixels: Float32Array): number[] {
-  const x = backend.empty([1, pixels.length], model.dtype).set(pixels);
+  const x = backend.empty([1, 1, 28, 28], model.dtype).set(pixels);
   try {
     const scores = model.predict(x);
     const row = Array.from(scores.data as Float32Array | Float64Array);
@@ -197,9 +198,13 @@ async function load(bytes: Uint8Array, name: string): Promise<void> {
   post({ type: 'loaded', name, description: describeNet(loaded), testAccuracy, paramsHash: paramsHash(loaded) });
 }
 
-/** "784-256-128-10 float32, 235,146 params", from the weight shapes (in, out). */
+/**
+ * "784-256-128-10 float32, 235,146 params" from the Affine weight shapes (in, out); a conv net
+ * starts with its filters (FN, C, FH, FW): "conv16x5x5-conv32x5x5-512-100-10 float32, ...".
+ */
 function describeNet(model: Sequential): string {
+  const filters = model.params.filter((p) => p.rank === 4).map((w) => `conv${w.shape[0]}x${w.shape[2]}x${w.shape[3]}`);
   const weights = model.params.filter((p) => p.rank === 2);
   const sizes = [weights[0].shape[0], ...weights.map((w) => w.shape[1])];
-  return `${sizes.join('-')} ${model.dtype}, ${model.paramCount.toLocaleString('en-US')} params`;
+  return `${[...filters, ...sizes].join('-')} ${model.dtype}, ${model.paramCount.toLocaleString('en-US')} params`;
 }

@@ -9,6 +9,7 @@ import { loadMnist } from '../data/mnist.js';
 import type { Sequential } from '../nets/sequential.js';
 import { TwoLayerNet } from '../nets/two-layer-net.js';
 import { MultiLayerNet } from '../nets/multi-layer-net.js';
+import { ConvNet } from '../nets/conv-net.js';
 import { SimpleConvNet } from '../nets/simple-conv-net.js';
 import { DeepConvNet } from '../nets/deep-conv-net.js';
 import { optimizerByName } from '../optim/optimizer-by-name.js';
@@ -62,7 +63,8 @@ function makeNet(s: TrainSettings, sampleShape: readonly number[]): Sequential {
   if (isConvNet(s.net)) {
     const [c, h, w] = sampleShape;
     const config = { inputDim: [c, h, w] as [number, number, number], hiddenSize: s.hidden[0] };
-    const net = s.net === 'simple-conv' ? new SimpleConvNet(config, options) : new DeepConvNet(config, options);
+    const net =
+      s.net === 'conv' ? new ConvNet(config, options) : s.net === 'simple-conv' ? new SimpleConvNet(config, options) : new DeepConvNet(config, options);
     net.weightDecay = s.weightDecay;
     return net;
   }
@@ -94,6 +96,7 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
   const totalEpochs = Math.ceil(iterations / batchesPerEpoch);
 
   const convLayers: Record<string, string[]> = {
+    conv: ['conv16x5x5', 'bn', 'pool2x2', 'conv32x5x5', 'bn', 'pool2x2'],
     'simple-conv': ['conv30x5x5', 'pool2x2'],
     'deep-conv': ['conv16x3x3', 'conv16x3x3', 'pool2x2', 'conv32x3x3', 'conv32x3x3', 'pool2x2', 'conv64x3x3', 'conv64x3x3', 'pool2x2'],
   };

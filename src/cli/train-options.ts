@@ -46,13 +46,21 @@ export const DEFAULTS = {
 };
 
 /** two-layer and mlp take rows of 784 pixels; the conv nets take (1, 28, 28) images. */
-export const NETS = ['two-layer', 'mlp', 'simple-conv', 'deep-conv'] as const;
+export const NETS = ['two-layer', 'mlp', 'conv', 'simple-conv', 'deep-conv'] as const;
 export type NetName = (typeof NETS)[number];
 
 /** Nets whose first layer is a convolution. */
 export function isConvNet(net: NetName): boolean {
-  return net === 'simple-conv' || net === 'deep-conv';
+  return net === 'conv' || net === 'simple-conv' || net === 'deep-conv';
 }
+
+/**
+ * --net conv's run when --epochs and --lr are not given, chosen by measuring (README,
+ * "Convolutional nets"): 2 epochs of Adam at 0.006 decaying linearly gave 99.08-99.21% test
+ * accuracy for seeds 0-3; at Adam's usual 0.003, seed 2 stopped at 98.96%.
+ */
+export const CONV_EPOCHS = 2;
+export const CONV_ADAM_LR = 0.006;
 
 export interface TrainSettings {
   net: NetName;
@@ -116,17 +124,21 @@ train/test accuracy after every epoch. With no options: the fastest setting meas
 to reach 98% test accuracy.
 
 Options:
-  --net two-layer|mlp|simple-conv|deep-conv
+  --net two-layer|mlp|conv|simple-conv|deep-conv
                             TwoLayerNet (one hidden layer, book ch. 4-5), MultiLayerNet,
+                            ConvNet (two 5x5 convs 16-32 with batchnorm, ReLU and max pool
+                            2x2, Affine 100, ReLU, Affine 10: 99% in ${CONV_EPOCHS} epochs),
                             SimpleConvNet (book ch. 7: conv 30 5x5, ReLU, max pool 2x2,
                             Affine 100, ReLU, Affine 10) or DeepConvNet (book ch. 8: six 3x3
                             convs 16-16-32-32-64-64, three max pools, Affine 50, dropout 0.5,
                             Affine 10) (default: ${DEFAULTS.net})
   --hidden 100,50           hidden layer sizes; all nets but mlp take one (default:
-                            ${DEFAULTS.hidden.join(',')}; 50 for two-layer and deep-conv, 100 for simple-conv)
+                            ${DEFAULTS.hidden.join(',')}; 50 for two-layer and deep-conv, 100 for conv
+                            and simple-conv)
   --activation NAME         ${ACTIVATIONS.join('|')}, two-layer and mlp (default: ${DEFAULTS.activation})
   --optimizer NAME          ${OPTIMIZERS.join('|')} (default: ${DEFAULTS.optimizer})
-  --lr RATE                 learning rate (default: ${OPTIMIZERS.map((o) => `${defaultLr(o)} ${o}`).join(', ')})
+  --lr RATE                 learning rate (default: ${OPTIMIZERS.map((o) => `${defaultLr(o)} ${o}`).join(', ')};
+                            ${CONV_ADAM_LR} adam for conv)
   --lr-schedule NAME        ${SCHEDULES.join('|')}: linear decays to 0 by the last
                             step, step halves the rate every epoch, cosine anneals to 0,
                             one-cycle rises to --lr and falls (default: linear for adam,
@@ -134,7 +146,7 @@ Options:
   --warmup N                raise the rate linearly over the first N steps, then follow
                             the schedule over the rest (default: 0)
   --batch-size N            samples per step (default: ${DEFAULTS.batchSize})
-  --epochs N                passes over the training set (default: ${DEFAULTS.epochs})
+  --epochs N                passes over the training set (default: ${DEFAULTS.epochs}; ${CONV_EPOCHS} for conv)
   --iterations N            steps in total instead of epochs, the book's way: an "epoch"
                             (evaluation) every 60000/batch-size steps
   --weight-decay L          L2 weight decay lambda (default: 0)
@@ -181,7 +193,7 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
 
   const net = oneOf('net', values.net, NETS) ?? DEFAULTS.net;
   // TwoLayerNet and SimpleConvNet have one hidden layer: the book's 50 and 100 unless told.
-  let hidden = net === 'two-layer' || net === 'deep-conv' ? [50] : net === 'simple-conv' ? [100] : DEFAULTS.hidden;
+  let hidden = net === 'two-layer' || net === 'deep-conv' ? [50] : net === 'conv' || net === 'simple-conv' ? [100] : DEFAULTS.hidden;
   if (values.hidden !== undefined) {
     hidden = values.hidden.split(',').map((h) => {
       const n = Number(h);
@@ -202,7 +214,9 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
   const dropout = number('dropout', values.dropout, (n) => n >= 0 && n < 1, 'a ratio in [0, 1)') ?? 0;
   if (dropout > 0 && net !== 'mlp') throw new UsageError(`--dropout needs --net mlp (--net ${net} has no dropout layers)`);
   const batchnorm = values.batchnorm ?? false;
-  if (batchnorm && net !== 'mlp') throw new UsageError(`--batchnorm needs --net mlp (--net ${net} has no batchnorm layers)`);
+  if (batchnorm && net !== 'mlp') {
+    throw new UsageError(`--batchnorm needs --net mlp (--net ${net} ${net === 'conv' ? 'always has batchnorm after each conv' : 'has no batchnorm layers'})`);
+  }
   for (const name of ['data', 'save', 'plot'] as const) {
     if (values[name] === '') throw new UsageError(`--${name} needs a path`);
   }
@@ -212,11 +226,11 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
     hidden,
     activation: oneOf('activation', values.activation, ACTIVATIONS) ?? DEFAULTS.activation,
     optimizer,
-    lr: number('lr', values.lr, (n) => n > 0, 'a positive number') ?? defaultLr(optimizer),
+    lr: number('lr', values.lr, (n) => n > 0, 'a positive number') ?? (net === 'conv' && optimizer === 'adam' ? CONV_ADAM_LR : defaultLr(optimizer)),
     schedule: oneOf('lr-schedule', values['lr-schedule'], SCHEDULES) ?? (optimizer === 'adam' ? 'linear' : 'constant'),
     warmup: number('warmup', values.warmup, (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0') ?? 0,
     batchSize: number('batch-size', values['batch-size'], positiveInt, 'a positive integer') ?? DEFAULTS.batchSize,
-    epochs: iterations === undefined ? (epochs ?? DEFAULTS.epochs) : null,
+    epochs: iterations === undefined ? (epochs ?? (net === 'conv' ? CONV_EPOCHS : DEFAULTS.epochs)) : null,
     iterations: iterations ?? null,
     weightDecay: number('weight-decay', values['weight-decay'], (n) => n >= 0, 'a number >= 0') ?? 0,
     dropout,

@@ -75,6 +75,7 @@ afterAll(async () => {
 async function trainOnPage(config: RunConfig, steps: number, threads?: number): Promise<void> {
   const offered = await page.$$eval('#threads option', (options) => options.map((o) => Number((o as HTMLOptionElement).value)));
   await page.selectOption('#threads', String(threads ?? Math.max(...offered)));
+  await page.selectOption('#net-kind', config.net ?? 'mlp');
   await page.fill('#hidden', config.hiddenSizes.join(','));
   await page.selectOption('#optimizer', config.optimizer);
   await page.fill('#learning-rate', String(config.learningRate));
@@ -252,6 +253,26 @@ describe('the demo page in Chromium', () => {
     run.run(120);
     expect(await page.textContent('#params-hash')).toBe(run.paramsHash());
     run.dispose();
+  });
+
+  test('trains the CNN (--net conv) in its worker to the very params Node gets, and the pad asks it', async () => {
+    const config: RunConfig = { net: 'conv', hiddenSizes: [100], optimizer: 'adam', learningRate: 0.006, dtype: 'float32', batchSize: 50, seed: 5 };
+    const steps = 40;
+    await trainOnPage(config, steps);
+    expect(await page.textContent('#net')).toMatch(/^conv16x5x5-conv32x5x5-512-100-10 float32, 65,654 params, \d+ threads?$/);
+    const images = await loadMnist({ dir: mnistDir, backend, download: false, flatten: false });
+    try {
+      const run = new TrainingRun(images.train, config);
+      run.run(steps);
+      expect(await page.textContent('#params-hash')).toBe(run.paramsHash());
+      run.dispose();
+    } finally {
+      images.dispose();
+    }
+    await drawDigit(1);
+    const p = await probabilities();
+    expect(p).toHaveLength(10);
+    expect(p.reduce((a, b) => a + b)).toBeCloseTo(1, 5);
   });
 
   test('a file that is not a net is refused with a clear message', async () => {
