@@ -132,16 +132,18 @@ describe('sparse ops on real MNIST batches', () => {
     });
 
     it(`the sparse path is bit-identical on 1, 2 and 3 threads, split whenever there are threads (${dtype})`, () => {
+      // 700 outputs per row: enough that both kernels split (dW needs 65,536 elements of dy).
+      const H = 700;
       const hashes = backends.map((b) => {
         const run = b.threadPool ? vi.spyOn(b.threadPool, 'run') : null;
         const src = images(b);
         const index = batchIndex(b, 5);
         const sparse = ops.compressRows(src, index, new SparseRows(b, BATCH, PIXELS, dtype));
-        const w = randomMatrix(b, PIXELS, 100, dtype, 6);
-        const bias = randomMatrix(b, 1, 100, dtype, 7).reshape(100);
-        const dy = randomMatrix(b, BATCH, 100, dtype, 8);
+        const w = randomMatrix(b, PIXELS, H, dtype, 6);
+        const bias = randomMatrix(b, 1, H, dtype, 7).reshape(H);
+        const dy = randomMatrix(b, BATCH, H, dtype, 8);
         const y = ops.sparseMatmul(sparse, w, undefined, bias);
-        const dw = ops.sparseTransposeMatmul(sparse, dy, b.empty([PIXELS, 100], dtype));
+        const dw = ops.sparseTransposeMatmul(sparse, dy, b.empty([PIXELS, H], dtype));
         if (run) expect(run, `${b.threads} threads`).toHaveBeenCalledTimes(2);
         run?.mockRestore();
         const hash = `${tensorHash(y)} ${tensorHash(dw)}`;
