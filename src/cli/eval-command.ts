@@ -11,7 +11,7 @@ import { Convolution } from '../layers/convolution.js';
 import { confusionMatrix } from '../train/metrics.js';
 import { percent } from './progress.js';
 import type { CommandOutput } from './train-command.js';
-import { UsageError } from './usage-error.js';
+import { UsageError, asUsageError } from './usage-error.js';
 
 export interface EvalSettings {
   model: string;
@@ -38,9 +38,8 @@ Options:
 
 /** Settings from `scratchnet eval`'s arguments, or null when --help was asked for. */
 export function parseEvalArgs(args: string[]): EvalSettings | null {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = asUsageError(() =>
+    parseArgs({
       args,
       options: {
         model: { type: 'string' },
@@ -52,10 +51,8 @@ export function parseEvalArgs(args: string[]): EvalSettings | null {
       },
       strict: true,
       allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
-  }
+    }),
+  );
   if (values.help) return null;
   if (!values.model) throw new UsageError('eval needs --model FILE (a net saved by scratchnet train --save FILE)');
   const text = values['batch-size'];

@@ -2,15 +2,15 @@
  * `scratchnet export --model FILE --onnx FILE`: a net saved as safetensors, rewritten as an ONNX
  * model for inference (io/onnx.ts says what the model holds). Written atomically, like saveNet.
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createBackend } from '../backend/load-node.js';
 import type { FloatDType } from '../backend/dtype.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { netFromSafetensors } from '../io/net-file.js';
+import { readFileBytes } from '../io/net-file-node.js';
 import { exportOnnx } from '../io/onnx.js';
 import type { CommandOutput } from './train-command.js';
-import { UsageError } from './usage-error.js';
+import { UsageError, asUsageError } from './usage-error.js';
 
 export interface ExportSettings {
   model: string;
@@ -36,9 +36,8 @@ Options:
 
 /** Settings from `scratchnet export`'s arguments, or null when --help was asked for. */
 export function parseExportArgs(args: string[]): ExportSettings | null {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = asUsageError(() =>
+    parseArgs({
       args,
       options: {
         model: { type: 'string' },
@@ -49,10 +48,8 @@ export function parseExportArgs(args: string[]): ExportSettings | null {
       },
       strict: true,
       allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
-  }
+    }),
+  );
   if (values.help) return null;
   if (!values.model) throw new UsageError('export needs --model FILE (a net saved by scratchnet train --save FILE)');
   if (!values.onnx) throw new UsageError('export needs --onnx FILE, the model to write');
@@ -70,13 +67,7 @@ export function parseExportArgs(args: string[]): ExportSettings | null {
 }
 
 export async function runExport(settings: ExportSettings, out: CommandOutput): Promise<void> {
-  let bytes: Uint8Array;
-  try {
-    const buf = await readFile(settings.model);
-    bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  } catch (err) {
-    throw new Error(`cannot read ${settings.model}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
+  const bytes = await readFileBytes(settings.model);
   const backend = await createBackend({ threads: 1 });
   try {
     const net = netFromSafetensors(bytes, { backend }, settings.model);

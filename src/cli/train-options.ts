@@ -9,7 +9,7 @@ import { ACTIVATIONS } from '../nets/activation-by-name.js';
 import type { ActivationName } from '../nets/activation-by-name.js';
 import { OPTIMIZERS, defaultLearningRate } from '../optim/optimizer-by-name.js';
 import type { OptimizerName } from '../optim/optimizer-by-name.js';
-import { UsageError } from './usage-error.js';
+import { UsageError, asUsageError } from './usage-error.js';
 
 /** --lr-schedule's names; train-command maps each onto a library schedule (src/optim/lr-schedule.ts). */
 export const SCHEDULES = ['constant', 'linear', 'step', 'cosine', 'one-cycle'] as const;
@@ -183,12 +183,7 @@ function oneOf<T extends string>(name: string, text: string | undefined, allowed
 
 /** Settings from `scratchnet train`'s arguments, or null when --help was asked for. */
 export function parseTrainArgs(args: string[]): TrainSettings | null {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
-  }
+  const { values } = asUsageError(() => parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
   if (values.help) return null;
 
   const net = oneOf('net', values.net, NETS) ?? DEFAULTS.net;

@@ -5,3 +5,12 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** Runs a command-line parse (node:util's parseArgs); an error it throws becomes a one-line UsageError. */
+export function asUsageError<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+}

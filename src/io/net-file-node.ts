@@ -19,23 +19,24 @@ export async function saveNet(net: Sequential, path: string): Promise<void> {
   }
 }
 
-async function readBytes(path: string, op: string): Promise<Uint8Array> {
+/** The bytes of the file at `path`; a missing file or a folder gets a one-line error, led by `op` when given. */
+export async function readFileBytes(path: string, op?: string): Promise<Uint8Array> {
   try {
     const buf = await readFile(path);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a folder' : e.message;
-    throw new Error(`${op}: cannot read ${path}: ${why}`, { cause: err });
+    throw new Error(`${op ? `${op}: ` : ''}cannot read ${path}: ${why}`, { cause: err });
   }
 }
 
 /** The net saved at `path`, rebuilt on `options.backend` (default: the default backend). */
 export async function loadNet(path: string, options: NetBuildOptions = {}): Promise<Sequential> {
-  return netFromSafetensors(await readBytes(path, 'loadNet'), options, path);
+  return netFromSafetensors(await readFileBytes(path, 'loadNet'), options, path);
 }
 
 /** Loads the params saved at `path` into an existing net of the same architecture. */
 export async function loadNetWeights(net: Sequential, path: string): Promise<void> {
-  loadNetWeightsFromSafetensors(net, await readBytes(path, 'loadNetWeights'), path);
+  loadNetWeightsFromSafetensors(net, await readFileBytes(path, 'loadNetWeights'), path);
 }

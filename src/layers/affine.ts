@@ -86,7 +86,7 @@ export class Affine extends Layer {
     }
     const x = this.backwardParamsAndKeep(dout);
     const dx = this.buffer(dout.backend, 'dx', this.inputShape!, x.dtype);
-    gemm(dout, this.params[0], dx.reshape(x.shape), { transB: true });
+    gemm(dout, this.params[0], dx.rank === 2 ? dx : dx.reshape(x.shape), { transB: true });
     return dx;
   }
 

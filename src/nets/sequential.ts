@@ -195,7 +195,8 @@ export class Sequential {
 
   /** Mean loss of a batch (plus the weight-decay term). */
   loss(x: Tensor | SparseRows, t: Tensor): number {
-    checkInBackend('Sequential.loss', this.backend, 'the net computes in', t, ...(x instanceof SparseRows ? [] : [x]));
+    // x is checked by forward.
+    checkInBackend('Sequential.loss', this.backend, 'the net computes in', t);
     const scores = this.forward(x);
     const loss = this.lossLayer.forward(scores, t) + this.weightDecayLoss();
     this.lastLoss = loss;
