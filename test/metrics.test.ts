@@ -1,6 +1,6 @@
 import { describe, test, expect, beforeAll } from 'vitest';
 import {
-  createBackend, MultiLayerNet, TwoLayerNet, Sequential, Affine, Layer, MeanSquaredError, Adam, Trainer, spiral, TensorSource,
+  createBackend, MultiLayerNet, TwoLayerNet, SimpleConvNet, ConvNet, DeepConvNet, Sequential, Affine, Layer, MeanSquaredError, Adam, Trainer, spiral, TensorSource,
   topKAccuracy, confusionMatrix, evaluateAccuracy, evaluateLossAndAccuracy,
 } from '../src/index.js';
 import type { Backend, Tensor } from '../src/index.js';
@@ -131,6 +131,53 @@ describe('summary', () => {
       ].join('\n'),
     );
     net.dispose();
+  });
+
+  test("the conv nets' tables: each layer's (N, C, H, W) output, params counted by hand, from the input shape they were made with", () => {
+    const simple = new SimpleConvNet({}, { backend, seed: 1 });
+    // conv 30·1·5·5 + 30 = 780; 28 - 5 + 1 = 24, pooled to 12; Affine 30·12·12 = 4,320 -> 100: 432,100; 100 -> 10: 1,010.
+    expect(simple.summary()).toBe(
+      [
+        'Input: (N, 1, 28, 28) float64',
+        '----------------------------------------------------------------------',
+        'Layer                                        Output shape       Params',
+        '----------------------------------------------------------------------',
+        'Convolution(1 -> 30, 5x5, stride 1, pad 0)   (N, 30, 24, 24)       780',
+        'ReLU                                         (N, 30, 24, 24)         0',
+        'Pooling(max 2x2, stride 2, pad 0)            (N, 30, 12, 12)         0',
+        'Affine(4320 -> 100)                          (N, 100)          432,100',
+        'ReLU                                         (N, 100)                0',
+        'Affine(100 -> 10)                            (N, 10)             1,010',
+        'SoftmaxWithLoss                                                      0',
+        '----------------------------------------------------------------------',
+        'Total params: 433,890 (3,471,120 bytes in float64; 1,735,560 bytes in float32)',
+      ].join('\n'),
+    );
+    // Plain rows of 784 values are (1, 28, 28) images to a conv net: one sample, or several, give the tensor's answers.
+    const pixels = Array.from({ length: 2 }, (_, i) => Array.from({ length: 784 }, (_, j) => ((i * 7 + j * 13) % 17) / 16));
+    const images = backend.tensor(pixels.flat(), [2, 1, 28, 28], 'float64');
+    const expected = simple.predictClasses(images);
+    expect(simple.predictClasses(pixels)).toEqual(expected);
+    expect(simple.predictClasses(pixels[1])).toBe(expected[1]);
+    images.dispose();
+    simple.dispose();
+
+    const conv = new ConvNet({}, { backend, seed: 1 });
+    expect(conv.summary()).toContain('BatchNormalization(16)                        (N, 16, 24, 24)       32');
+    expect(conv.summary()).toContain('Total params: 65,654 ');
+    conv.dispose();
+
+    // The book's DeepConvNet: conv4 has pad 2, so 14 -> 16 -> pooled 8 -> 4, and Affine takes 64·4·4 = 1,024.
+    const deep = new DeepConvNet({}, { backend, seed: 1 });
+    const table = deep.summary();
+    expect(table).toContain('Convolution(32 -> 32, 3x3, stride 1, pad 2)   (N, 32, 16, 16)    9,248');
+    expect(table).toContain('Affine(1024 -> 50)                            (N, 50)           51,250');
+    const byHand = (16 * 9 + 16) + (16 * 16 * 9 + 16) + (32 * 16 * 9 + 32) + (32 * 32 * 9 + 32) + (64 * 32 * 9 + 64) + (64 * 64 * 9 + 64) + (1024 * 50 + 50) + (50 * 10 + 10);
+    expect(table).toContain(`Total params: ${byHand.toLocaleString('en-US')} `);
+    deep.dispose();
+    expect(() => new Sequential([new Affine(backend.ones([3, 2], 'float64'), backend.zeros([2], 'float64'))], undefined, { inputShape: [0, 3] })).toThrow(
+      /Sequential: inputShape must be one sample's sizes, positive integers \(no batch axis\), got \[0,3\]/,
+    );
   });
 
   test('a first layer that does not fix the input shape needs one; a shape it does not take is refused, naming the layer', () => {

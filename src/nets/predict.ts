@@ -97,7 +97,7 @@ function flatten(input: Exclude<PredictInput, Tensor>, sample: Shape | null, who
       if (!Array.isArray(row) || row.length !== width) throw new Error(`${who}: row ${r} has ${Array.isArray(row) ? row.length : 'no'} values, row 0 has ${width}`);
       data.set(row, r * width);
     });
-    return { data, shape: [rows.length, width], one: false };
+    return { data, shape: [rows.length, ...(sample ?? [width])], one: false };
   }
   const flat = input as ArrayLike<number>;
   if (perSample === null || sample === null) throw new Error(`${who}: the net does not fix its input shape; give { data, shape }`);

@@ -17,6 +17,11 @@ import { netSummary } from './summary.js';
 export interface SequentialOptions {
   /** L2 weight decay λ: adds 0.5 λ Σ W² to the loss and λ W to dW (weights, not biases). */
   weightDecay?: number;
+  /**
+   * One input sample's shape, for nets whose first layer does not fix it (a conv layer's weights
+   * say nothing of the image size): summary(), predictions from plain data and exports read it.
+   */
+  inputShape?: Shape;
 }
 
 /**
@@ -50,6 +55,8 @@ export class Sequential {
   /** The part of the blocks that holds weights (rank >= 2 params): weight decay applies there. */
   private readonly decayParams: Tensor | null;
   private readonly decayGrads: Tensor | null;
+  /** One input sample's shape, when the net was told it (the conv nets: (C, H, W)); else null. */
+  readonly inputShape: Shape | null;
   /** Loss from the last `loss` or `gradient` call. */
   lastLoss = NaN;
 
@@ -58,6 +65,7 @@ export class Sequential {
     this.layers = layers;
     this.lossLayer = lossLayer;
     this.weightDecay = options.weightDecay ?? 0;
+    this.inputShape = options.inputShape === undefined ? null : checkInputShape(options.inputShape);
     const owned = layers.flatMap((l) => l.params);
     if (owned.length === 0) throw new Error('Sequential: no layer has params to train');
     this.backend = owned[0].backend;
@@ -271,4 +279,11 @@ export class Sequential {
     this.paramBlock.dispose();
     this.gradBlock.dispose();
   }
+}
+
+function checkInputShape(shape: Shape): Shape {
+  if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new Error(`Sequential: inputShape must be one sample's sizes, positive integers (no batch axis), got ${JSON.stringify(shape)}`);
+  }
+  return [...shape];
 }
