@@ -71,7 +71,7 @@ export { Nesterov } from './optim/nesterov.js';
 export { AdaGrad } from './optim/adagrad.js';
 export { RMSprop } from './optim/rmsprop.js';
 export { Adam } from './optim/adam.js';
-export { OPTIMIZERS, optimizerByName, defaultLearningRate, isOptimizerName } from './optim/optimizer-by-name.js';
+export { OPTIMIZERS, optimizerByName, optimizerLabel, defaultLearningRate, isOptimizerName } from './optim/optimizer-by-name.js';
 export type { OptimizerName } from './optim/optimizer-by-name.js';
 /** Learning-rate schedules: constant, linear, step, cosine, warmup, oneCycle. */
 export * as schedules from './optim/lr-schedule.js';

@@ -1,5 +1,5 @@
 import { describe, test, expect, beforeAll } from 'vitest';
-import { createBackend, schedules, SGD, Adam, optimizerByName, OPTIMIZERS, defaultLearningRate, ACTIVATIONS, activationLayer } from '../src/index.js';
+import { createBackend, schedules, SGD, Adam, optimizerByName, optimizerLabel, OPTIMIZERS, defaultLearningRate, ACTIVATIONS, activationLayer } from '../src/index.js';
 import type { Backend, LearningRateSchedule } from '../src/index.js';
 
 /**
@@ -135,6 +135,7 @@ describe('optimizers and activations by name', () => {
       expect(o.constructor.name.toLowerCase()).toBe(name);
       expect(o.lr).toBe(book[name]);
       expect(defaultLearningRate(name)).toBe(book[name]);
+      expect(optimizerLabel(name)).toBe(o.constructor.name);
       expect(optimizerByName(name, 0.5).lr).toBe(0.5);
       expect(optimizerByName(name, schedules.linear(0.2, 10)).schedule).not.toBeNull();
     }

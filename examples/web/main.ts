@@ -2,7 +2,7 @@
  * The demo page: controls, live charts and the drawing pad on this thread; the wasm backend,
  * MNIST and all training in a Web Worker (training-worker.ts), so the page stays responsive.
  */
-import { downloadBytes, lineChartSvg } from 'scratchnet';
+import { OPTIMIZERS, defaultLearningRate, downloadBytes, lineChartSvg, optimizerLabel } from 'scratchnet';
 import { DrawingPad } from './drawing-pad.js';
 import type { OptimizerName, RunConfig } from './training-run.js';
 import { LOSS_WINDOW, TEST_SLICE } from './worker-messages.js';
@@ -48,6 +48,12 @@ const ui = {
   prediction: element('prediction'),
   probabilities: element<HTMLOListElement>('probabilities'),
 };
+
+// The optimizer menu is the library's table, Adam first chosen; picking one sets its book default rate.
+for (const name of OPTIMIZERS) ui.optimizer.add(new Option(optimizerLabel(name), name, name === 'adam', name === 'adam'));
+ui.optimizer.addEventListener('change', () => {
+  ui.learningRate.value = String(defaultLearningRate(ui.optimizer.value as OptimizerName));
+});
 
 /** loading -> ready <-> training; error when something failed (the message says what). */
 type PageState = 'loading' | 'ready' | 'training' | 'error';

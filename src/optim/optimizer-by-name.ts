@@ -15,13 +15,13 @@ import { Adam } from './adam.js';
 type Rate = number | LearningRateSchedule;
 
 const OPTIMIZER_TABLE = {
-  sgd: { create: (lr: Rate) => new SGD(lr), defaultLr: 0.01 },
-  momentum: { create: (lr: Rate) => new Momentum(lr), defaultLr: 0.01 },
-  nesterov: { create: (lr: Rate) => new Nesterov(lr), defaultLr: 0.01 },
-  adagrad: { create: (lr: Rate) => new AdaGrad(lr), defaultLr: 0.01 },
-  rmsprop: { create: (lr: Rate) => new RMSprop(lr), defaultLr: 0.01 },
-  adam: { create: (lr: Rate) => new Adam(lr), defaultLr: 0.001 },
-} satisfies Record<string, { create: (lr: Rate) => Optimizer; defaultLr: number }>;
+  sgd: { label: 'SGD', create: (lr: Rate) => new SGD(lr), defaultLr: 0.01 },
+  momentum: { label: 'Momentum', create: (lr: Rate) => new Momentum(lr), defaultLr: 0.01 },
+  nesterov: { label: 'Nesterov', create: (lr: Rate) => new Nesterov(lr), defaultLr: 0.01 },
+  adagrad: { label: 'AdaGrad', create: (lr: Rate) => new AdaGrad(lr), defaultLr: 0.01 },
+  rmsprop: { label: 'RMSprop', create: (lr: Rate) => new RMSprop(lr), defaultLr: 0.01 },
+  adam: { label: 'Adam', create: (lr: Rate) => new Adam(lr), defaultLr: 0.001 },
+} satisfies Record<string, { label: string; create: (lr: Rate) => Optimizer; defaultLr: number }>;
 
 export type OptimizerName = keyof typeof OPTIMIZER_TABLE;
 
@@ -36,6 +36,12 @@ export function isOptimizerName(name: unknown): name is OptimizerName {
 export function defaultLearningRate(name: OptimizerName): number {
   if (!isOptimizerName(name)) throw unknownOptimizer(name);
   return OPTIMIZER_TABLE[name].defaultLr;
+}
+
+/** The optimizer's name as the book writes it ('AdaGrad' for 'adagrad'), for menus and tables. */
+export function optimizerLabel(name: OptimizerName): string {
+  if (!isOptimizerName(name)) throw unknownOptimizer(name);
+  return OPTIMIZER_TABLE[name].label;
 }
 
 /** A new optimizer by name, with a rate or a schedule (the book's default rate if omitted). */

@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { preview } from 'vite';
 import type { PreviewServer } from 'vite';
-import { createBackend, loadMnist, netFromSafetensors, paramsHash, readNetFile } from 'scratchnet';
+import { OPTIMIZERS, createBackend, defaultLearningRate, loadMnist, netFromSafetensors, optimizerLabel, paramsHash, readNetFile } from 'scratchnet';
 import type { Backend, Mnist } from 'scratchnet';
 import { TrainingRun } from '../../examples/web/training-run.js';
 import type { RunConfig } from '../../examples/web/training-run.js';
@@ -131,6 +131,16 @@ async function probabilities(): Promise<number[]> {
 }
 
 describe('the demo page in Chromium', () => {
+  test("offers the library's optimizers, each with its book rate when picked", async () => {
+    const offered = await page.$$eval('#optimizer option', (options) => options.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
+    expect(offered).toEqual(OPTIMIZERS.map((name) => [name, optimizerLabel(name)]));
+    expect(await page.inputValue('#optimizer')).toBe('adam');
+    for (const name of ['sgd', 'adam'] as const) {
+      await page.selectOption('#optimizer', name);
+      expect(Number(await page.inputValue('#learning-rate'))).toBe(defaultLearningRate(name));
+    }
+  });
+
   test('is cross-origin isolated and its bundle reaches no Node built-ins', async () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     const assets = join(webDir, 'dist/assets');
