@@ -5,7 +5,7 @@ import {
   createBackend, autograd, loadMnist, batches, Adam, Rng, TensorSource,
   Convolution, Pooling, BatchNormalization, MeanSquaredError, SigmoidWithLoss,
 } from '../src/index.js';
-import type { Backend, Tensor } from '../src/index.js';
+import type { Backend, Kernels, Tensor } from '../src/index.js';
 import { convParams } from '../src/nets/weight-init.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -24,6 +24,23 @@ beforeAll(async () => {
 
 function values(t: Tensor): number[] {
   return Array.from(t.data as ArrayLike<number>);
+}
+
+/** Runs fn with every wasm export of backend counting its calls; returns how many there were. */
+function kernelCalls(fn: () => void): number {
+  let calls = 0;
+  const real = backend.kernels;
+  const counting: Kernels = {};
+  for (const [name, f] of Object.entries(real)) {
+    counting[name] = typeof f !== 'function' ? f : (...args: number[]) => (calls++, f(...args));
+  }
+  Object.defineProperty(backend, 'kernels', { value: counting, configurable: true });
+  try {
+    fn();
+  } finally {
+    Object.defineProperty(backend, 'kernels', { value: real, configurable: true });
+  }
+  return calls;
 }
 
 /** y's value and, for seed gy, dx and each param's gradient (the tape run with x as a leaf that wants its gradient). */
@@ -193,7 +210,7 @@ describe('modes and errors', () => {
     expect(backend.memoryUsage()).toEqual(before);
   });
 
-  test('bad input throws in TypeScript naming the op and the shapes, and leaves memory as it was', () => {
+  test('bad input throws in TypeScript naming the op and the shapes, before any kernel, leaving memory as it was', () => {
     const x = backend.zeros([2, 3, 5, 5]);
     const W = autograd.param(backend.zeros([4, 2, 3, 3]));
     const W3 = backend.zeros([4, 3, 3, 3]);
@@ -202,30 +219,37 @@ describe('modes and errors', () => {
     const c3 = backend.zeros([3]);
     const seven = backend.zeros([7]);
     const f32 = backend.zeros([2, 3, 5, 5], 'float32');
+    const c3f32 = backend.zeros([3], 'float32');
     const bn = new nn.BatchNorm2d(3);
     const before = backend.memoryUsage();
-    expect(() => autograd.conv2d(x, W)).toThrow('conv2d: input (2, 3, 5, 5) has 3 channels, filters W (4, 2, 3, 3) expect 2');
-    expect(() => autograd.conv2d(x.reshape(2, 75), W3)).toThrow('conv2d: input must be (N, C, H, W), got (2, 75)');
-    expect(() => autograd.conv2d(x, W3, c3)).toThrow('conv2d: bias (3,) does not match the 4 filters of W (4, 3, 3, 3)');
-    expect(() => autograd.conv2d(x, big)).toThrow('conv2d: a 7x7 window does not fit input (2, 3, 5, 5) padded by 0');
-    expect(() => autograd.conv2d(x, W3, undefined, { stride: 0 })).toThrow('conv2d: stride must be a positive integer, got 0');
-    expect(() => autograd.maxPool2d(x, { size: 6 })).toThrow('maxPool2d: a 6x6 window does not fit input (2, 3, 5, 5) padded by 0');
-    expect(() => autograd.avgPool2d(x, { size: 2, pad: -1 })).toThrow('avgPool2d: pad must be a non-negative integer, got -1');
-    expect(() => autograd.batchNorm(x, c2, c3, { training: true })).toThrow('batchNorm: x (2, 3, 5, 5), gamma (2,), beta (3,) do not fit');
-    expect(() => autograd.batchNorm(x, c3, c3, { training: false })).toThrow(/batchNorm: .*inference \(training: false\) needs them/);
-    expect(() => autograd.batchNorm(x, c3, c3, { training: true, runningMean: c3 })).toThrow(/batchNorm: runningMean and runningVar go together/);
-    expect(() => autograd.batchNorm(x, c3, c3, { training: true, momentum: 2 })).toThrow('batchNorm: momentum must be in [0, 1], got 2');
-    expect(() => autograd.mseLoss(x, seven)).toThrow('mseLoss: predictions (2, 3, 5, 5) and targets (7,) differ in size');
-    expect(() => autograd.sigmoidCrossEntropy(x, f32)).toThrow(/sigmoidCrossEntropy: dtypes differ/);
-    expect(() => bn.forward(W)).toThrow('BatchNorm2d(3): input must be (N, 3, H, W), got (4, 2, 3, 3)');
-    expect(() => bn.forward(c3)).toThrow('BatchNorm2d(3): input must be (N, 3, H, W), got (3,)');
+    const calls = kernelCalls(() => {
+      expect(() => autograd.conv2d(x, W)).toThrow('conv2d: input (2, 3, 5, 5) has 3 channels, filters W (4, 2, 3, 3) expect 2');
+      expect(() => autograd.conv2d(x.reshape(2, 75), W3)).toThrow('conv2d: input must be (N, C, H, W), got (2, 75)');
+      expect(() => autograd.conv2d(x, W3, c3)).toThrow('conv2d: bias (3,) does not match the 4 filters of W (4, 3, 3, 3)');
+      expect(() => autograd.conv2d(x, big)).toThrow('conv2d: a 7x7 window does not fit input (2, 3, 5, 5) padded by 0');
+      expect(() => autograd.conv2d(x, W3, undefined, { stride: 0 })).toThrow('conv2d: stride must be a positive integer, got 0');
+      expect(() => autograd.maxPool2d(x, { size: 6 })).toThrow('maxPool2d: a 6x6 window does not fit input (2, 3, 5, 5) padded by 0');
+      expect(() => autograd.avgPool2d(x, { size: 2, pad: -1 })).toThrow('avgPool2d: pad must be a non-negative integer, got -1');
+      expect(() => autograd.batchNorm(x, c2, c3, { training: true })).toThrow('batchNorm: x (2, 3, 5, 5), gamma (2,), beta (3,) do not fit');
+      expect(() => autograd.batchNorm(x, c3, c3, { training: false })).toThrow(/batchNorm: .*inference \(training: false\) needs them/);
+      expect(() => autograd.batchNorm(x, c3, c3, { training: true, runningMean: c3 })).toThrow(/batchNorm: runningMean and runningVar go together/);
+      expect(() => autograd.batchNorm(x, c3, c3, { training: true, momentum: 2 })).toThrow('batchNorm: momentum must be in [0, 1], got 2');
+      expect(() => autograd.batchNorm(x, c3, c3, { training: false, runningMean: c3, runningVar: c3f32 })).toThrow(/batchNorm: dtypes differ/);
+      expect(() => autograd.mseLoss(x, seven)).toThrow('mseLoss: predictions (2, 3, 5, 5) and targets (7,) differ in size');
+      expect(() => autograd.sigmoidCrossEntropy(x, f32)).toThrow(/sigmoidCrossEntropy: dtypes differ/);
+      expect(() => bn.forward(W)).toThrow('BatchNorm2d(3): input must be (N, 3, H, W), got (4, 2, 3, 3)');
+      expect(() => bn.forward(c3)).toThrow('BatchNorm2d(3): input must be (N, 3, H, W), got (3,)');
+    });
+    expect(calls).toBe(0);
+    // The same counter sees a good call's kernels (the check can fail).
+    expect(kernelCalls(() => autograd.maxPool2d(x, { size: 2 }).dispose())).toBeGreaterThan(0);
     expect(backend.memoryUsage()).toEqual(before);
     expect(() => new nn.Conv2d(1, 2, 3, { stride: 1.5 })).toThrow('Conv2d: stride must be a positive integer, got 1.5');
     expect(() => new nn.Conv2d(0, 2, 3)).toThrow('Conv2d: inChannels must be a positive integer, got 0');
     expect(() => new nn.MaxPool2d(0)).toThrow('MaxPool2d: window must be positive integers, got 0x0');
     expect(() => new nn.BatchNorm2d(2, { eps: 0 })).toThrow('BatchNorm2d: eps must be a positive number, got 0');
     expect(backend.memoryUsage()).toEqual(before);
-    for (const t of [x, W3, big, c2, c3, seven, f32]) t.dispose();
+    for (const t of [x, W3, big, c2, c3, seven, f32, c3f32]) t.dispose();
     W.dispose();
     bn.dispose();
   });

@@ -1,6 +1,7 @@
 import type { Tensor } from '../../backend/tensor.js';
 import { formatShape } from '../../backend/shape.js';
 import { batchNorm as batchNormOp, batchNormBackward } from '../../ops/batchnorm.js';
+import { checkFloats } from '../../ops/check.js';
 import { accumulate } from '../backward.js';
 import { asVariable, output } from '../tape.js';
 import type { Variable } from '../variable.js';
@@ -39,6 +40,12 @@ export function batchNorm(x: Variable | Tensor, gamma: Variable | Tensor, beta: 
         'x must be (N, C) or (N, C, H, W), gamma and beta (C,)',
     );
   }
+  const momentum = options.momentum ?? 0.9;
+  const eps = options.eps ?? 1e-6;
+  if (!(momentum >= 0 && momentum <= 1)) throw new Error(`${op}: momentum must be in [0, 1], got ${momentum}`);
+  if (!(eps > 0 && Number.isFinite(eps))) throw new Error(`${op}: eps must be a positive number, got ${eps}`);
+  const running = [options.runningMean, options.runningVar].filter((t) => t !== undefined);
+  checkFloats(op, xv, vg.value, vb.value, ...running);
   const c = xv.shape[1];
   const backend = xv.backend;
   const scratch = options.runningMean === undefined && options.runningVar === undefined;
@@ -54,7 +61,7 @@ export function batchNorm(x: Variable | Tensor, gamma: Variable | Tensor, beta: 
     batchNormOp(
       xv,
       { gamma: vg.value, beta: vb.value, runningMean, runningVar },
-      { training, momentum: options.momentum ?? 0.9, eps: options.eps ?? 1e-6 },
+      { training, momentum, eps },
       y,
       kept,
     );
