@@ -186,6 +186,8 @@ describe('autograd gradients match central differences (float64, < 1e-6)', () =>
 
   test('conv2d whose input is another conv2d (dx and dW of the same op both used)', () => {
     check((x, W1, W2) => autograd.conv2d(autograd.tanh(autograd.conv2d(x, W1, undefined, { pad: 1 })), W2, undefined, { stride: 2 }), [2, 2, 6, 6], [3, 2, 3, 3], [2, 3, 2, 2]);
+    // The same W and b in both: the second rule adds dW and db into the gradients the first made.
+    check((x, W, b) => autograd.conv2d(autograd.tanh(autograd.conv2d(x, W, b, { pad: 1 })), W, b), [2, 2, 4, 4], [2, 2, 3, 3], [2]);
   });
 
   test('maxPool2d and avgPool2d: side by side, overlapping, stride 2 with padding, N = 1, odd sizes', () => {
