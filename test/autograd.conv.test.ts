@@ -200,11 +200,17 @@ describe('modes and errors', () => {
     model.dispose();
   });
 
-  test('dispose() frees params, gradients and running statistics', () => {
+  test('backward frees what conv2d, batchNorm and pooling saved; dispose() frees params, gradients and running statistics', () => {
     const before = backend.memoryUsage();
-    const model = new nn.Sequential(new nn.Conv2d(1, 2, 3, { seed: 1 }), new nn.BatchNorm2d(2), new nn.ReLU(), new nn.AvgPool2d(2), new nn.Flatten(), new nn.Linear(2, 2, { seed: 2 }));
+    const model = new nn.Sequential(
+      new nn.Conv2d(1, 2, 3, { seed: 1, pad: 1 }), new nn.BatchNorm2d(2), new nn.ReLU(),
+      new nn.MaxPool2d(2), new nn.AvgPool2d(2), new nn.Flatten(), new nn.Linear(2, 2, { seed: 2 }),
+    );
     const x = backend.randn([2, 1, 4, 4], { seed: 3 });
+    const made = backend.memoryUsage();
     autograd.sum(model.forward(x)).backward();
+    // Left over: the six gradients (W, b, gamma, beta, W, b); no col, argmax, xn or invStd.
+    expect(backend.memoryUsage().tensors).toBe(made.tensors + 6);
     model.dispose();
     x.dispose();
     expect(backend.memoryUsage()).toEqual(before);
