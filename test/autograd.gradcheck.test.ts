@@ -176,6 +176,62 @@ describe('autograd gradients match central differences (float64, < 1e-6)', () =>
     }, [3, 4], [4, 4]);
   });
 
+  test('conv2d: stride 1 and 2, padding, N = 1, odd and non-square sizes, with and without bias', () => {
+    check((x, W, b) => autograd.conv2d(x, W, b), [2, 3, 5, 5], [4, 3, 3, 3], [4]);
+    check((x, W, b) => autograd.conv2d(x, W, b, { stride: 2, pad: 1 }), [1, 2, 7, 6], [3, 2, 3, 2], [3]);
+    check((x, W) => autograd.conv2d(x, W, undefined, { stride: 2 }), [3, 1, 5, 7], [2, 1, 3, 3]);
+    check((x, W, b) => autograd.conv2d(x, W, b, { pad: 2 }), [1, 3, 3, 3], [2, 3, 5, 5], [2]);
+    check((x, W, b) => autograd.conv2d(x, W, b), [2, 4, 3, 3], [5, 4, 1, 1], [5]);
+  });
+
+  test('conv2d whose input is another conv2d (dx and dW of the same op both used)', () => {
+    check((x, W1, W2) => autograd.conv2d(autograd.tanh(autograd.conv2d(x, W1, undefined, { pad: 1 })), W2, undefined, { stride: 2 }), [2, 2, 6, 6], [3, 2, 3, 3], [2, 3, 2, 2]);
+    // The same W and b in both: the second rule adds dW and db into the gradients the first made.
+    check((x, W, b) => autograd.conv2d(autograd.tanh(autograd.conv2d(x, W, b, { pad: 1 })), W, b), [2, 2, 4, 4], [2, 2, 3, 3], [2]);
+  });
+
+  test('maxPool2d and avgPool2d: side by side, overlapping, stride 2 with padding, N = 1, odd sizes', () => {
+    for (const pool of [autograd.maxPool2d, autograd.avgPool2d]) {
+      check((x) => pool(x, { size: 2 }), [2, 3, 4, 4]);
+      check((x) => pool(x, { size: 3, stride: 1 }), [1, 2, 5, 5]);
+      check((x) => pool(x, { size: 3, stride: 2, pad: 1 }), [1, 2, 5, 7]);
+      check((x) => pool(x, { size: 2, pad: 1 }), [3, 1, 3, 5]);
+    }
+  });
+
+  test('batchNorm: training (through the batch statistics) on (N, C, H, W) and (N, C), inference on running statistics', () => {
+    check((x, gamma, beta) => autograd.batchNorm(x, gamma, beta, { training: true }), [3, 2, 3, 3], [2], [2]);
+    check((x, gamma, beta) => autograd.batchNorm(x, gamma, beta, { training: true }), [5, 4], [4], [4]);
+    check((x, gamma, beta) => autograd.batchNorm(x, gamma, beta, { training: true, eps: 1e-3 }), [1, 3, 2, 3], [3], [3]);
+    const runningMean = backend.tensor([0.3, -0.2], [2], 'float64');
+    const runningVar = backend.tensor([0.5, 2], [2], 'float64');
+    check((x, gamma, beta) => autograd.batchNorm(x, gamma, beta, { training: false, runningMean, runningVar }), [2, 2, 3, 2], [2], [2]);
+    runningMean.dispose();
+    runningVar.dispose();
+  });
+
+  test('mseLoss and sigmoidCrossEntropy', () => {
+    const targets = backend.tensor([0.5, -1, 2, 0, 1, 0.25, -0.5, 3, 1, 1, 0, -2], [12], 'float64');
+    check((y) => autograd.mseLoss(y, targets), [4, 3]);
+    check((y) => autograd.mseLoss(y, targets), [12]);
+    const labels = backend.tensor([1, 0, 0, 1, 1, 0, 1, 0, 0, 1, 1, 1], [4, 3], 'float64');
+    check((x) => autograd.sigmoidCrossEntropy(x, labels), [4, 3]);
+    check((x) => autograd.sigmoidCrossEntropy(x, labels.reshape(12)), [12]);
+    targets.dispose();
+    labels.dispose();
+  });
+
+  test('a small conv net with its loss, end to end', () => {
+    const labels = backend.tensor([1, 0], [2], 'int32');
+    check((x, W1, b1, gamma, beta, W2, b2) => {
+      const h = autograd.conv2d(x, W1, b1, { pad: 1 });
+      const n = autograd.relu(autograd.batchNorm(h, gamma, beta, { training: true }));
+      const p = autograd.maxPool2d(n, { size: 2 });
+      return autograd.softmaxCrossEntropy(autograd.linear(autograd.flatten(p), W2, b2), labels);
+    }, [2, 1, 4, 4], [2, 1, 3, 3], [2], [2], [2], [8, 2], [2]);
+    labels.dispose();
+  });
+
   test('a two-layer net with its loss, end to end', () => {
     const labels = backend.tensor([1, 0, 2], [3], 'int32');
     check((x, W1, b1, W2, b2) => {

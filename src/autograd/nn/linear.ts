@@ -6,6 +6,8 @@ import { Rng } from '../../random/rng.js';
 import { affineParams } from '../../nets/weight-init.js';
 import type { WeightInit } from '../../nets/weight-init.js';
 import { linear } from '../ops/linear.js';
+import { flatten } from '../ops/reshape.js';
+import { asVariable } from '../tape.js';
 import { param } from '../variable.js';
 import type { Variable } from '../variable.js';
 import { Module } from './module.js';
@@ -22,7 +24,8 @@ export interface LinearOptions {
 
 /**
  * y = x W + b: x (N, in), W (in, out) — the book's Affine layout, the transpose of PyTorch's
- * Linear.weight — b (out,). Init as the book's nets: W ~ N(0, std²), b = 0.
+ * Linear.weight — b (out,). Init as the book's nets: W ~ N(0, std²), b = 0. As the book's Affine,
+ * an input of rank > 2 (images (N, C, H, W)) is flattened to (N, rest) first.
  */
 export class Linear extends Module {
   readonly W: Variable;
@@ -48,6 +51,7 @@ export class Linear extends Module {
   }
 
   forward(x: Variable | Tensor): Variable {
-    return linear(x, this.W, this.b ?? undefined);
+    const vx = asVariable(x);
+    return linear(vx.shape.length > 2 ? flatten(vx) : vx, this.W, this.b ?? undefined);
   }
 }

@@ -6,12 +6,14 @@ import { Parameters } from './parameters.js';
  * PyTorch's nn.Module, small: `forward(x)` computes with autograd ops, `params` are the module's
  * own trainable leaves, `children` its sub-modules. `parameters()` packs every param of the tree
  * into one block (once; later calls return the same object), so optimizers update the whole
- * model in one kernel call.
+ * model in one kernel call. `training` (true from the start) is set for the whole tree by
+ * train() / eval(); modules that behave differently (batch normalization) read it in forward.
  */
 export abstract class Module {
   protected readonly params: Variable[] = [];
   protected readonly children: Module[] = [];
   private packed: Parameters | null = null;
+  training = true;
 
   abstract forward(x: Variable | Tensor): Variable;
 
@@ -22,6 +24,17 @@ export abstract class Module {
       for (const m of this.modules()) m.packed = root;
     }
     return this.packed!;
+  }
+
+  /** Training mode (or, with false, evaluation mode) for this module and every module under it. Returns this. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /** Evaluation mode: train(false). */
+  eval(): this {
+    return this.train(false);
   }
 
   /** Every gradient set to 0 (after parameters(): one fill). */
@@ -40,7 +53,7 @@ export abstract class Module {
     return this.modules().flatMap((m) => m.params);
   }
 
-  /** Free every param and gradient. */
+  /** Free every param and gradient, and what modules keep besides (running statistics). */
   dispose(): void {
     if (this.packed !== null) this.packed.dispose();
     else {
@@ -50,5 +63,9 @@ export abstract class Module {
         p.dispose();
       }
     }
+    for (const m of this.modules()) m.disposeState();
   }
+
+  /** Free the tensors this module holds that are not params (none here). */
+  protected disposeState(): void {}
 }

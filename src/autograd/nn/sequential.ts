@@ -1,10 +1,9 @@
 import type { Tensor } from '../../backend/tensor.js';
-import { flatten } from '../ops/reshape.js';
 import { asVariable } from '../tape.js';
 import type { Variable } from '../variable.js';
 import { Module } from './module.js';
 
-/** Modules applied in order (PyTorch's nn.Sequential). An input of rank > 2 is flattened to (N, rest) first. */
+/** Modules applied in order (PyTorch's nn.Sequential). */
 export class Sequential extends Module {
   readonly layers: Module[];
 
@@ -17,7 +16,6 @@ export class Sequential extends Module {
 
   forward(x: Variable | Tensor): Variable {
     let h = asVariable(x);
-    if (h.shape.length > 2) h = flatten(h);
     for (const layer of this.layers) h = layer.forward(h);
     return h;
   }
