@@ -20,6 +20,7 @@ function run(script: string, args: string[] = []): string {
     cwd: root,
     encoding: 'utf8',
     timeout: SLOW,
+    stdio: ['ignore', 'pipe', 'pipe'], // stderr goes into the error of a failed run
     env: { ...process.env, SCRATCHNET_DATA: mnistDir, SCRATCHNET_THREADS: '1' },
   });
 }
@@ -173,5 +174,14 @@ describe('examples/book', { timeout: SLOW }, () => {
     const svg = readFileSync(join(out, 'spiral.svg'), 'utf8');
     expect(svg.match(/<circle /g)).toHaveLength(300);
     expect(svg).toContain('<g class="regions"');
+  });
+  test('a bad count option is refused with an error naming the script and the option', () => {
+    for (const [script, option] of [['ch02-perceptron.mjs', '--epochs'], ['ch04-two-layer-net.mjs', '--numerical-steps'], ['ch07-conv-net.mjs', '--train']]) {
+      for (const value of ['0', '2.5', 'many']) {
+        expect(() => run(script, [option, value]), `${script} ${option} ${value}`).toThrow(
+          `${script.replace('.mjs', '')}: ${option} must be an integer >= 1, got ${value}`,
+        );
+      }
+    }
   });
 });

@@ -10,7 +10,13 @@ import { createBackend, spiral, TwoLayerNet, SGD, Trainer, decisionBoundarySvg }
 const { values: args } = parseArgs({
   options: { epochs: { type: 'string', default: '300' }, out: { type: 'string', default: join(import.meta.dirname, 'out') } },
 });
-const epochs = Number(args.epochs);
+/** The option's value as an integer >= 1, or an error naming the option. */
+function integerOption(option) {
+  const n = Number(args[option]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`book2-ch01-spiral: --${option} must be an integer >= 1, got ${args[option]}`);
+  return n;
+}
+const epochs = integerOption('epochs');
 mkdirSync(args.out, { recursive: true });
 
 const backend = await createBackend({ dtype: 'float32' });

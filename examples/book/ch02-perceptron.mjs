@@ -6,7 +6,13 @@ import { parseArgs } from 'node:util';
 import { AND, NAND, OR, XOR, Perceptron } from 'scratchnet';
 
 const { values: args } = parseArgs({ options: { epochs: { type: 'string', default: '20' } } });
-const epochs = Number(args.epochs);
+/** The option's value as an integer >= 1, or an error naming the option. */
+function integerOption(option) {
+  const n = Number(args[option]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`ch02-perceptron: --${option} must be an integer >= 1, got ${args[option]}`);
+  return n;
+}
+const epochs = integerOption('epochs');
 const inputs = [[0, 0], [1, 0], [0, 1], [1, 1]];
 const gates = { AND, NAND, OR, XOR };
 

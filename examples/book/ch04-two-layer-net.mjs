@@ -10,8 +10,14 @@ import { createBackend, loadMnist, TwoLayerNet, SGD, Trainer, evaluateAccuracy }
 const { values: args } = parseArgs({
   options: { 'numerical-steps': { type: 'string', default: '2' }, iterations: { type: 'string', default: '2000' } },
 });
-const steps = Number(args['numerical-steps']);
-const iterations = Number(args.iterations);
+/** The option's value as an integer >= 1, or an error naming the option. */
+function integerOption(option) {
+  const n = Number(args[option]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`ch04-two-layer-net: --${option} must be an integer >= 1, got ${args[option]}`);
+  return n;
+}
+const steps = integerOption('numerical-steps');
+const iterations = integerOption('iterations');
 const [hidden, batchSize, lr] = [10, 20, 0.5];
 
 await createBackend({ dtype: 'float64' });

@@ -6,7 +6,13 @@ import { parseArgs } from 'node:util';
 import { createBackend, loadMnist, TwoLayerNet, MultiLayerNet, gradientCheck } from 'scratchnet';
 
 const { values: args } = parseArgs({ options: { hidden: { type: 'string', default: '50' } } });
-const hidden = Number(args.hidden);
+/** The option's value as an integer >= 1, or an error naming the option. */
+function integerOption(option) {
+  const n = Number(args[option]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`ch05-gradient-check: --${option} must be an integer >= 1, got ${args[option]}`);
+  return n;
+}
+const hidden = integerOption('hidden');
 
 await createBackend({ dtype: 'float64' });
 const { train } = await loadMnist();

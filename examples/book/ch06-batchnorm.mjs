@@ -10,7 +10,13 @@ import { createBackend, loadMnist, MultiLayerNet, SGD, Trainer, lineChartSvg } f
 const { values: args } = parseArgs({
   options: { epochs: { type: 'string', default: '20' }, out: { type: 'string', default: join(import.meta.dirname, 'out') } },
 });
-const epochs = Number(args.epochs);
+/** The option's value as an integer >= 1, or an error naming the option. */
+function integerOption(option) {
+  const n = Number(args[option]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`ch06-batchnorm: --${option} must be an integer >= 1, got ${args[option]}`);
+  return n;
+}
+const epochs = integerOption('epochs');
 mkdirSync(args.out, { recursive: true });
 
 await createBackend({ dtype: 'float32' });

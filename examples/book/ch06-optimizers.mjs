@@ -11,7 +11,13 @@ import { createBackend, loadMnist, MultiLayerNet, SGD, Momentum, AdaGrad, RMSpro
 const { values: args } = parseArgs({
   options: { iterations: { type: 'string', default: '2000' }, out: { type: 'string', default: join(import.meta.dirname, 'out') } },
 });
-const iterations = Number(args.iterations);
+/** The option's value as an integer >= 1, or an error naming the option. */
+function integerOption(option) {
+  const n = Number(args[option]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`ch06-optimizers: --${option} must be an integer >= 1, got ${args[option]}`);
+  return n;
+}
+const iterations = integerOption('iterations');
 mkdirSync(args.out, { recursive: true });
 
 await createBackend({ dtype: 'float32' });

@@ -14,7 +14,13 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join(import.meta.dirname, 'out') },
   },
 });
-const [iterations, trainCount] = [Number(args.iterations), Number(args.train)];
+/** The option's value as an integer >= 1, or an error naming the option. */
+function integerOption(option) {
+  const n = Number(args[option]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`ch07-conv-net: --${option} must be an integer >= 1, got ${args[option]}`);
+  return n;
+}
+const [iterations, trainCount] = [integerOption('iterations'), integerOption('train')];
 mkdirSync(args.out, { recursive: true });
 
 await createBackend({ dtype: 'float32' });
