@@ -39,6 +39,18 @@ export interface NetOptions {
 /**
  * The book's MultiLayerNet: Affine (-> BatchNormalization) -> activation (-> Dropout) for each hidden size, then Affine,
  * then SoftmaxWithLoss. `new MultiLayerNet({ inputSize: 784, hiddenSizes: [100, 100], outputSize: 10 })`.
+ *
+ * @example
+ * ```ts
+ * import { createBackend, MultiLayerNet } from 'scratchnet';
+ *
+ * await createBackend({ threads: 1 });
+ * const net = new MultiLayerNet(
+ *   { inputSize: 784, hiddenSizes: [100, 100], outputSize: 10, activation: 'relu', weightInit: 'he', weightDecay: 1e-4 },
+ *   { seed: 0 },
+ * );
+ * console.log(net.params.map((p) => p.shape.join('x')).join(' ')); // prints: 784x100 100 100x100 100 100x10 10
+ * ```
  */
 export class MultiLayerNet extends Sequential {
   readonly config: Required<MultiLayerNetConfig>;
