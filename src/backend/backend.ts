@@ -18,6 +18,7 @@ export type Kernels = Record<string, KernelFn>;
 
 const PAGE = 65536;
 
+/** Options of `createBackend` (Node and browsers). */
 export interface BackendOptions {
   /** The float type nets and tensors use unless told otherwise. Default float32. */
   dtype?: FloatDType;

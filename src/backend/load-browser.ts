@@ -30,6 +30,7 @@ export function loadCoreModule(url: URL | string = new URL('../../build/scratchn
   return module;
 }
 
+/** Options of the browser's `createBackend`: those of every backend, and where the `.wasm` files are served. */
 export interface BrowserBackendOptions extends BackendOptions {
   /** Where the plain build is served (threads: 1). */
   wasmUrl?: URL | string;

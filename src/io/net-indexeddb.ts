@@ -10,6 +10,7 @@ import { netFromSafetensors, netToSafetensors } from './net-file.js';
 const DEFAULT_DATABASE = 'scratchnet';
 const STORE = 'nets';
 
+/** Where in IndexedDB the nets are kept. */
 export interface IndexedDBOptions {
   /** The IndexedDB database's name. Default "scratchnet". */
   database?: string;

@@ -7,6 +7,7 @@ import type { Sequential } from '../nets/sequential.js';
 import type { NetBuildOptions } from '../nets/spec.js';
 import { netFromSafetensors } from './net-file.js';
 
+/** Options of `loadNetFromUrl`: where the net lives, and what to pass to fetch. */
 export interface LoadNetFromUrlOptions extends NetBuildOptions {
   /** Passed to fetch (headers, credentials, an AbortSignal ...). */
   init?: RequestInit;

@@ -35,6 +35,7 @@ import { SigmoidWithLoss } from '../layers/sigmoid-with-loss.js';
 import type { Sequential } from '../nets/sequential.js';
 import { OnnxGraph } from './onnx-graph.js';
 
+/** Options of `exportOnnx`. */
 export interface OnnxExportOptions {
   /** Element type of the model's input, weights and outputs. Default 'float32', whatever the net's dtype. */
   dtype?: FloatDType;

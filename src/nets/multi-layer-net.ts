@@ -12,6 +12,7 @@ import type { WeightInit } from './weight-init.js';
 import { activationLayer } from './activation-by-name.js';
 import type { ActivationName } from './activation-by-name.js';
 
+/** MultiLayerNet's architecture: inputSize -> hiddenSizes[0] -> ... -> outputSize. */
 export interface MultiLayerNetConfig {
   inputSize: number;
   hiddenSizes: number[];
@@ -28,7 +29,9 @@ export interface MultiLayerNetConfig {
   useBatchnorm?: boolean;
 }
 
+/** Where a net lives and how its weights are drawn (every net class takes these). */
 export interface NetOptions {
+  /** Default: the default backend. */
   backend?: Backend;
   /** Default: the backend's dtype. */
   dtype?: FloatDType;

@@ -14,6 +14,7 @@ import { predictClasses, predictProba } from './predict.js';
 import type { PredictBatch, PredictSample } from './predict.js';
 import { netSummary } from './summary.js';
 
+/** Options of `new Sequential(layers, lossLayer, options)`. */
 export interface SequentialOptions {
   /** L2 weight decay λ: adds 0.5 λ Σ W² to the loss and λ W to dW (weights, not biases). */
   weightDecay?: number;

@@ -12,6 +12,7 @@ import { affineParams, convParams } from './weight-init.js';
 import type { WeightInit } from './weight-init.js';
 import type { NetOptions } from './multi-layer-net.js';
 
+/** SimpleConvNet's architecture; the defaults are the book's. */
 export interface SimpleConvNetConfig {
   /** One sample's (C, H, W). Default (1, 28, 28). */
   inputDim?: [number, number, number];

@@ -9,6 +9,7 @@
  */
 import { cosPi, powInt } from '../math/index.js';
 
+/** The learning rate of update k (0-based), as a function of k. */
 export type LearningRateSchedule = (step: number) => number;
 
 function checkRate(schedule: string, name: string, value: number, allowZero = false): void {
@@ -77,6 +78,7 @@ export function warmup(steps: number, after: LearningRateSchedule | number): Lea
   return (k) => (k < steps ? (peak * (k + 1)) / steps : then(k - steps));
 }
 
+/** Options of `oneCycle` (the names of PyTorch's OneCycleLR). */
 export interface OneCycleOptions {
   /** Fraction of the steps spent rising to maxLr. Default 0.3. */
   pctStart?: number;

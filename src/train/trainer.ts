@@ -12,6 +12,7 @@ import { SubsetSource, splitSource } from './subset-source.js';
 import type { Callback, HookResult } from './callback.js';
 import { yieldToEventLoop, runsInBrowser } from './yield-to-event-loop.js';
 
+/** What one epoch of `fit` / `fitAsync` measured (the record `onEpoch` and the returned history hold). */
 export interface EpochInfo {
   /** 1-based epoch number. */
   epoch: number;
@@ -28,6 +29,7 @@ export interface EpochInfo {
   seconds: number;
 }
 
+/** What `onBatch` and `onBatchEnd` hooks get after each step. */
 export interface BatchInfo {
   epoch: number;
   iteration: number;
@@ -38,6 +40,7 @@ export interface BatchInfo {
   samples: number;
 }
 
+/** Options of `Trainer.fit`. */
 export interface FitOptions {
   /** Passes over the training set. Default 10 (ignored when `iterations` is given). */
   epochs?: number;
@@ -79,6 +82,7 @@ export interface FitOptions {
   onEpoch?: (info: EpochInfo) => HookResult;
 }
 
+/** Options of `Trainer.fitAsync`: those of `fit`, and how often to yield. */
 export interface FitAsyncOptions extends FitOptions {
   /**
    * Give the event loop a turn between batches once this many milliseconds have passed since the
