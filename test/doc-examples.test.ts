@@ -122,6 +122,7 @@ function typeErrors(group: DocExample[], options: ts.CompilerOptions): string[] 
     lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
     strict: true,
     skipLibCheck: true,
+    typeRoots: [join(root, 'node_modules', '@types')],
     outDir: join(dir, 'out'),
     ...options,
   });
@@ -156,6 +157,7 @@ test('every example type-checks against the published typings (Node ones in Node
 
 test('every example that runs in Node runs and prints what it says', () => {
   const shared = resolve(root, '..', 'shared', 'datasets', 'mnist');
+  // One thread each: the other test files run beside this one, and results are the same on any count.
   const env = { ...process.env, SCRATCHNET_THREADS: '1' };
   if (!env.SCRATCHNET_DATA && existsSync(shared)) env.SCRATCHNET_DATA = shared;
   const failures: string[] = [];
