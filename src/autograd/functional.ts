@@ -31,7 +31,22 @@ export function valueAndGrad(f: (...args: Variable[]) => Variable): (...args: Te
   };
 }
 
-/** grad(f)(...args): the gradients of valueAndGrad(f), one per argument. */
+/**
+ * grad(f)(...args): the gradients of valueAndGrad(f), one per argument.
+ *
+ * @example
+ * ```ts
+ * import { createBackend, autograd } from 'scratchnet';
+ * const { grad, valueAndGrad, sum, mul } = autograd;
+ *
+ * const backend = await createBackend({ dtype: 'float64', threads: 1 });
+ * const dot = (a: autograd.Variable, b: autograd.Variable) => sum(mul(a, b));
+ * const [da, db] = grad(dot)(backend.tensor([1, 2, 3]), backend.tensor([4, 5, 6]));
+ * console.log(Array.from(da.data), Array.from(db.data)); // prints: [ 4, 5, 6 ] [ 1, 2, 3 ]
+ * const { value } = valueAndGrad(dot)(backend.tensor([1, 2, 3]), backend.tensor([4, 5, 6]));
+ * console.log(value); // prints: 32
+ * ```
+ */
 export function grad(f: (...args: Variable[]) => Variable): (...args: Tensor[]) => Tensor[] {
   const both = valueAndGrad(f);
   return (...args) => both(...args).grads;

@@ -12,6 +12,7 @@ let gradEnabled = true;
 /** Variables made by ops inside each open tidy() scope, innermost last. */
 const scopes: Variable[][] = [];
 
+/** False inside `noGrad`: ops then record nothing. */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }

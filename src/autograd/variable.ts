@@ -69,7 +69,23 @@ export class Variable {
     return this.freed ? this.scalar : this.value.data[0];
   }
 
-  /** Backpropagate from this value: d(this)/d(leaf) is added to every leaf's `grad`. See runBackward. */
+  /**
+   * Backpropagate from this value: d(this)/d(leaf) is added to every leaf's `grad`. See runBackward.
+   *
+   * @example
+   * ```ts
+   * import { createBackend, autograd } from 'scratchnet';
+   * const { param, matmul, mul, sum } = autograd;
+   *
+   * const backend = await createBackend({ dtype: 'float64', threads: 1 });
+   * const w = param(backend.tensor([[1, 2], [3, 4]])); // a leaf that wants its gradient
+   * const x = backend.tensor([[1, 1]]); // a plain tensor: no gradient
+   * const z = matmul(x, w); // [[4, 6]]
+   * const y = sum(mul(z, z)); // 4² + 6² = 52
+   * y.backward(); // dy/dw = 2 xᵀ z = [[8, 12], [8, 12]]
+   * console.log(y.item(), Array.from(w.grad!.data)); // prints: 52 [ 8, 12, 8, 12 ]
+   * ```
+   */
   backward(gradient?: Tensor): void {
     runBackward(this, gradient ?? null, null);
   }

@@ -18,6 +18,7 @@ export type Kernels = Record<string, KernelFn>;
 
 const PAGE = 65536;
 
+/** Options of `createBackend` (Node and browsers). */
 export interface BackendOptions {
   /** The float type nets and tensors use unless told otherwise. Default float32. */
   dtype?: FloatDType;
@@ -180,6 +181,18 @@ export class Backend {
   /**
    * A tensor from nested arrays (shape inferred) or from a flat array-like with a shape.
    * `backend.tensor([[1, 2], [3, 4]])`, `backend.tensor(float32Array, [28, 28])`.
+   *
+   * @example
+   * ```ts
+   * import { createBackend, ops } from 'scratchnet';
+   *
+   * const backend = await createBackend({ threads: 1 });
+   * const a = backend.tensor([[1, 2], [3, 4]]); // (2, 2) float32, shape from the nesting
+   * const b = backend.tensor(new Float32Array([5, 6]), [2, 1]); // flat values and a shape
+   * const ints = backend.tensor([3, 1, 2], [3], 'int32');
+   * console.log(Array.from(ops.matmul(a, b).data)); // prints: [ 17, 39 ]
+   * console.log(ints.dtype, Array.from(ints.data)); // prints: int32 [ 3, 1, 2 ]
+   * ```
    */
   tensor<D extends DType = FloatDType>(values: NestedArray[] | ArrayLike<number>, shape?: Shape, dtype?: D): Tensor<D> {
     this.assertLive('tensor');

@@ -1,8 +1,10 @@
 /** Element types a tensor can hold. Floats are what nets compute in; int32 holds labels and
  *  indices; uint8 holds data sets kept as bytes (MNIST pixels) until a kernel scales them. */
 export type DType = 'float32' | 'float64' | 'int32' | 'uint8';
+/** The element types nets, layers and optimizers compute in. */
 export type FloatDType = 'float32' | 'float64';
 
+/** The typed array `Tensor.data` gives for a dtype: float32 -> Float32Array, ..., uint8 -> Uint8Array. */
 export type TypedArrayOf<D extends DType> = D extends 'float32'
   ? Float32Array
   : D extends 'float64'

@@ -30,6 +30,7 @@ export function loadCoreModule(url: URL | string = new URL('../../build/scratchn
   return module;
 }
 
+/** Options of the browser's `createBackend`: those of every backend, and where the `.wasm` files are served. */
 export interface BrowserBackendOptions extends BackendOptions {
   /** Where the plain build is served (threads: 1). */
   wasmUrl?: URL | string;
@@ -62,6 +63,15 @@ function browserThreads(requested: number | undefined): number {
  * Make a backend in a browser or worker (it becomes the default backend): `const backend = await createBackend()`.
  * It uses every core in a cross-origin isolated page; the page's main thread cannot block, so it
  * spins while the workers finish: run training in a worker of your own to keep the page responsive.
+ *
+ * @example
+ * ```ts
+ * import { createBackend } from 'scratchnet';
+ *
+ * // Every core of a cross-origin isolated page; one thread (and one warning) otherwise.
+ * const backend = await createBackend({ dtype: 'float32' });
+ * console.log(backend.toString());
+ * ```
  */
 export async function createBackend(options: BrowserBackendOptions = {}): Promise<Backend> {
   const threads = browserThreads(options.threads);

@@ -40,6 +40,16 @@ function defaultThreads(): number {
 /**
  * Make a backend in Node (it becomes the default backend): `const backend = await createBackend({ dtype: 'float64' })`.
  * It runs its kernels on `threads` threads: SCRATCHNET_THREADS or every core by default (`threads: 1`: no workers).
+ *
+ * @example
+ * ```ts
+ * import { createBackend } from 'scratchnet';
+ *
+ * const backend = await createBackend({ dtype: 'float64', threads: 1 });
+ * const x = backend.tensor([[1, 2, 3], [4, 5, 6]]);
+ * console.log(x.shape, x.dtype); // prints: [ 2, 3 ] float64
+ * backend.dispose(); // frees its memory and ends its workers
+ * ```
  */
 export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
   const threads = options.threads ?? defaultThreads();

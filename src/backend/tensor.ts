@@ -18,6 +18,19 @@ const FILL = kernelFamily('fill');
  * allocation, which detaches every older view, so never keep `data` across
  * allocations. A tensor made by `reshape`, `view`, `squeeze`, `unsqueeze`,
  * `rows` or `subview` shares its memory with its `base`, and dies with it.
+ *
+ * @example
+ * ```ts
+ * import { createBackend } from 'scratchnet';
+ *
+ * const backend = await createBackend({ threads: 1 });
+ * const t = backend.arange(6).reshape(2, 3); // a view of arange's memory
+ * console.log(t.toArray()); // prints: [ [ 0, 1, 2 ], [ 3, 4, 5 ] ]
+ * console.log(t.at(1, 2), backend.zeros([2, 2]).size); // prints: 5 4
+ * const noise = backend.randn([100, 10], { seed: 1 }); // the same values on every engine
+ * console.log(noise.shape); // prints: [ 100, 10 ]
+ * noise.dispose();
+ * ```
  */
 export class Tensor<D extends DType = DType> {
   /** Number of elements. */

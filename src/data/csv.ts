@@ -11,6 +11,7 @@ export interface CsvOptions {
   delimiter?: string;
 }
 
+/** A parsed CSV table (`parseCsv`, `readCsv`). */
 export interface CsvData {
   /** Names of the feature columns, in file order (the label column left out). */
   columns: string[];
@@ -22,6 +23,7 @@ export interface CsvData {
   classes?: string[];
 }
 
+/** The numeric table in `text` (see the file header for the rules), with the label column split off when named. */
 export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
   const delimiter = options.delimiter ?? ',';
   if (delimiter.length !== 1 || delimiter === '"') throw new Error(`parseCsv: delimiter must be one character other than a quote, got ${JSON.stringify(delimiter)}`);

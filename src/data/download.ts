@@ -13,6 +13,7 @@ import { openAtomicFile } from '../io/atomic-write.js';
 import { MNIST_FILE_NAMES } from './mnist-file-names.js';
 import type { MnistFileKey } from './mnist-file-names.js';
 
+/** The MNIST-format sets the downloader knows (their mirrors and SHA-256 sums). */
 export type DatasetName = 'mnist' | 'fashion-mnist';
 
 export interface DatasetSource {
@@ -63,6 +64,7 @@ export interface DownloadProgress {
   error?: string;
 }
 
+/** Called as a download advances (`loadMnist`'s `onProgress`). */
 export type ProgressCallback = (progress: DownloadProgress) => void;
 
 /** Minimal writable stream interface: enough for process.stderr or a test double. */

@@ -7,6 +7,19 @@ import { TensorSource } from '../train/batch-source.js';
  * A data set from plain arrays, in wasm memory: samples x as rows (N, D), targets y as class
  * labels (N,) or target rows (N, C) (one-hot, or any float targets). The result trains with
  * `fit` / `fitAsync` and serves as validation or test data; `dispose()` frees it.
+ *
+ * @example
+ * ```ts
+ * import { createBackend, dataset, MultiLayerNet, SGD, Trainer } from 'scratchnet';
+ *
+ * await createBackend({ threads: 1 });
+ * const rows = [[5.1, 3.5], [4.9, 3.0], [6.7, 3.1], [6.3, 2.5]];
+ * const iris = dataset.fromArrays(rows, [0, 0, 1, 1]); // labels; or one-hot rows [[1, 0], ...]
+ * console.log(iris.count, iris.x.shape, iris.t.dtype); // prints: 4 [ 4, 2 ] int32
+ * const net = new MultiLayerNet({ inputSize: 2, hiddenSizes: [8], outputSize: 2 }, { seed: 0 });
+ * new Trainer(net, new SGD(0.1)).fit(iris, { epochs: 5, batchSize: 2 });
+ * iris.dispose(); // frees its wasm memory
+ * ```
  */
 export function fromArrays(
   x: number[][],

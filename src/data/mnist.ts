@@ -30,6 +30,20 @@ export interface LoadMnistOptions extends MnistFormat {
 /**
  * `const { train, test } = await loadMnist()`: train has 60,000 samples, test 10,000, kept as
  * bytes in wasm memory (see MnistSet). Options as the book's load_mnist(normalize, flatten, one_hot_label).
+ *
+ * @example
+ * ```ts
+ * import { createBackend, loadMnist, batches } from 'scratchnet';
+ *
+ * await createBackend({ threads: 1 });
+ * // From { dir }, else $SCRATCHNET_DATA, else ~/.cache/scratchnet/mnist (downloaded and checked once).
+ * const { train, test } = await loadMnist({ normalize: true, flatten: true, oneHotLabel: false });
+ * console.log(train.count, test.count); // prints: 60000 10000
+ * for (const { x, t } of batches(train, 100, { shuffle: true, seed: 1 })) {
+ *   console.log(x.shape, t.shape, t.dtype); // prints: [ 100, 784 ] [ 100 ] int32
+ *   break;
+ * }
+ * ```
  */
 export async function loadMnist(options: LoadMnistOptions = {}): Promise<Mnist> {
   const backend = options.backend ?? defaultBackend();

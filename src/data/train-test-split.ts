@@ -1,5 +1,6 @@
 import { Rng } from '../random/rng.js';
 
+/** Rows and targets split in two by `trainTestSplit`, both parts in one seeded random order. */
 export interface TrainTestSplit<X, Y> {
   xTrain: X[];
   yTrain: Y[];

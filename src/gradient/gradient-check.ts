@@ -1,6 +1,7 @@
 import type { Tensor } from '../backend/tensor.js';
 import type { Sequential } from '../nets/sequential.js';
 
+/** One param's backprop gradient against central differences (`gradientCheck`). */
 export interface GradientCheckResult {
   /** Param name (W1, b1, ...). */
   name: string;

@@ -24,7 +24,18 @@ export function downloadBytes(bytes: Uint8Array, fileName: string, type = 'appli
   setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
 }
 
-/** Offers the net's params and architecture as a safetensors download (default name "net.safetensors"). */
+/**
+ * Offers the net's params and architecture as a safetensors download (default name "net.safetensors").
+ *
+ * @example
+ * ```ts
+ * import { createBackend, MultiLayerNet, downloadNet } from 'scratchnet';
+ *
+ * await createBackend();
+ * const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: [100], outputSize: 10 });
+ * document.querySelector('#save')!.addEventListener('click', () => downloadNet(net, 'mnist.safetensors'));
+ * ```
+ */
 export function downloadNet(net: Sequential, fileName = 'net.safetensors'): void {
   downloadBytes(netToSafetensors(net), fileName);
 }

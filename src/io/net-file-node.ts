@@ -9,7 +9,24 @@ import type { NetBuildOptions } from '../nets/spec.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { loadNetWeightsFromSafetensors, netFromSafetensors, netToSafetensors } from './net-file.js';
 
-/** Writes the net's params and architecture to `path` (conventionally *.safetensors). */
+/**
+ * Writes the net's params and architecture to `path` (conventionally *.safetensors).
+ *
+ * @example
+ * ```ts
+ * import { createBackend, MultiLayerNet, saveNet } from 'scratchnet';
+ * import { mkdtempSync, statSync, rmSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ *
+ * await createBackend({ threads: 1 });
+ * const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: [100], outputSize: 10 }, { seed: 0 });
+ * const dir = mkdtempSync(join(tmpdir(), 'nets-'));
+ * await saveNet(net, join(dir, 'mnist.safetensors')); // W1, b1, W2, b2 as float32, the architecture in __metadata__
+ * console.log(statSync(join(dir, 'mnist.safetensors')).size > 4 * (784 * 100 + 100 + 100 * 10 + 10)); // prints: true
+ * rmSync(dir, { recursive: true });
+ * ```
+ */
 export async function saveNet(net: Sequential, path: string): Promise<void> {
   const bytes = netToSafetensors(net);
   try {
@@ -31,7 +48,26 @@ export async function readFileBytes(path: string, op?: string): Promise<Uint8Arr
   }
 }
 
-/** The net saved at `path`, rebuilt on `options.backend` (default: the default backend). */
+/**
+ * The net saved at `path`, rebuilt on `options.backend` (default: the default backend).
+ *
+ * @example
+ * ```ts
+ * import { createBackend, TwoLayerNet, saveNet, loadNet } from 'scratchnet';
+ * import { mkdtempSync, rmSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ *
+ * const backend = await createBackend({ threads: 1 });
+ * const net = new TwoLayerNet(4, 8, 3, 0.5, { seed: 1 });
+ * const path = join(mkdtempSync(join(tmpdir(), 'nets-')), 'net.safetensors');
+ * await saveNet(net, path);
+ * const copy = await loadNet(path); // a TwoLayerNet again, with the same params
+ * const x = backend.rand([5, 4], { seed: 2 });
+ * console.log(copy.constructor.name, copy.predict(x).toArray().join() === net.predict(x).toArray().join()); // prints: TwoLayerNet true
+ * rmSync(path, { force: true });
+ * ```
+ */
 export async function loadNet(path: string, options: NetBuildOptions = {}): Promise<Sequential> {
   return netFromSafetensors(await readFileBytes(path, 'loadNet'), options, path);
 }

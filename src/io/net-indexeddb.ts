@@ -10,6 +10,7 @@ import { netFromSafetensors, netToSafetensors } from './net-file.js';
 const DEFAULT_DATABASE = 'scratchnet';
 const STORE = 'nets';
 
+/** Where in IndexedDB the nets are kept. */
 export interface IndexedDBOptions {
   /** The IndexedDB database's name. Default "scratchnet". */
   database?: string;
@@ -48,7 +49,21 @@ async function inStore<T>(op: string, options: IndexedDBOptions, mode: IDBTransa
   }
 }
 
-/** Saves the net's params and architecture under `key` (replacing what was there). */
+/**
+ * Saves the net's params and architecture under `key` (replacing what was there).
+ *
+ * @example
+ * ```ts
+ * import { createBackend, TwoLayerNet, saveNetToIndexedDB, loadNetFromIndexedDB, listNetsInIndexedDB } from 'scratchnet';
+ *
+ * await createBackend();
+ * const net = new TwoLayerNet(784, 50, 10);
+ * await saveNetToIndexedDB(net, 'mnist-mlp');
+ * console.log(await listNetsInIndexedDB()); // [ 'mnist-mlp' ]
+ * const again = await loadNetFromIndexedDB('mnist-mlp'); // after a reload, say
+ * console.log(again.summary());
+ * ```
+ */
 export async function saveNetToIndexedDB(net: Sequential, key: string, options: IndexedDBOptions = {}): Promise<void> {
   checkKey('saveNetToIndexedDB', key);
   const bytes = netToSafetensors(net);

@@ -7,12 +7,24 @@ import type { Sequential } from '../nets/sequential.js';
 import type { NetBuildOptions } from '../nets/spec.js';
 import { netFromSafetensors } from './net-file.js';
 
+/** Options of `loadNetFromUrl`: where the net lives, and what to pass to fetch. */
 export interface LoadNetFromUrlOptions extends NetBuildOptions {
   /** Passed to fetch (headers, credentials, an AbortSignal ...). */
   init?: RequestInit;
 }
 
-/** The net saved at `url`, rebuilt on `options.backend` (default: the default backend). */
+/**
+ * The net saved at `url`, rebuilt on `options.backend` (default: the default backend).
+ *
+ * @example
+ * ```ts
+ * import { createBackend, loadNetFromUrl } from 'scratchnet';
+ *
+ * await createBackend();
+ * const net = await loadNetFromUrl(new URL('./models/mnist.safetensors', location.href));
+ * console.log(net.predictClasses(new Float32Array(784))); // one sample in, one class out
+ * ```
+ */
 export async function loadNetFromUrl(url: string | URL, options: LoadNetFromUrlOptions = {}): Promise<Sequential> {
   const name = String(url);
   let response: Response;

@@ -35,6 +35,7 @@ import { SigmoidWithLoss } from '../layers/sigmoid-with-loss.js';
 import type { Sequential } from '../nets/sequential.js';
 import { OnnxGraph } from './onnx-graph.js';
 
+/** Options of `exportOnnx`. */
 export interface OnnxExportOptions {
   /** Element type of the model's input, weights and outputs. Default 'float32', whatever the net's dtype. */
   dtype?: FloatDType;
@@ -104,7 +105,25 @@ const LAYER_ROWS: LayerRow[] = [
   row(Identity, 'Identity', () => {}),
 ];
 
-/** The bytes of an ONNX model computing `net.predict` (see the file header for inputs and outputs). */
+/**
+ * The bytes of an ONNX model computing `net.predict` (see the file header for inputs and outputs).
+ *
+ * @example
+ * ```ts
+ * import { createBackend, MultiLayerNet, exportOnnx } from 'scratchnet';
+ * import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ *
+ * await createBackend({ threads: 1 });
+ * const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: [100], outputSize: 10 }, { seed: 0 });
+ * // Input "input" (N, 784); outputs "scores" (net.predict) and "probabilities" (softmax), float32.
+ * const model = exportOnnx(net);
+ * const dir = mkdtempSync(join(tmpdir(), 'onnx-'));
+ * writeFileSync(join(dir, 'mnist.onnx'), model); // onnxruntime, Netron, ... read it
+ * rmSync(dir, { recursive: true });
+ * ```
+ */
 export function exportOnnx(net: Sequential, options: OnnxExportOptions = {}): Uint8Array {
   for (const p of net.params) p.assertLive('exportOnnx');
   const dtype = options.dtype ?? 'float32';

@@ -13,10 +13,13 @@
  * Platform-neutral.
  */
 
+/** The safetensors element types this reader and writer handle. */
 export type SafetensorsDtype = 'F32' | 'F64' | 'I32' | 'U8';
 
+/** A tensor's values, as the typed array of its dtype. */
 export type SafetensorsData = Float32Array | Float64Array | Int32Array | Uint8Array;
 
+/** One named tensor of a safetensors file. */
 export interface SafetensorsTensor {
   dtype: SafetensorsDtype;
   /** Row-major dimensions; [] is a scalar (one element). */
@@ -24,6 +27,7 @@ export interface SafetensorsTensor {
   data: SafetensorsData;
 }
 
+/** A safetensors file's tensors by name and its `__metadata__` strings. */
 export interface DecodedSafetensors {
   tensors: Record<string, SafetensorsTensor>;
   metadata: Record<string, string>;

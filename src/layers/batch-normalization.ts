@@ -5,6 +5,7 @@ import { batchNorm, batchNormBackward } from '../ops/batchnorm.js';
 import type { BatchNormKept } from '../ops/batchnorm.js';
 import { Layer } from './layer.js';
 
+/** Options of `new BatchNormalization(gamma, beta, options)`. */
 export interface BatchNormalizationOptions {
   /** Added to the variance before the square root. Default 1e-6 (the book's 10e-7). */
   eps?: number;

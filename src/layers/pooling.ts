@@ -5,6 +5,7 @@ import { checkWindowOver, checkWindowParams } from '../ops/window.js';
 import type { Window } from '../ops/window.js';
 import { Layer } from './layer.js';
 
+/** A window's max ('max') or its mean ('avg'). */
 export type PoolingMode = 'max' | 'avg';
 
 /**

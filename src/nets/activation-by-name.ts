@@ -20,11 +20,13 @@ const ACTIVATION_TABLE = {
   identity: () => new Identity(),
 } satisfies Record<string, (alpha?: number) => Layer>;
 
+/** An activation by name: 'relu', 'sigmoid', 'tanh', ... (see ACTIVATIONS). */
 export type ActivationName = keyof typeof ACTIVATION_TABLE;
 
 /** Activation names a net config (and the CLI) accepts, in the table's order. */
 export const ACTIVATIONS = Object.keys(ACTIVATION_TABLE) as ActivationName[];
 
+/** True when `name` is one of ACTIVATIONS. */
 export function isActivationName(name: unknown): name is ActivationName {
   return typeof name === 'string' && Object.hasOwn(ACTIVATION_TABLE, name);
 }

@@ -14,6 +14,7 @@ import { Sequential } from './sequential.js';
 import { affineParams, convParams } from './weight-init.js';
 import type { NetOptions } from './multi-layer-net.js';
 
+/** ConvNet's architecture (the `--net conv` net). */
 export interface ConvNetConfig {
   /** One sample's (C, H, W). Default (1, 28, 28). */
   inputDim?: [number, number, number];

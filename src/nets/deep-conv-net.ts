@@ -14,6 +14,7 @@ import { Sequential } from './sequential.js';
 import { affineParams, convParams } from './weight-init.js';
 import type { NetOptions } from './multi-layer-net.js';
 
+/** DeepConvNet's architecture; the defaults are the book's. */
 export interface DeepConvNetConfig {
   /** One sample's (C, H, W). Default (1, 28, 28). */
   inputDim?: [number, number, number];

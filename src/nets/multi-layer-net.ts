@@ -12,6 +12,7 @@ import type { WeightInit } from './weight-init.js';
 import { activationLayer } from './activation-by-name.js';
 import type { ActivationName } from './activation-by-name.js';
 
+/** MultiLayerNet's architecture: inputSize -> hiddenSizes[0] -> ... -> outputSize. */
 export interface MultiLayerNetConfig {
   inputSize: number;
   hiddenSizes: number[];
@@ -28,7 +29,9 @@ export interface MultiLayerNetConfig {
   useBatchnorm?: boolean;
 }
 
+/** Where a net lives and how its weights are drawn (every net class takes these). */
 export interface NetOptions {
+  /** Default: the default backend. */
   backend?: Backend;
   /** Default: the backend's dtype. */
   dtype?: FloatDType;
@@ -39,6 +42,18 @@ export interface NetOptions {
 /**
  * The book's MultiLayerNet: Affine (-> BatchNormalization) -> activation (-> Dropout) for each hidden size, then Affine,
  * then SoftmaxWithLoss. `new MultiLayerNet({ inputSize: 784, hiddenSizes: [100, 100], outputSize: 10 })`.
+ *
+ * @example
+ * ```ts
+ * import { createBackend, MultiLayerNet } from 'scratchnet';
+ *
+ * await createBackend({ threads: 1 });
+ * const net = new MultiLayerNet(
+ *   { inputSize: 784, hiddenSizes: [100, 100], outputSize: 10, activation: 'relu', weightInit: 'he', weightDecay: 1e-4 },
+ *   { seed: 0 },
+ * );
+ * console.log(net.params.map((p) => p.shape.join('x')).join(' ')); // prints: 784x100 100 100x100 100 100x10 10
+ * ```
  */
 export class MultiLayerNet extends Sequential {
   readonly config: Required<MultiLayerNetConfig>;

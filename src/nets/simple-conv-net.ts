@@ -13,6 +13,7 @@ import { affineParams, convParams } from './weight-init.js';
 import type { WeightInit } from './weight-init.js';
 import type { NetOptions } from './multi-layer-net.js';
 
+/** SimpleConvNet's architecture; the defaults are the book's. */
 export interface SimpleConvNetConfig {
   /** One sample's (C, H, W). Default (1, 28, 28). */
   inputDim?: [number, number, number];
@@ -36,6 +37,17 @@ export interface SimpleConvNetConfig {
  * The book's SimpleConvNet (chapter 7): conv (filterNum filters, filterSize²) -> ReLU ->
  * max pool 2x2 stride 2 -> Affine hiddenSize -> ReLU -> Affine outputSize, then SoftmaxWithLoss.
  * Params W1 (FN, C, FS, FS), b1, W2, b2, W3, b3 as in the book. x is (N, C, H, W).
+ *
+ * @example
+ * ```ts
+ * import { createBackend, SimpleConvNet } from 'scratchnet';
+ *
+ * const backend = await createBackend({ threads: 1 });
+ * const net = new SimpleConvNet({ inputDim: [1, 28, 28], filterNum: 30, filterSize: 5, hiddenSize: 100, outputSize: 10 }, { seed: 0 });
+ * const images = backend.rand([8, 1, 28, 28], { seed: 2 }); // x is (N, C, H, W)
+ * console.log(net.predict(images).shape); // prints: [ 8, 10 ]
+ * console.log(net.params[0].shape); // prints: [ 30, 1, 5, 5 ]
+ * ```
  */
 export class SimpleConvNet extends Sequential {
   readonly config: Required<SimpleConvNetConfig>;

@@ -37,6 +37,7 @@ import type { DeepConvNetConfig } from './deep-conv-net.js';
 import { ACTIVATIONS, activationLayer, isActivationName } from './activation-by-name.js';
 import type { ActivationName } from './activation-by-name.js';
 
+/** One layer of a saved net, as stored in its safetensors `__metadata__`. */
 export type LayerSpec =
   | { type: 'affine' | 'matmul'; inputSize: number; outputSize: number }
   | { type: 'relu' | 'sigmoid' | 'tanh' | 'identity' | 'softmax' }
@@ -47,6 +48,7 @@ export type LayerSpec =
   | { type: 'batch-normalization'; channels: number; momentum: number; eps: number }
   | { type: 'flatten' };
 
+/** A saved net's loss layer. */
 export type LossSpec = 'softmax-with-loss' | 'sigmoid-with-loss' | 'mean-squared-error';
 
 interface SpecBase {
@@ -55,6 +57,7 @@ interface SpecBase {
   weightDecay: number;
 }
 
+/** A saved net's architecture (`netSpec(net)`): its layers and loss, and the config of a named net, so `buildNet` can rebuild it. */
 export type NetSpec =
   | (SpecBase & { net: 'two-layer'; config: TwoLayerNet['config'] })
   | (SpecBase & { net: 'multi-layer'; config: Required<MultiLayerNetConfig> })
@@ -62,6 +65,7 @@ export type NetSpec =
   | (SpecBase & { net: 'deep-conv'; config: Required<DeepConvNetConfig> })
   | (SpecBase & { net: 'sequential' });
 
+/** Where a loaded or rebuilt net lives. */
 export interface NetBuildOptions {
   /** Default: the default backend. */
   backend?: Backend;

@@ -41,15 +41,20 @@ function backward(name: string) {
   };
 }
 
+/** y = x > 0 ? 1 : 0, element by element (x, out? of the same shape). */
 export const step = forward('step');
+/** y = x (a copy into `out`, or x itself when out is x). */
 export const identity: Forward = (x, out) => {
   checkFloats('identity', x);
   const y = outputFor('identity', x, x.shape, out);
   if (y.ptr !== x.ptr) y.set(x);
   return y;
 };
+/** y = 1 / (1 + exp(-x)), element by element, without overflow at large |x|. */
 export const sigmoid = forward('sigmoid');
+/** y = max(0, x), element by element. */
 export const relu = forward('relu');
+/** y = tanh(x), element by element. */
 export const tanh = forward('tanh');
 
 /** dx = dy * y * (1 - y), from the forward output y. */

@@ -5,12 +5,15 @@ import { checkFloats, checkMatrix, checkNoOverlap, outputFor } from './check.js'
 
 const GEMM = kernelFamily('gemm');
 
+/** Options of `gemm`: c = alpha op(a) op(b) + beta c. */
 export interface GemmOptions {
   /** Use a's transpose: a is stored (k, m). */
   transA?: boolean;
   /** Use b's transpose: b is stored (n, k). */
   transB?: boolean;
+  /** Scale of the product. Default 1. */
   alpha?: number;
+  /** Scale of what c held before (0: c is overwritten, even NaN). Default 0. */
   beta?: number;
 }
 

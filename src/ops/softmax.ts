@@ -15,6 +15,7 @@ const SUM = kernelFamily('sum');
 const SOFTMAX_CROSS_ENTROPY_BACKWARD_LABELS = kernelFamily('softmaxCrossEntropyBackwardLabels');
 const SOFTMAX_CROSS_ENTROPY_BACKWARD_ONE_HOT = kernelFamily('softmaxCrossEntropyBackwardOneHot');
 
+/** Row-wise softmax of x (N, C) into `out` (made when not given): each row minus its max, exponentiated, normalised. */
 export function softmax(x: Tensor, out?: Tensor): Tensor {
   const dtype = checkFloats('softmax', x);
   const [m, n] = checkMatrix('softmax', x, 'x');

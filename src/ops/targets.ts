@@ -5,6 +5,7 @@ import { checkFloats, checkMatrix, checkOneBackend, describe } from './check.js'
 /** Class targets for scores y (N, C): one-hot rows (float, y's shape and dtype) or int32 labels (N,) in [0, C). */
 export type Targets = Tensor;
 
+/** True for int32 class labels (N,), false for one-hot or other float targets. */
 export function isLabels(t: Tensor): boolean {
   return t.dtype === 'int32';
 }

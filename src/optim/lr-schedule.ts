@@ -9,6 +9,7 @@
  */
 import { cosPi, powInt } from '../math/index.js';
 
+/** The learning rate of update k (0-based), as a function of k. */
 export type LearningRateSchedule = (step: number) => number;
 
 function checkRate(schedule: string, name: string, value: number, allowZero = false): void {
@@ -57,6 +58,17 @@ export function cosine(lr: number, steps: number, min = 0): LearningRateSchedule
 /**
  * Linear warmup over the first `steps` updates, then `after` (counted from the end of the warmup):
  * update k < steps gets after(0) (k + 1) / steps, so the first update already moves the weights.
+ *
+ * @example
+ * ```ts
+ * import { schedules, Adam } from 'scratchnet';
+ *
+ * // 100 steps rising to 0.003, then half a cosine down to 0 over 5,000 steps.
+ * const lr = schedules.warmup(100, schedules.cosine(0.003, 5000));
+ * console.log(lr(0), lr(49), lr(99), lr(5100)); // prints: 0.00003 0.0015 0.003 0
+ * const optimizer = new Adam(lr); // the optimizer reads it before each update
+ * console.log(optimizer.lr); // prints: 0.00003
+ * ```
  */
 export function warmup(steps: number, after: LearningRateSchedule | number): LearningRateSchedule {
   checkSteps('warmup', 'steps', steps);
@@ -66,6 +78,7 @@ export function warmup(steps: number, after: LearningRateSchedule | number): Lea
   return (k) => (k < steps ? (peak * (k + 1)) / steps : then(k - steps));
 }
 
+/** Options of `oneCycle` (the names of PyTorch's OneCycleLR). */
 export interface OneCycleOptions {
   /** Fraction of the steps spent rising to maxLr. Default 0.3. */
   pctStart?: number;
@@ -79,6 +92,16 @@ export interface OneCycleOptions {
  * The 1cycle policy (Smith & Topin), as PyTorch's OneCycleLR with cosine annealing: from
  * maxLr / divFactor up to maxLr at step pctStart·steps − 1, then down to that / finalDivFactor at
  * step steps − 1 (and there after).
+ *
+ * @example
+ * ```ts
+ * import { schedules, SGD } from 'scratchnet';
+ *
+ * const lr = schedules.oneCycle(0.01, 1000); // up from 0.01 / 25 for 300 steps, then down
+ * console.log([0, 299, 999].map((k) => lr(k).toPrecision(3)).join(' ')); // prints: 0.000400 0.0100 4.00e-8
+ * const optimizer = new SGD(lr);
+ * console.log(optimizer.lr.toPrecision(3)); // prints: 0.000400
+ * ```
  */
 export function oneCycle(maxLr: number, steps: number, options: OneCycleOptions = {}): LearningRateSchedule {
   const { pctStart = 0.3, divFactor = 25, finalDivFactor = 1e4 } = options;

@@ -23,11 +23,13 @@ const OPTIMIZER_TABLE = {
   adam: { label: 'Adam', create: (lr: Rate) => new Adam(lr), defaultLr: 0.001 },
 } satisfies Record<string, { label: string; create: (lr: Rate) => Optimizer; defaultLr: number }>;
 
+/** An optimizer by name: 'sgd', 'momentum', ..., 'adam' (see OPTIMIZERS). */
 export type OptimizerName = keyof typeof OPTIMIZER_TABLE;
 
 /** The names optimizerByName accepts, in the table's order (simplest first). */
 export const OPTIMIZERS = Object.keys(OPTIMIZER_TABLE) as OptimizerName[];
 
+/** True when `name` is one of OPTIMIZERS. */
 export function isOptimizerName(name: unknown): name is OptimizerName {
   return typeof name === 'string' && Object.hasOwn(OPTIMIZER_TABLE, name);
 }

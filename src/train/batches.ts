@@ -3,6 +3,7 @@ import type { FloatDType } from '../backend/dtype.js';
 import { Rng } from '../random/rng.js';
 import type { BatchSource } from './batch-source.js';
 
+/** Options of `batches(source, batchSize, options)`. */
 export interface BatchesOptions {
   /** Draw the samples in a seeded random order. Default false (in order). */
   shuffle?: boolean;

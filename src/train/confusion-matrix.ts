@@ -4,6 +4,7 @@
  */
 import type { Tensor } from '../backend/tensor.js';
 
+/** Counts of (true class, predicted class) pairs (`confusionMatrix(net, data)`); `format()` gives them as a table with each class's recall. */
 export class ConfusionMatrix {
   /** counts[t][p]: samples of class t predicted as p. */
   readonly counts: number[][];

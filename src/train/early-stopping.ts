@@ -4,6 +4,7 @@ import type { Trainer, EpochInfo } from './trainer.js';
 import { checkMonitor, improves, monitoredValue } from './monitor.js';
 import type { Monitor } from './monitor.js';
 
+/** Options of `new EarlyStopping(options)`. */
 export interface EarlyStoppingOptions {
   /** Default 'valLoss'. Losses must fall, accuracies rise. */
   monitor?: Monitor;

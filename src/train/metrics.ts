@@ -10,6 +10,7 @@ import type { BatchSource } from './batch-source.js';
 import { ConfusionMatrix } from './confusion-matrix.js';
 import { forEachBatch } from './evaluate.js';
 
+/** Options of `topKAccuracy` and `confusionMatrix`. */
 export interface MetricOptions {
   /** Rows per forward pass. Default 1000. */
   batchSize?: number;

@@ -4,6 +4,7 @@ import type { Trainer, EpochInfo } from './trainer.js';
 import { checkMonitor, improves, monitoredValue } from './monitor.js';
 import type { Monitor } from './monitor.js';
 
+/** Options of `new ModelCheckpoint(path, options)`. */
 export interface ModelCheckpointOptions {
   /** Save only when the monitored figure improves on the best so far. Default false: every epoch. */
   saveBestOnly?: boolean;

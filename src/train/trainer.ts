@@ -12,6 +12,7 @@ import { SubsetSource, splitSource } from './subset-source.js';
 import type { Callback, HookResult } from './callback.js';
 import { yieldToEventLoop, runsInBrowser } from './yield-to-event-loop.js';
 
+/** What one epoch of `fit` / `fitAsync` measured (the record `onEpoch` and the returned history hold). */
 export interface EpochInfo {
   /** 1-based epoch number. */
   epoch: number;
@@ -28,6 +29,7 @@ export interface EpochInfo {
   seconds: number;
 }
 
+/** What `onBatch` and `onBatchEnd` hooks get after each step. */
 export interface BatchInfo {
   epoch: number;
   iteration: number;
@@ -38,6 +40,7 @@ export interface BatchInfo {
   samples: number;
 }
 
+/** Options of `Trainer.fit`. */
 export interface FitOptions {
   /** Passes over the training set. Default 10 (ignored when `iterations` is given). */
   epochs?: number;
@@ -79,6 +82,7 @@ export interface FitOptions {
   onEpoch?: (info: EpochInfo) => HookResult;
 }
 
+/** Options of `Trainer.fitAsync`: those of `fit`, and how often to yield. */
 export interface FitAsyncOptions extends FitOptions {
   /**
    * Give the event loop a turn between batches once this many milliseconds have passed since the
@@ -152,6 +156,26 @@ export class Trainer {
     readonly optimizer: Optimizer,
   ) {}
 
+  /**
+   * Trains on `x` (a tensor, with targets `t`) or on a batch source (MNIST, `dataset.fromArrays`, a
+   * subset) for `options.epochs`, in shuffled batches of `options.batchSize`; returns one record per
+   * epoch (loss, train and test accuracy, validation loss and accuracy). Throws a DivergenceError when
+   * the loss or a gradient stops being finite.
+   *
+   * @example
+   * ```ts
+   * import { createBackend, dataset, TwoLayerNet, SGD, Trainer } from 'scratchnet';
+   *
+   * await createBackend({ threads: 1 });
+   * // XOR: two inputs, two classes; a data set (x and labels together) or x and t tensors both work.
+   * const xor = dataset.fromArrays([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0]);
+   * const net = new TwoLayerNet(2, 8, 2, 1, { activation: 'tanh', seed: 3 });
+   * const trainer = new Trainer(net, new SGD(0.5));
+   * const epochs = trainer.fit(xor, { epochs: 500, batchSize: 4, shuffle: false, evalSample: 4 });
+   * console.log(epochs.length, epochs.at(-1)!.trainAccuracy); // prints: 500 1
+   * console.log(net.predictClasses([[0, 0], [0, 1], [1, 0], [1, 1]])); // prints: [ 0, 1, 1, 0 ]
+   * ```
+   */
   fit(x: Tensor | BatchSource, options?: FitOptions): EpochInfo[];
   fit(x: Tensor, t: Tensor, options?: FitOptions): EpochInfo[];
   fit(x: Tensor | BatchSource, tOrOptions?: Tensor | FitOptions, maybeOptions?: FitOptions): EpochInfo[] {
@@ -175,6 +199,26 @@ export class Trainer {
    * `fit`, giving the event loop a turn between batches (see `yieldEveryMs`) and awaiting hooks
    * that return promises. Resolves with the epochs completed, also when stopped by `signal` or a
    * hook; the same seed gives the same params, bit for bit, as `fit`.
+   *
+   * @example
+   * ```ts
+   * import { createBackend, dataset, MultiLayerNet, Adam, Trainer, EarlyStopping } from 'scratchnet';
+   *
+   * await createBackend({ threads: 1 });
+   * const rows = Array.from({ length: 200 }, (_, i) => [(i % 20) / 20, Math.floor(i / 20) / 10]);
+   * const data = dataset.fromArrays(rows, rows.map(([a, b]) => (a > b ? 1 : 0)));
+   * const net = new MultiLayerNet({ inputSize: 2, hiddenSizes: [16], outputSize: 2 }, { seed: 0 });
+   * const stop = new AbortController(); // stop.abort() (say, from a button) ends training between batches
+   * const valLosses: number[] = [];
+   * const epochs = await new Trainer(net, new Adam(0.01)).fitAsync(data, {
+   *   epochs: 50, batchSize: 20, seed: 1, validationSplit: 0.2, signal: stop.signal,
+   *   callbacks: [new EarlyStopping({ patience: 5, restoreBest: true })],
+   *   onEpoch: (e) => {
+   *     valLosses.push(e.valLoss!); // a page would draw a chart here; returning false stops training
+   *   },
+   * });
+   * console.log(epochs.length, epochs.at(-1)!.valAccuracy, valLosses[49] < valLosses[0] / 5); // prints: 50 1 true
+   * ```
    */
   fitAsync(x: Tensor | BatchSource, options?: FitAsyncOptions): Promise<EpochInfo[]>;
   fitAsync(x: Tensor, t: Tensor, options?: FitAsyncOptions): Promise<EpochInfo[]>;

@@ -12,11 +12,13 @@ import { param } from '../variable.js';
 import type { Variable } from '../variable.js';
 import { Module } from './module.js';
 
+/** Options of `new nn.Linear(inputs, outputs, options)`. */
 export interface LinearOptions {
   /** Default 'he' (std sqrt(2 / in)), as MultiLayerNet uses for ReLU nets. */
   init?: WeightInit;
   /** Seed of the init; default: the backend's PRNG. */
   seed?: number;
+  /** Whether the layer adds a bias b (out,). Default true. */
   bias?: boolean;
   dtype?: FloatDType;
   backend?: Backend;

@@ -18,6 +18,7 @@ export function add(a: Variable | Tensor, b: Variable | Tensor): Variable {
   return addOrSub('add', asVariable(a), asVariable(b), 1);
 }
 
+/** a - b with NumPy broadcasting (see add). */
 export function sub(a: Variable | Tensor, b: Variable | Tensor): Variable {
   return addOrSub('sub', asVariable(a), asVariable(b), -1);
 }
