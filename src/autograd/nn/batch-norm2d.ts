@@ -9,6 +9,7 @@ import { param } from '../variable.js';
 import type { Variable } from '../variable.js';
 import { Module } from './module.js';
 
+/** Options of `BatchNorm2d`: momentum and eps of the running statistics, dtype and backend. */
 export interface BatchNorm2dOptions {
   /** running = momentum * running + (1 - momentum) * batch (the book's convention). Default 0.9. */
   momentum?: number;

@@ -11,6 +11,7 @@ import { param } from '../variable.js';
 import type { Variable } from '../variable.js';
 import { Module } from './module.js';
 
+/** Options of `Conv2d`: stride, padding, init, bias, dtype and backend. */
 export interface Conv2dOptions {
   stride?: number;
   pad?: number;

@@ -16,6 +16,7 @@ abstract class Pool2d extends Module {
   }
 }
 
+/** Max pooling over size x size windows of (N, C, H, W), as `maxPool2d`; stride defaults to size. */
 export class MaxPool2d extends Pool2d {
   constructor(size: number, options: { stride?: number; pad?: number } = {}) {
     super('MaxPool2d', size, options);
@@ -25,6 +26,7 @@ export class MaxPool2d extends Pool2d {
   }
 }
 
+/** Average pooling over size x size windows of (N, C, H, W), as `avgPool2d`; stride defaults to size. */
 export class AvgPool2d extends Pool2d {
   constructor(size: number, options: { stride?: number; pad?: number } = {}) {
     super('AvgPool2d', size, options);

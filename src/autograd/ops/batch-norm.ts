@@ -6,6 +6,7 @@ import { accumulate } from '../backward.js';
 import { asVariable, output } from '../tape.js';
 import type { Variable } from '../variable.js';
 
+/** Options of `batchNorm`: the mode, the running statistics and their momentum, and eps. */
 export interface BatchNormOptions {
   /** Batch statistics (and an update of the running ones) when true; the running ones when false. */
   training: boolean;
