@@ -75,7 +75,7 @@ export class ConvNet extends Sequential {
       new ReLU(),
       new Affine(...affineParams(backend, full.hiddenSize, full.outputSize, 'he', rng, dtype)),
     );
-    super(layers);
+    super(layers, undefined, { inputShape: full.inputDim });
     this.config = full;
   }
 }

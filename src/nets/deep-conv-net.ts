@@ -81,7 +81,7 @@ export class DeepConvNet extends Sequential {
       new Affine(...affineParams(backend, full.hiddenSize, full.outputSize, 'he', rng, dtype)),
       new Dropout(full.dropout, { seed: seed + 2 }),
     );
-    super(layers);
+    super(layers, undefined, { inputShape: full.inputDim });
     this.config = full;
   }
 }

@@ -17,6 +17,12 @@ import { netSummary } from './summary.js';
 export interface SequentialOptions {
   /** L2 weight decay λ: adds 0.5 λ Σ W² to the loss and λ W to dW (weights, not biases). */
   weightDecay?: number;
+  /**
+   * One sample's shape, without the batch axis, e.g. [1, 28, 28]. Needed where the first layer does
+   * not fix it (a conv layer's filters do not give the image size): saved with the net, and read by
+   * predict on plain arrays, summary and ONNX export. Default: none.
+   */
+  inputShape?: Shape;
 }
 
 /**
@@ -47,6 +53,8 @@ export class Sequential {
   /** Names of state in the same order, numbered like the params: running_mean2, running_var2 ... */
   readonly stateNames: string[] = [];
   weightDecay: number;
+  /** One sample's shape (no batch axis) when the net was told it (SequentialOptions.inputShape), else null. */
+  readonly inputShape: Shape | null;
   /** The part of the blocks that holds weights (rank >= 2 params): weight decay applies there. */
   private readonly decayParams: Tensor | null;
   private readonly decayGrads: Tensor | null;
@@ -58,6 +66,11 @@ export class Sequential {
     this.layers = layers;
     this.lossLayer = lossLayer;
     this.weightDecay = options.weightDecay ?? 0;
+    const shape = options.inputShape;
+    if (shape !== undefined && !(Array.isArray(shape) && shape.length > 0 && shape.every((d) => Number.isInteger(d) && d > 0))) {
+      throw new Error(`Sequential: inputShape must be a non-empty list of positive integers (one sample, no batch axis), got ${JSON.stringify(shape)}`);
+    }
+    this.inputShape = shape === undefined ? null : [...shape];
     const owned = layers.flatMap((l) => l.params);
     if (owned.length === 0) throw new Error('Sequential: no layer has params to train');
     this.backend = owned[0].backend;

@@ -74,7 +74,7 @@ export class SimpleConvNet extends Sequential {
       new Affine(...affineParams(backend, pooled, full.hiddenSize, full.weightInit, rng, dtype)),
       new ReLU(),
       new Affine(...affineParams(backend, full.hiddenSize, full.outputSize, full.weightInit, rng, dtype)),
-    ]);
+    ], undefined, { inputShape: full.inputDim });
     this.config = full;
   }
 }

@@ -53,6 +53,8 @@ interface SpecBase {
   layers: LayerSpec[];
   loss: LossSpec;
   weightDecay: number;
+  /** One sample's shape (Sequential.inputShape), present when the net records one. */
+  inputShape?: number[];
 }
 
 export type NetSpec =
@@ -72,6 +74,7 @@ export interface NetBuildOptions {
 /** The architecture of `net` (throws for a layer a spec cannot describe, naming it). */
 export function netSpec(net: Sequential): NetSpec {
   const base: SpecBase = { layers: net.layers.map(layerSpec), loss: lossSpec(net.lossLayer), weightDecay: net.weightDecay };
+  if (net.inputShape !== null) base.inputShape = [...net.inputShape];
   if (net instanceof TwoLayerNet) return { net: 'two-layer', config: { ...net.config }, ...base };
   if (net instanceof MultiLayerNet) return { net: 'multi-layer', config: { ...net.config, hiddenSizes: [...net.config.hiddenSizes] }, ...base };
   if (net instanceof SimpleConvNet) return { net: 'simple-conv', config: { ...net.config, inputDim: [...net.config.inputDim] }, ...base };
@@ -130,7 +133,7 @@ export function buildNet(spec: unknown, options: NetBuildOptions = {}): Sequenti
     net = new DeepConvNet(s.config, { backend, dtype, seed: 0 });
   } else {
     const layers = s.layers.map((l) => buildLayer(l, backend, dtype));
-    net = new Sequential(layers, buildLoss(s.loss));
+    net = new Sequential(layers, buildLoss(s.loss), { inputShape: s.inputShape });
   }
   net.weightDecay = s.weightDecay;
   // The config decides what is built; the layer list must agree with it.
@@ -284,6 +287,12 @@ export function checkNetSpec(value: unknown): NetSpec {
   const decay = finiteNumber(weightDecay, 'weightDecay');
   if (decay < 0) fail(`weightDecay must be >= 0, got ${decay}`);
   const base: SpecBase = { layers: checkedLayers, loss: loss as LossSpec, weightDecay: decay };
+  // Files written before nets recorded their input shape have none.
+  if (value.inputShape !== undefined) {
+    const shape = value.inputShape;
+    if (!Array.isArray(shape) || shape.length === 0) fail(`inputShape must be a non-empty list, got ${JSON.stringify(shape)}`);
+    base.inputShape = shape.map((d, i) => positiveInt(d, `inputShape[${i}]`));
+  }
 
   if (net === 'sequential') return { net, ...base };
   if (!isObject(value.config)) fail(`a ${JSON.stringify(net)} spec needs a config object`);
