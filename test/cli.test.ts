@@ -221,7 +221,7 @@ describe('scratchnet: training and evaluating', () => {
     expect(report.singleImageAccuracy).toBe(report.testAccuracy);
   });
 
-  it('trains --net conv (two convs with batchnorm, 2 epochs by default) and eval scores the saved net with its running averages', async () => {
+  it('trains --net conv (two convs with batchnorm, 2 epochs by default); eval scores the saved net with its running averages, export writes it as ONNX', async () => {
     const model = join(tmp, 'convnet.safetensors');
     const run = await scratchnet('train', '--net', 'conv', '--data', smallDir, '--iterations', '30', '--seed', '3', '--json', '--save', model);
     expect(run.stderr).not.toMatch(/\n\s+at /);
@@ -235,6 +235,27 @@ describe('scratchnet: training and evaluating', () => {
     const report = JSON.parse(evaluated.stdout);
     expect(report.testAccuracy).toBe(result.testAccuracy);
     expect(report.singleImageAccuracy).toBe(report.testAccuracy);
+
+    // export without --input-shape: the saved net knows its (1, 28, 28) images; onnxruntime-web
+    // runs the model (Conv, BatchNormalization with the running averages, MaxPool, Gemm) as the net predicts.
+    const onnxPath = join(tmp, 'convnet.onnx');
+    const exported = await scratchnet('export', '--model', model, '--onnx', onnxPath);
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toMatch(/^wrote .*convnet\.onnx \(\d+ bytes, float32, Convolution\(1 -> 16, 5x5, stride 1, pad 0\) BatchNormalization\(16\) ReLU Pooling\(max 2x2, stride 2, pad 0\) .* Affine\(100 -> 10\)\)$/m);
+    const net = await loadNet(model, { backend: await createBackend({ threads: 1 }) });
+    const images = (await firstSamples('t10k-images-idx3-ubyte', 100, 16, 784)).subarray(16);
+    const x = net.backend.empty([100, 1, 28, 28], 'float32').set(Array.from(images, (v) => v / 255));
+    const expected = net.predict(x).toTypedArray();
+    ort.env.wasm.numThreads = 1;
+    const session = await ort.InferenceSession.create(await readFile(onnxPath));
+    const { scores } = await session.run({ input: new ort.Tensor('float32', x.toTypedArray() as Float32Array, [100, 1, 28, 28]) });
+    const diffs = Array.from(scores.data as Float32Array, (v, i) => Math.abs(v - expected[i]));
+    expect(Math.max(...diffs)).toBeLessThan(1e-5);
+    await session.release();
+    net.dispose();
+    net.backend.dispose();
+
     expect(parseTrainArgs(['--net', 'conv'])).toMatchObject({ epochs: 2, optimizer: 'adam', lr: 0.006, schedule: 'linear' });
     expect(parseTrainArgs(['--net', 'conv', '--optimizer', 'sgd'])!.lr).toBe(0.1);
     expect(() => parseTrainArgs(['--net', 'conv', '--batchnorm'])).toThrow('--batchnorm needs --net mlp (--net conv always has batchnorm after each conv)');

@@ -94,12 +94,18 @@ describe('ConvNet (--net conv)', () => {
     net.dispose();
   });
 
-  test('saves as a Sequential of its layers and comes back with the same params, running averages and outputs', () => {
+  test('saves as a Sequential of its layers and comes back with the same params, running averages, input shape and outputs', () => {
     const net = new ConvNet({ inputDim: [1, 14, 14], filters: [3, 4], filterSize: 3, hiddenSize: 8 }, { backend, seed: 5 });
     const trainer = new Trainer(net, new Adam(0.01));
     trainer.fit(backend.rand([6, 1, 14, 14], { seed: 6 }), backend.tensor([0, 1, 2, 3, 4, 5], [6], 'int32'), { batchSize: 3, epochs: 2, evaluate: false });
     expect(netSpec(net).net).toBe('sequential');
+    expect(netSpec(net).inputShape).toEqual([1, 14, 14]);
     const again = netFromSafetensors(netToSafetensors(net), { backend });
+    // The input shape is what lets predict take one flat sample, and ONNX export know the image size.
+    expect(again.inputShape).toEqual([1, 14, 14]);
+    const sample = Array.from({ length: 196 }, (_, i) => (i % 7) / 7);
+    expect(again.predictProba(sample)).toEqual(net.predictProba(sample));
+    expect(again.predictProba(sample)).toHaveLength(10);
     expect(again.params.map(tensorHash)).toEqual(net.params.map(tensorHash));
     expect(again.state.map(tensorHash)).toEqual(net.state.map(tensorHash));
     const x = backend.rand([2, 1, 14, 14], { seed: 7 });
@@ -187,6 +193,9 @@ describe('conv layers in saved nets', () => {
     );
     expect(() => checkNetSpec({ ...base, layers: [{ type: 'flatten' }] })).toThrow(/nothing to load/);
     expect(checkNetSpec({ ...base, layers: [conv, { type: 'flatten' }] }).layers).toHaveLength(2);
+    expect(checkNetSpec({ ...base, layers: [conv], inputShape: [1, 5, 5] }).inputShape).toEqual([1, 5, 5]);
+    expect(() => checkNetSpec({ ...base, layers: [conv], inputShape: [1, 0, 5] })).toThrow('net spec: inputShape[1] must be a positive integer, got 0');
+    expect(() => checkNetSpec({ ...base, layers: [conv], inputShape: [] })).toThrow('net spec: inputShape must be a non-empty list, got []');
   });
 });
 

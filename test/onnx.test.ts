@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import {
   createBackend, loadMnist, MultiLayerNet, Sequential, Trainer, Adam, Affine, MatMul, ReLU, LeakyReLU, ELU, Tanh, Sigmoid,
-  Softmax, Dropout, Identity, Add, SigmoidWithLoss, MeanSquaredError, Rng,
+  Softmax, Dropout, Identity, Add, SigmoidWithLoss, MeanSquaredError, Rng, SimpleConvNet, DeepConvNet, ConvNet, Convolution, Pooling,
+  BatchNormalization, Flatten, netFromSafetensors, netToSafetensors,
 } from '../src/index.js';
 import type { Backend, Mnist, Tensor, FloatDType } from '../src/index.js';
 import { exportOnnx } from '../src/io/onnx.js';
@@ -119,6 +120,104 @@ describe('exportOnnx on a trained MNIST net', () => {
   });
 });
 
+describe('exportOnnx on trained conv nets: onnxruntime-web gives net.predict on MNIST test images (max abs diff < 1e-5)', () => {
+  /** MNIST as (N, 1, 28, 28) images, for training the conv nets. */
+  let images: Mnist;
+  beforeAll(async () => {
+    images = await loadMnist({ dir: mnistDir, backend, flatten: false, download: false });
+  });
+  afterAll(() => images?.dispose());
+
+  /** A few Adam steps, so weights and batchnorm running averages are far from their initial values. */
+  function trainFew(net: Sequential, iterations: number, batchSize: number, lr = 0.003): void {
+    new Trainer(net, new Adam(lr)).fit(images.train.slice(3000), { iterations, batchSize, seed: 5, evaluate: false });
+  }
+
+  /** Exports `net` (its input shape from the net itself) and compares ort's scores with net.predict on `count` test images. */
+  async function expectOnnxMatches(net: Sequential, count: number): Promise<void> {
+    const flat = testImages(count, net.dtype);
+    const x = flat.reshape(count, 1, 28, 28);
+    const expected = net.predict(x);
+    const out = await runOnnx(exportOnnx(net), x, 'float32');
+    expect(maxAbsDiff(out.scores, expected.data)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(out.probabilities, softmaxRows(expected.data, 10))).toBeLessThan(1e-6);
+    // The scores are not near zero, so the comparison means something.
+    expect(Math.max(...Array.from(expected.data, Math.abs))).toBeGreaterThan(0.1);
+    for (const t of [flat, expected]) t.dispose();
+  }
+
+  test('SimpleConvNet (conv 5x5, max pool 2x2, Affine after (30, 12, 12)): float32, and a float64 net as float32', async () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const net = new SimpleConvNet({}, { backend, dtype, seed: 1 });
+      trainFew(net, 20, 50);
+      await expectOnnxMatches(net, 200);
+      net.dispose();
+    }
+  });
+
+  test('DeepConvNet (six 3x3 convs padded by 1, three max pools, dropout)', async () => {
+    const net = new DeepConvNet({}, { backend, seed: 2 });
+    trainFew(net, 10, 20, 0.001);
+    await expectOnnxMatches(net, 50);
+    net.dispose();
+  });
+
+  test('ConvNet (--net conv: batchnorm per channel with trained running averages), also after a save and load', async () => {
+    const net = new ConvNet({}, { backend, seed: 3 });
+    trainFew(net, 30, 50);
+    const [mean1, var1] = net.state.map((t) => Array.from(t.data));
+    expect(Math.max(...mean1.map(Math.abs))).toBeGreaterThan(0.01);
+    expect(Math.max(...var1.map((v) => Math.abs(v - 1)))).toBeGreaterThan(0.01);
+    await expectOnnxMatches(net, 200);
+    // Saved and loaded it is a plain Sequential that still knows its (1, 28, 28) input.
+    const again = netFromSafetensors(netToSafetensors(net), { backend });
+    expect(again.inputShape).toEqual([1, 28, 28]);
+    await expectOnnxMatches(again, 50);
+    [net, again].forEach((n) => n.dispose());
+  });
+
+  /**
+   * Padded pooling, where our zero padding differs from ONNX's: max pools right after a conv
+   * (negative outputs at the border lose to a padding 0), an average pool (the padding counts in
+   * the mean); batchnorm on (N, C, H, W) and on (N, D), an explicit Flatten.
+   */
+  function paddedPoolingNet(dtype: FloatDType): Sequential {
+    const rng = new Rng(11);
+    const weights = (shape: number[], scale: number) => {
+      const t = backend.empty(shape, dtype);
+      return t.set(Array.from({ length: t.size }, () => (rng.uniform() * 2 - 1) * scale));
+    };
+    const ones = (n: number) => backend.ones([n], dtype);
+    const zeros = (n: number) => backend.zeros([n], dtype);
+    return new Sequential(
+      [
+        new Convolution(weights([4, 1, 3, 3], 0.6), weights([4], 0.3), 1, 1), // (4, 28, 28)
+        new Pooling(3, 3, 2, 1, 'max'), // (4, 14, 14)
+        new BatchNormalization(ones(4), zeros(4), 0.5),
+        new Pooling(3, 3, 2, 1, 'avg'), // (4, 7, 7)
+        new Convolution(weights([6, 4, 3, 3], 0.4), weights([6], 0.3), 2, 2), // (6, 5, 5)
+        new Pooling(2, 2, 2, 1, 'max'), // (6, 3, 3)
+        new Flatten(), // (54,)
+        new Affine(weights([54, 16], 0.2), weights([16], 0.1)),
+        new BatchNormalization(ones(16), zeros(16), 0.5, { eps: 1e-3 }),
+        new ReLU(),
+        new Affine(weights([16, 10], 0.4), weights([10], 0.1)),
+      ],
+      undefined,
+      { inputShape: [1, 28, 28] },
+    );
+  }
+
+  test('padded max and average pooling, batchnorm on images and on rows, Flatten: float32 and float64 nets', async () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const net = paddedPoolingNet(dtype);
+      trainFew(net, 20, 50);
+      await expectOnnxMatches(net, 200);
+      net.dispose();
+    }
+  });
+});
+
 describe('exportOnnx on every layer a Sequential holds', () => {
   /**
    * Affine, LeakyReLU, MatMul, ELU, Dropout, Tanh, Identity, Sigmoid, ReLU, Softmax, random weights.
@@ -174,6 +273,21 @@ describe('exportOnnx on every layer a Sequential holds', () => {
 
 describe('exportOnnx rejects what it cannot export, before writing anything', () => {
   const small = () => new MultiLayerNet({ inputSize: 4, hiddenSizes: [3], outputSize: 2 }, { backend: backend, seed: 1 });
+
+  test('a pooling padded by its whole window (onnxruntime refuses such pads), a conv net without its input shape, a shape that does not fit', () => {
+    const W = backend.zeros([2, 1, 3, 3], 'float32');
+    const conv = () => new Convolution(W.clone(), backend.zeros([2], 'float32'));
+    const padded = new Sequential([conv(), new Pooling(2, 2, 2, 2, 'avg'), new Flatten(), new Affine(backend.zeros([98, 2], 'float32'), backend.zeros([2], 'float32'))], undefined, { inputShape: [1, 12, 12] });
+    expect(() => exportOnnx(padded)).toThrow('exportOnnx: Pooling(avg 2x2, stride 2, pad 2) pads by as much as its window; ONNX runtimes (onnxruntime) refuse pooling pads that are not smaller than the window');
+    const unknown = new Sequential([conv(), new Flatten(), new Affine(backend.zeros([200, 2], 'float32'), backend.zeros([2], 'float32'))]);
+    expect(() => exportOnnx(unknown)).toThrow('exportOnnx: cannot tell the input shape of a net starting with Convolution(1 -> 2, 3x3, stride 1, pad 0); pass options.inputShape (one sample, e.g. [1, 28, 28])');
+    expect(() => exportOnnx(unknown, { inputShape: [2, 12, 12] })).toThrow('exportOnnx: Convolution(1 -> 2, 3x3, stride 1, pad 0) takes samples (1, H, W) that its window fits, but gets shape (2, 12, 12)');
+    expect(() => exportOnnx(unknown, { inputShape: [1, 2, 12] })).toThrow('gets shape (1, 2, 12)');
+    expect(() => exportOnnx(unknown, { inputShape: [1, 13, 12] })).toThrow('exportOnnx: Affine(200 -> 2) takes 200 inputs per sample but gets shape (220,) (220)');
+    expect(exportOnnx(unknown, { inputShape: [1, 12, 12] }).length).toBeGreaterThan(0);
+    [padded, unknown].forEach((n) => n.dispose());
+    W.dispose();
+  });
 
   test('a layer without an ONNX form is named', () => {
     const W = backend.zeros([4, 4], 'float32');

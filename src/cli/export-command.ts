@@ -30,7 +30,8 @@ Options:
   --model FILE        the saved net (safetensors)
   --onnx FILE         the ONNX file to write
   --dtype TYPE        float32 or float64, the model's element type (default: float32)
-  --input-shape DIMS  one sample's shape, e.g. 1,28,28 (default: the first layer's width)
+  --input-shape DIMS  one sample's shape, e.g. 1,28,28 (default: the one the net recorded,
+                      as conv nets do, else the first layer's width)
   -h, --help          show this help
 `;
 

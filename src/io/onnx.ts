@@ -8,13 +8,16 @@
  *   output "scores"  (N, C)               net.predict(x), the last layer's output
  *   output "probabilities" (N, C)         Softmax(scores) for SoftmaxWithLoss, Sigmoid(scores)
  *                                         for SigmoidWithLoss; absent for MeanSquaredError
- * Weights go in as initializers named like the net's params (W1, b1, ...). The model is float32
- * by default, a float64 net's weights rounded to float, because that is what every runtime runs
- * (onnxruntime's CPU kernels have double Gemm, Relu, Sigmoid, Tanh and Softmax but no double Elu
- * or LeakyRelu); `dtype: 'float64'` keeps doubles. Alphas are float attributes in either case.
+ * Weights go in as initializers named like the net's params and state (W1, b1, running_mean2, ...).
+ * The model is float32 by default, a float64 net's weights rounded to float, because that is what
+ * every runtime runs (onnxruntime's CPU kernels have double Gemm, Relu, Sigmoid, Tanh and Softmax
+ * but no double Elu, LeakyRelu or Conv); `dtype: 'float64'` keeps doubles. Alphas and batchnorm's
+ * epsilon are float attributes in either case.
  *
- * Each layer class has one row in LAYER_ROWS saying which ONNX nodes it becomes; a new layer
- * (Convolution -> Conv, Pooling -> MaxPool/AveragePool, BatchNormalization, Flatten) is one row.
+ * Each layer class has one row in LAYER_ROWS saying which ONNX nodes it becomes; a new layer is
+ * one row. Conv nets go in as (N, C, H, W) images: their shape comes from options.inputShape or
+ * the net's own `inputShape` (SimpleConvNet, DeepConvNet and ConvNet record theirs, also in a
+ * saved file), since a conv layer's filters do not fix the image size.
  */
 import type { FloatDType } from '../backend/dtype.js';
 import { formatShape } from '../backend/shape.js';
@@ -32,7 +35,14 @@ import { Dropout } from '../layers/dropout.js';
 import { Identity } from '../layers/identity.js';
 import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
 import { SigmoidWithLoss } from '../layers/sigmoid-with-loss.js';
+import { Convolution } from '../layers/convolution.js';
+import { Pooling } from '../layers/pooling.js';
+import { BatchNormalization } from '../layers/batch-normalization.js';
+import { Flatten } from '../layers/flatten.js';
+import { windowOutputSize } from '../ops/window.js';
+import type { Window } from '../ops/window.js';
 import type { Sequential } from '../nets/sequential.js';
+import { sampleShapeOf } from '../nets/input-shape.js';
 import { OnnxGraph } from './onnx-graph.js';
 
 /** Options of `exportOnnx`. */
@@ -40,8 +50,9 @@ export interface OnnxExportOptions {
   /** Element type of the model's input, weights and outputs. Default 'float32', whatever the net's dtype. */
   dtype?: FloatDType;
   /**
-   * One sample's shape, without the batch dimension. Default: [D] for a net whose first layer is
-   * Affine or MatMul (D inputs). Affine flattens whatever it gets, so [1, 28, 28] works there too.
+   * One sample's shape, without the batch dimension. Default: the net's `inputShape` (the conv
+   * nets' [C, H, W]), else [D] for a net whose first layer is Affine or MatMul (D inputs). Affine
+   * flattens whatever it gets, so [1, 28, 28] works there too.
    */
   inputShape?: number[];
 }
@@ -51,8 +62,8 @@ interface EmitContext {
   graph: OnnxGraph;
   /** Adds `param` (one of the layer's params) as an initializer; returns its name. */
   weight(param: Tensor): string;
-  /** Adds a tensor the layer keeps that is not a param (running statistics) under a fresh name; returns it. */
-  constant(prefix: string, values: Tensor): string;
+  /** Adds `state` (one of the layer's running statistics) as an initializer named like the net's state; returns its name. */
+  state(state: Tensor): string;
   /** The layer's label, for errors. */
   label: string;
 }
@@ -79,6 +90,35 @@ function asMatrix(ctx: EmitContext, inputSize: number): void {
   if (graph.shape.length !== 1) graph.apply('Flatten', [], { axis: { int: 1 } }, [size]);
 }
 
+/** Conv and pooling need one sample to be (C, H, W) with the window fitting; returns [OH, OW]. */
+function windowOver(ctx: EmitContext, window: Window, channels: number | null): [number, number] {
+  const { shape } = ctx.graph;
+  const [c, h, w] = shape;
+  if (shape.length !== 3 || (channels !== null && c !== channels) || h + 2 * window.pad < window.height || w + 2 * window.pad < window.width) {
+    const takes = channels === null ? '(C, H, W)' : `(${channels}, H, W)`;
+    throw new Error(`exportOnnx: ${ctx.label} takes samples ${takes} that its window fits, but gets shape ${formatShape(shape)}`);
+  }
+  return [windowOutputSize(h, window.height, window.stride, window.pad), windowOutputSize(w, window.width, window.stride, window.pad)];
+}
+
+/**
+ * Our pooling pads with zeros that take part in every window: a window touching the padding
+ * takes max(its inputs, 0). ONNX MaxPool's padding never wins, so windows touching it get
+ * Max(MaxPool, 0) from a constant mask (OH, OW): 0 there, -inf elsewhere (exactly the identity).
+ * A Pad node of zeros before MaxPool would say it more plainly, but onnxruntime (1.30) fuses such
+ * a Pad into MaxPool's pads, turning the zeros into -inf.
+ */
+function borderMask(window: Window, h: number, w: number, oh: number, ow: number): Float64Array {
+  const mask = new Float64Array(oh * ow).fill(-Infinity);
+  const touches = (o: number, size: number, k: number) => o * window.stride - window.pad < 0 || o * window.stride - window.pad + k > size;
+  for (let oy = 0; oy < oh; oy++) {
+    for (let ox = 0; ox < ow; ox++) {
+      if (touches(oy, h, window.height) || touches(ox, w, window.width)) mask[oy * ow + ox] = 0;
+    }
+  }
+  return mask;
+}
+
 const elementwise = (opType: string) => (_layer: Layer, ctx: EmitContext) => void ctx.graph.apply(opType);
 
 /** Layer class -> ONNX nodes. The first row whose class the layer is an instance of is used. */
@@ -100,6 +140,44 @@ const LAYER_ROWS: LayerRow[] = [
   row(ELU, 'ELU', (l, ctx) => void ctx.graph.apply('Elu', [], { alpha: { float: l.alpha } })),
   // Softmax over the last axis (opset 13+'s default), as the layer does on (N, C).
   row(Softmax, 'Softmax', elementwise('Softmax')),
+  // W is already (FN, C, FH, FW), ONNX's layout; zero padding on all four sides, as ours.
+  row(Convolution, 'Convolution', (l, ctx) => {
+    const [fn, c, fh, fw] = l.W.shape;
+    const [oh, ow] = windowOver(ctx, l.window, c);
+    const p = l.pad;
+    const attributes = { kernel_shape: { ints: [fh, fw] }, strides: { ints: [l.stride, l.stride] }, pads: { ints: [p, p, p, p] } };
+    ctx.graph.apply('Conv', [ctx.weight(l.W), ctx.weight(l.b)], attributes, [fn, oh, ow]);
+  }),
+  // Average: count_include_pad, since our padding zeros count in the mean. Max: see borderMask.
+  row(Pooling, 'Pooling', (l, ctx) => {
+    const [c, h, w] = ctx.graph.shape;
+    const [oh, ow] = windowOver(ctx, l.window, null);
+    const p = l.pad;
+    if (p >= l.poolH || p >= l.poolW) {
+      throw new Error(`exportOnnx: ${l.label} pads by as much as its window; ONNX runtimes (onnxruntime) refuse pooling pads that are not smaller than the window`);
+    }
+    const attributes = { kernel_shape: { ints: [l.poolH, l.poolW] }, strides: { ints: [l.stride, l.stride] }, pads: { ints: [p, p, p, p] } };
+    if (l.mode === 'avg') {
+      ctx.graph.apply('AveragePool', [], { ...attributes, count_include_pad: { int: 1 } }, [c, oh, ow]);
+      return;
+    }
+    ctx.graph.apply('MaxPool', [], attributes, [c, oh, ow]);
+    if (p > 0) ctx.graph.apply('Max', [ctx.graph.constant('padding_mask', [oh, ow], borderMask(l.window, h, w, oh, ow))]);
+  }),
+  // Inference mode: the running mean and variance, per feature of (N, C) or per channel of (N, C, H, W).
+  row(BatchNormalization, 'BatchNormalization', (l, ctx) => {
+    const { shape } = ctx.graph;
+    if ((shape.length !== 1 && shape.length !== 3) || shape[0] !== l.channels) {
+      throw new Error(`exportOnnx: ${l.label} takes samples (${l.channels},) or (${l.channels}, H, W), but gets shape ${formatShape(shape)}`);
+    }
+    const [gamma, beta] = l.params;
+    const inputs = [ctx.weight(gamma), ctx.weight(beta), ctx.state(l.runningMean), ctx.state(l.runningVar)];
+    ctx.graph.apply('BatchNormalization', inputs, { epsilon: { float: l.eps } });
+  }),
+  row(Flatten, 'Flatten', (_l, ctx) => {
+    const { shape } = ctx.graph;
+    if (shape.length > 1) ctx.graph.apply('Flatten', [], { axis: { int: 1 } }, [shape.reduce((a, b) => a * b, 1)]);
+  }),
   // Inference: dropout is the identity (inverted dropout scales in training only), and so is Identity.
   row(Dropout, 'Dropout', () => {}),
   row(Identity, 'Identity', () => {}),
@@ -139,6 +217,7 @@ export function exportOnnx(net: Sequential, options: OnnxExportOptions = {}): Ui
 
   const graph = new OnnxGraph(dtype, 'input', inputShapeOf(net, options.inputShape));
   const paramName = new Map(net.params.map((p, i) => [p, net.paramNames[i]]));
+  const stateName = new Map(net.state.map((t, i) => [t, net.stateNames[i]]));
   net.layers.forEach((layer, i) => {
     const ctx: EmitContext = {
       graph,
@@ -148,9 +227,11 @@ export function exportOnnx(net: Sequential, options: OnnxExportOptions = {}): Ui
         if (name === undefined) throw new Error(`exportOnnx: a param of ${layer.label} is not one of the net's params`);
         return graph.initializer(name, param.shape, param.toTypedArray() as Float32Array | Float64Array);
       },
-      constant(prefix, values) {
-        values.assertLive(`exportOnnx: ${layer.label}`);
-        return graph.constant(prefix, values.shape, values.toTypedArray() as Float32Array | Float64Array);
+      state(state) {
+        const name = stateName.get(state);
+        if (name === undefined) throw new Error(`exportOnnx: a running statistic of ${layer.label} is not one of the net's state`);
+        state.assertLive(`exportOnnx: ${layer.label}`);
+        return graph.initializer(name, state.shape, state.toTypedArray() as Float32Array | Float64Array);
       },
     };
     rows[i].emit(layer, ctx);
@@ -174,8 +255,8 @@ function inputShapeOf(net: Sequential, given: number[] | undefined): number[] {
     }
     return [...given];
   }
+  const own = sampleShapeOf(net);
+  if (own !== null) return [...own];
   const first = net.layers.find((l) => l.params.length > 0);
-  if (first instanceof Affine) return [first.inputSize];
-  if (first instanceof MatMul) return [first.params[0].shape[0]];
   throw new Error(`exportOnnx: cannot tell the input shape of a net starting with ${first?.label ?? net.layers[0].label}; pass options.inputShape (one sample, e.g. [1, 28, 28])`);
 }

@@ -9,7 +9,6 @@ import { Convolution } from '../layers/convolution.js';
 import { Pooling } from '../layers/pooling.js';
 import { ReLU } from '../layers/relu.js';
 import { windowOutputSize } from '../ops/window.js';
-import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
 import { Sequential } from './sequential.js';
 import { affineParams, convParams } from './weight-init.js';
 import type { NetOptions } from './multi-layer-net.js';
@@ -77,7 +76,7 @@ export class ConvNet extends Sequential {
       new ReLU(),
       new Affine(...affineParams(backend, full.hiddenSize, full.outputSize, 'he', rng, dtype)),
     );
-    super(layers, new SoftmaxWithLoss(), { inputShape: full.inputDim });
+    super(layers, undefined, { inputShape: full.inputDim });
     this.config = full;
   }
 }

@@ -7,7 +7,6 @@ import { Convolution } from '../layers/convolution.js';
 import { Pooling } from '../layers/pooling.js';
 import { ReLU } from '../layers/relu.js';
 import { windowOutputSize } from '../ops/window.js';
-import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
 import { Sequential } from './sequential.js';
 import { affineParams, convParams } from './weight-init.js';
 import type { WeightInit } from './weight-init.js';
@@ -87,7 +86,7 @@ export class SimpleConvNet extends Sequential {
       new Affine(...affineParams(backend, pooled, full.hiddenSize, full.weightInit, rng, dtype)),
       new ReLU(),
       new Affine(...affineParams(backend, full.hiddenSize, full.outputSize, full.weightInit, rng, dtype)),
-    ], new SoftmaxWithLoss(), { inputShape: full.inputDim });
+    ], undefined, { inputShape: full.inputDim });
     this.config = full;
   }
 }

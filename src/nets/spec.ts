@@ -55,6 +55,8 @@ interface SpecBase {
   layers: LayerSpec[];
   loss: LossSpec;
   weightDecay: number;
+  /** One sample's shape (Sequential.inputShape), present when the net records one. */
+  inputShape?: number[];
 }
 
 /** A saved net's architecture (`netSpec(net)`): its layers and loss, and the config of a named net, so `buildNet` can rebuild it. */
@@ -76,6 +78,7 @@ export interface NetBuildOptions {
 /** The architecture of `net` (throws for a layer a spec cannot describe, naming it). */
 export function netSpec(net: Sequential): NetSpec {
   const base: SpecBase = { layers: net.layers.map(layerSpec), loss: lossSpec(net.lossLayer), weightDecay: net.weightDecay };
+  if (net.inputShape !== null) base.inputShape = [...net.inputShape];
   if (net instanceof TwoLayerNet) return { net: 'two-layer', config: { ...net.config }, ...base };
   if (net instanceof MultiLayerNet) return { net: 'multi-layer', config: { ...net.config, hiddenSizes: [...net.config.hiddenSizes] }, ...base };
   if (net instanceof SimpleConvNet) return { net: 'simple-conv', config: { ...net.config, inputDim: [...net.config.inputDim] }, ...base };
@@ -134,7 +137,7 @@ export function buildNet(spec: unknown, options: NetBuildOptions = {}): Sequenti
     net = new DeepConvNet(s.config, { backend, dtype, seed: 0 });
   } else {
     const layers = s.layers.map((l) => buildLayer(l, backend, dtype));
-    net = new Sequential(layers, buildLoss(s.loss));
+    net = new Sequential(layers, buildLoss(s.loss), { inputShape: s.inputShape });
   }
   net.weightDecay = s.weightDecay;
   // The config decides what is built; the layer list must agree with it.
@@ -288,6 +291,12 @@ export function checkNetSpec(value: unknown): NetSpec {
   const decay = finiteNumber(weightDecay, 'weightDecay');
   if (decay < 0) fail(`weightDecay must be >= 0, got ${decay}`);
   const base: SpecBase = { layers: checkedLayers, loss: loss as LossSpec, weightDecay: decay };
+  // Files written before nets recorded their input shape have none.
+  if (value.inputShape !== undefined) {
+    const shape = value.inputShape;
+    if (!Array.isArray(shape) || shape.length === 0) fail(`inputShape must be a non-empty list, got ${JSON.stringify(shape)}`);
+    base.inputShape = shape.map((d, i) => positiveInt(d, `inputShape[${i}]`));
+  }
 
   if (net === 'sequential') return { net, ...base };
   if (!isObject(value.config)) fail(`a ${JSON.stringify(net)} spec needs a config object`);
