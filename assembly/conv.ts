@@ -12,47 +12,92 @@ import { outSize } from './window';
 
 // --------------------------------------------------------------------------------- im2col
 
+/** The first output position along an axis whose window starts inside the image (x0 >= 0). */
+@inline function firstInside(stride: i32, pad: i32): i32 {
+  return (pad + stride - 1) / stride;
+}
+
+/** One past the last output position whose window [x0, x0 + span) ends inside a row of w (at most `count`). */
+@inline function endInside(w: i32, span: i32, stride: i32, pad: i32, count: i32): i32 {
+  const last = w + pad - span; // the largest x0 + pad that fits
+  return last < 0 ? 0 : min(count, last / stride + 1);
+}
+
 /**
  * x is (n, c, h, w); col is (n * oh * ow, c * fh * fw): row (img, oy, ox) holds
  * x[img, ch, oy * stride - pad + ky, ox * stride - pad + kx] at column (ch, ky, kx), 0 outside x.
+ * For each output row oy and window row (ch, ky), the inner loop walks ox: one window row per
+ * col row, rowLength apart, so a window row narrower than a v128 (3x3 in f32) is one copy.
  */
 function im2col<T>(n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, x: usize, col: usize): void {
   const oh = outSize(h, fh, stride, pad);
   const ow = outSize(w, fw, stride, pad);
   const rowLength = c * fh * fw;
   const L = lanes<T>();
+  // Windows of ox in [inLo, inHi) lie inside the row; below vecHi a whole v128 from x0 does too.
+  const inLo = min(firstInside(stride, pad), ow);
+  const inHi = max(inLo, endInside(w, fw, stride, pad, ow));
+  const vecHi = max(inLo, min(inHi, endInside(w, L, stride, pad, ow)));
+  const rowBytes = at<T>(0, rowLength);
   for (let img = 0; img < n; img++) {
     const image = at<T>(x, img * c * h * w);
-    let row = at<T>(col, img * oh * ow * rowLength);
     for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        const x0 = ox * stride - pad;
-        // Whole window rows inside the image are a plain copy; others go element by element.
-        const inside = x0 >= 0 && x0 + fw <= w;
-        let dst = row;
-        for (let ch = 0; ch < c; ch++) {
-          const plane = at<T>(image, ch * h * w);
-          for (let ky = 0; ky < fh; ky++) {
-            const iy = oy * stride - pad + ky;
-            if (iy < 0 || iy >= h) {
+      const rows = at<T>(col, (img * oh + oy) * ow * rowLength);
+      let pos = 0;
+      for (let ch = 0; ch < c; ch++) {
+        const plane = at<T>(image, ch * h * w);
+        for (let ky = 0; ky < fh; ky++) {
+          const iy = oy * stride - pad + ky;
+          const first = at<T>(rows, pos);
+          if (iy < 0 || iy >= h) {
+            let dst = first;
+            for (let ox = 0; ox < ow; ox++) {
               for (let kx = 0; kx < fw; kx++) store<T>(at<T>(dst, kx), <T>0);
-            } else if (inside) {
-              const src = at<T>(plane, iy * w + x0);
-              let kx = 0;
-              for (; kx + L <= fw; kx += L) v128.store(at<T>(dst, kx), v128.load(at<T>(src, kx)));
-              for (; kx < fw; kx++) store<T>(at<T>(dst, kx), load<T>(at<T>(src, kx)));
-            } else {
-              for (let kx = 0; kx < fw; kx++) {
-                const ix = x0 + kx;
-                store<T>(at<T>(dst, kx), ix >= 0 && ix < w ? load<T>(at<T>(plane, iy * w + ix)) : <T>0);
+              dst += rowBytes;
+            }
+          } else {
+            const line = at<T>(plane, iy * w);
+            for (let ox = 0; ox < inLo; ox++) copyClipped<T>(at<T>(first, ox * rowLength), line, ox * stride - pad, fw, w);
+            let ox = inLo;
+            let dst = at<T>(first, ox * rowLength);
+            let src = at<T>(line, ox * stride - pad);
+            const srcStep = at<T>(0, stride);
+            if (fw < L && pos + L <= rowLength) {
+              // The extra lanes land on later window rows of the same col row, written after this one.
+              for (; ox < vecHi; ox++) {
+                v128.store(dst, v128.load(src));
+                dst += rowBytes;
+                src += srcStep;
+              }
+            } else if (fw >= L) {
+              for (; ox < inHi; ox++) {
+                let kx = 0;
+                for (; kx + L <= fw; kx += L) v128.store(at<T>(dst, kx), v128.load(at<T>(src, kx)));
+                // The last v128 of the window row overlaps values already copied.
+                if (kx < fw) v128.store(at<T>(dst, fw - L), v128.load(at<T>(src, fw - L)));
+                dst += rowBytes;
+                src += srcStep;
               }
             }
-            dst = at<T>(dst, fw);
+            for (; ox < inHi; ox++) {
+              for (let kx = 0; kx < fw; kx++) store<T>(at<T>(dst, kx), load<T>(at<T>(src, kx)));
+              dst += rowBytes;
+              src += srcStep;
+            }
+            for (; ox < ow; ox++) copyClipped<T>(at<T>(first, ox * rowLength), line, ox * stride - pad, fw, w);
           }
+          pos += fw;
         }
-        row = at<T>(row, rowLength);
       }
     }
+  }
+}
+
+/** dst[kx] = line[x0 + kx] for kx < fw, 0 where x0 + kx falls outside [0, w). */
+@inline function copyClipped<T>(dst: usize, line: usize, x0: i32, fw: i32, w: i32): void {
+  for (let kx = 0; kx < fw; kx++) {
+    const ix = x0 + kx;
+    store<T>(at<T>(dst, kx), ix >= 0 && ix < w ? load<T>(at<T>(line, ix)) : <T>0);
   }
 }
 
@@ -72,6 +117,11 @@ export function im2col_f64(n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, str
  * ascending, then columns (ch, ky, kx) ascending.
  */
 function col2im<T>(n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, col: usize, x: usize): void {
+  // In f64 a gather of two lanes measured no faster than the window rows below.
+  if (stride == 1 && sizeof<T>() == 4) {
+    col2imUnitStride<T>(n, c, h, w, fh, fw, pad, col, x);
+    return;
+  }
   const oh = outSize(h, fh, stride, pad);
   const ow = outSize(w, fw, stride, pad);
   const rowLength = c * fh * fw;
@@ -112,6 +162,70 @@ function col2im<T>(n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32
       }
     }
   }
+}
+
+/**
+ * col2im for stride 1, pixel by pixel instead of window by window: within one output row oy,
+ * pixel (ch, iy, ix) takes col[(oy, ox), (ch, ky, kx)] for ox = ix + pad - kx, kx from fw - 1
+ * down to 0 (ox ascending: the order of col2im above, so the same bits). A v128 of pixels takes
+ * each kx as one v128 gathered from the col rows of its lanes, and is stored once.
+ */
+function col2imUnitStride<T>(n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, pad: i32, col: usize, x: usize): void {
+  const oh = outSize(h, fh, 1, pad);
+  const ow = outSize(w, fw, 1, pad);
+  const rowLength = c * fh * fw;
+  const rowBytes = at<T>(0, rowLength);
+  const L = lanes<T>();
+  // Pixels from vecLo on meet every kx at an ox >= 0; a v128 starting below vecHi meets them at ox < ow.
+  const vecLo = max(0, fw - 1 - pad);
+  const vecHi = ow - pad - L + 1;
+  for (let img = 0; img < n; img++) {
+    const image = at<T>(x, img * c * h * w);
+    memory.fill(image, 0, <usize>(c * h * w) << alignof<T>());
+    for (let oy = 0; oy < oh; oy++) {
+      const rows = at<T>(col, (img * oh + oy) * ow * rowLength);
+      for (let ch = 0; ch < c; ch++) {
+        const plane = at<T>(image, ch * h * w);
+        for (let ky = 0; ky < fh; ky++) {
+          const iy = oy - pad + ky;
+          if (iy < 0 || iy >= h) continue;
+          const line = at<T>(plane, iy * w);
+          // Column (ch, ky, kx) of col row ox sits at window + ox * rowBytes + kx.
+          const window = at<T>(rows, (ch * fh + ky) * fw);
+          let ix = 0;
+          for (; ix < w && ix < vecLo; ix++) addPixel<T>(at<T>(line, ix), window, ix + pad, fw, ow, rowBytes);
+          for (; ix + L <= w && ix < vecHi; ix += L) {
+            const p = at<T>(line, ix);
+            let sum = v128.load(p);
+            for (let kx = fw - 1; kx >= 0; kx--) {
+              sum = v128.add<T>(sum, gatherRows<T>(window + <usize>(ix + pad - kx) * rowBytes + at<T>(0, kx), rowBytes));
+            }
+            v128.store(p, sum);
+          }
+          for (; ix < w; ix++) addPixel<T>(at<T>(line, ix), window, ix + pad, fw, ow, rowBytes);
+        }
+      }
+    }
+  }
+}
+
+/** One pixel of col2imUnitStride: adds col[(oy, oxEnd - kx), window column kx] for kx down to 0, where ox is in [0, ow). */
+@inline function addPixel<T>(p: usize, window: usize, oxEnd: i32, fw: i32, ow: i32, rowBytes: usize): void {
+  let sum = load<T>(p);
+  for (let kx = fw - 1; kx >= 0; kx--) {
+    const ox = oxEnd - kx;
+    if (ox >= 0 && ox < ow) sum += load<T>(window + <usize>ox * rowBytes + at<T>(0, kx));
+  }
+  store<T>(p, sum);
+}
+
+/** A v128 of T whose lane j is the T at p + j * step. */
+@inline function gatherRows<T>(p: usize, step: usize): v128 {
+  if (sizeof<T>() == 8) return v128.load64_lane(p + step, v128.load64_zero(p), 1);
+  let v = v128.load32_zero(p);
+  v = v128.load32_lane(p + step, v, 1);
+  v = v128.load32_lane(p + 2 * step, v, 2);
+  return v128.load32_lane(p + 3 * step, v, 3);
 }
 
 export function col2im_f32(n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32, col: usize, x: usize): void {

@@ -1,6 +1,6 @@
 /**
- * The speed and accuracy targets of issues 5 (MNIST end to end), 6 (benchmarks) and 8 (threads),
- * each checked against the results of one suite run: the measured figure, and met or missed.
+ * The speed and accuracy targets of issues 5 (MNIST end to end), 6 (benchmarks), 8 (threads) and
+ * 13 (conv nets), each checked against the results of one suite run: the measured figure, and met or missed.
  * A target whose cases did not run (filtered out, no threads, quick mode) says so instead.
  */
 import type { CaseResult, Dtype } from './harness.js';
@@ -10,6 +10,8 @@ import type { GemmShape } from './problems.js';
 import { scratchnetImpl, trainStepGemmFlops } from './scratchnet.js';
 import { BOOK_RUN_NAME, DEFAULT_RUN_NAME, LOAD_CASE_NAME } from './mnist-runs.js';
 import { autogradImpl } from './autograd.js';
+import { CONV_SHAPES, convCaseName, SIMPLE_CONV_STEP, DEEP_CONV_STEP } from './conv.js';
+import type { ConvShape } from './conv.js';
 
 export type TargetStatus = 'met' | 'missed' | 'not measured' | 'n/a (quick)';
 
@@ -101,7 +103,18 @@ export function formatWideNetModels(models: readonly WideNetModel[]): string {
   return `## derived\n\n${lines.join('\n')}\n`;
 }
 
-/** Every target of issues 5, 6 and 8 and of autograd against `all`. */
+/** DeepConvNet's 3x3 layers with 16-64 channels in and out (its first layer has one input channel). */
+export const DEEP_CONV_3X3_LAYERS: readonly ConvShape[] = CONV_SHAPES.filter((s) => s.net === 'deep-conv' && s.w[1] >= 16);
+/** Conv layers (forward + backward) must reach this percentage of the one-thread f32 ceiling. */
+export const CONV_LAYER_MIN_PERCENT = 60;
+/** The SimpleConvNet step's GEMM flops per second must reach this percentage of the ceiling. */
+export const SIMPLE_CONV_STEP_MIN_PERCENT = 50;
+/** f32 conv layers run this many times as fast as f64: lower means f32 wastes lanes, higher a scalar f64 path. */
+export const CONV_F32_OVER_F64: readonly [number, number] = [1.8, 2.3];
+/** The DeepConvNet step on two threads, as a multiple of one thread's speed. */
+export const DEEP_CONV_MIN_THREAD_SPEEDUP = 1.7;
+
+/** Every target of issues 5, 6, 8 and 13 and of autograd against `all`. */
 export function evaluateTargets(all: readonly CaseResult[], context: TargetContext): TargetResult[] {
   const results = new Results(all);
   const out: TargetResult[] = [];
@@ -176,6 +189,25 @@ export function evaluateTargets(all: readonly CaseResult[], context: TargetConte
     add(8, `default MNIST run: ${context.threads} threads >= 1.5x faster than --threads 1`, speedup(results.findRun(DEFAULT_RUN_NAME, one), results.findRun(DEFAULT_RUN_NAME, multi)), times, (v) => v >= 1.5, true);
     add(8, `book MNIST run (10,000 iterations), ${context.threads} threads < 4 s wall`, seconds(results.findRun(BOOK_RUN_NAME, multi)), secondsText, (v) => v < 4, true);
     add(8, `default MNIST run, ${context.threads} threads < 6 s wall`, seconds(results.findRun(DEFAULT_RUN_NAME, multi)), secondsText, (v) => v < 6, true);
+  }
+
+  // Issue 13: conv nets, one layer (forward + backward) or one training step at batch 100.
+  const convLayer = (s: ConvShape) => `${s.net} conv ${s.layer} (${s.x.slice(1).join(',')})*(${s.w.join(',')})`;
+  for (const shape of DEEP_CONV_3X3_LAYERS) {
+    const percent = results.find(convCaseName(shape), one)?.percent_of?.percent;
+    add(13, `f32 ${convLayer(shape)} fwd+bwd >= ${CONV_LAYER_MIN_PERCENT}% of the f32 ceiling`, percent, pct, (v) => v >= CONV_LAYER_MIN_PERCENT);
+  }
+  const simpleStep = results.find(SIMPLE_CONV_STEP, one)?.percent_of?.percent;
+  add(13, `f32 ${SIMPLE_CONV_STEP} (GEMM flops) >= ${SIMPLE_CONV_STEP_MIN_PERCENT}% of the f32 ceiling`, simpleStep, pct, (v) => v >= SIMPLE_CONV_STEP_MIN_PERCENT);
+  const [lowest, highest] = CONV_F32_OVER_F64;
+  for (const shape of CONV_SHAPES) {
+    const name = convCaseName(shape);
+    const ratio = speedup(results.find(name, one, 'float64'), results.find(name, one));
+    add(13, `f32 over f64 ${lowest}-${highest}x, ${convLayer(shape)}`, ratio, times, (v) => v >= lowest && v <= highest);
+  }
+  if (multi !== null) {
+    const deep = speedup(results.find(DEEP_CONV_STEP, one), results.find(DEEP_CONV_STEP, multi));
+    add(13, `f32 ${DEEP_CONV_STEP}: ${context.threads} threads >= ${DEEP_CONV_MIN_THREAD_SPEEDUP}x one`, deep, times, (v) => v >= DEEP_CONV_MIN_THREAD_SPEEDUP);
   }
 
   // Issue 5: MNIST end to end, one thread.

@@ -7,11 +7,11 @@ import type { Backends, ScratchnetCase } from '../bench/scratchnet.js';
 import { PlainMlp, plainGemm } from '../bench/peers/plain.js';
 import { GEMM_VARIANTS, MLP_SHAPES, makeGemmOperands, makeTrainProblem } from '../bench/problems.js';
 import type { MlpShape } from '../bench/problems.js';
-import { evaluateTargets, wideNetModels } from '../bench/targets.js';
+import { DEEP_CONV_3X3_LAYERS, evaluateTargets, wideNetModels } from '../bench/targets.js';
 import { AUTOGRAD_SHAPES, autogradStepCase } from '../bench/autograd.js';
 import { bookRunArgs, relativeMarginOfError } from '../bench/mnist-runs.js';
 import type { CaseResult } from '../bench/harness.js';
-import { CONV_SHAPES, convLayerCase, convOutputShape, makeConvProblem, simpleConvForwardCase, simpleConvStepCase } from '../bench/conv.js';
+import { CONV_SHAPES, convCaseName, convLayerCase, convOutputShape, makeConvProblem, simpleConvForwardCase, simpleConvStepCase, simpleConvStepGemmFlops } from '../bench/conv.js';
 import { firstLayerCase, mnistStepCase, syntheticImages } from '../bench/first-layer.js';
 import { DeepConvNet } from 'scratchnet';
 
@@ -214,6 +214,35 @@ describe('suite bookkeeping', () => {
     // 956.416 MFLOP at 40 GFLOP/s is 23.9 ms; 30 ms is 1.25x that.
     expect(wideNetModels(results, [1])[0].multiple).toBeCloseTo(30 / 23.9104, 4);
     expect(status('train step 784-1024-1024-10 f32 <= 1.33x')).toBe('met');
+  });
+
+  it('judges the conv targets: 3x3 layers and the SimpleConvNet step against the ceiling, f32 over f64, DeepConvNet on 2 threads', () => {
+    const percentOf = (percent: number) => ({ percent_of: { name: 'ceiling (1 thread)', percent } });
+    const [layer2, layer3] = DEEP_CONV_3X3_LAYERS;
+    const results = [
+      result(convCaseName(layer2), 'scratchnet', 10, percentOf(61)),
+      result(convCaseName(layer3), 'scratchnet', 10, percentOf(59.9)),
+      result(convCaseName(layer2), 'scratchnet', 18, { dtype: 'float64' }), // 1.8x
+      result(convCaseName(layer3), 'scratchnet', 24, { dtype: 'float64' }), // 2.4x: a scalar f64 path would show so
+      result('train step SimpleConvNet', 'scratchnet', 17, percentOf(50.5)),
+      result('train step DeepConvNet', 'scratchnet', 200),
+      result('train step DeepConvNet', 'scratchnet-2t', 120), // 1.67x
+    ];
+    const targets = evaluateTargets(results, { quick: false, threads: 2 });
+    const conv = targets.filter((t) => t.issue === 13);
+    const find = (prefix: string) => conv.find((t) => t.target.startsWith(prefix));
+    // DeepConvNet's five layers with 16-64 input channels, not its 1-channel first layer.
+    expect(DEEP_CONV_3X3_LAYERS.map((s) => s.layer)).toEqual([2, 3, 4, 5, 6]);
+    expect(find('f32 deep-conv conv 2 (16,28,28)*(16,16,3,3) fwd+bwd >= 60%')).toMatchObject({ measured: '61.0%', status: 'met' });
+    expect(find('f32 deep-conv conv 3 ')).toMatchObject({ measured: '59.9%', status: 'missed' });
+    expect(find('f32 deep-conv conv 4 ')?.status).toBe('not measured');
+    expect(find('f32 train step SimpleConvNet (GEMM flops) >= 50%')).toMatchObject({ measured: '50.5%', status: 'met' });
+    expect(find('f32 over f64 1.8-2.3x, deep-conv conv 2 ')).toMatchObject({ measured: '1.80x', status: 'met' });
+    expect(find('f32 over f64 1.8-2.3x, deep-conv conv 3 ')).toMatchObject({ measured: '2.40x', status: 'missed' });
+    expect(find('f32 over f64 1.8-2.3x, simple-conv conv 1 ')?.status).toBe('not measured');
+    expect(find('f32 train step DeepConvNet: 2 threads >= 1.7x')).toMatchObject({ measured: '1.67x', status: 'missed' });
+    // The step's GEMM flops: conv forward and dW 2 * 2 * 100 * 576 * 30 * 25, Affine 4320-100-10 three GEMMs each.
+    expect(simpleConvStepGemmFlops()).toBe(2 * 2 * 100 * 576 * 30 * 25 + 3 * 2 * 100 * (4320 * 100 + 100 * 10));
   });
 
   it('spawns the book run with its options, and gives a margin of error like benchmark.js', () => {

@@ -16,6 +16,9 @@ const WINDOWS: ReadonlyArray<readonly [number, number, number, number, number, n
   [1, 1, 28, 28, 5, 5, 1, 0], // MNIST's first layer
   [2, 3, 9, 11, 3, 3, 1, 1], // a 3x3 layer as in DeepConvNet: window rows copied as whole v128s
   [1, 2, 6, 9, 1, 1, 1, 0], // 1x1 filter, stride 1: a col row shorter than a v128
+  [2, 5, 4, 6, 1, 1, 1, 0], // 1x1 filter, 5 channels: a v128 per one-value window row, but the row's last
+  [1, 2, 5, 7, 2, 2, 1, 0], // 2x2, stride 1: partial v128s up to the image's right edge and the col row's end
+  [2, 2, 6, 5, 3, 3, 1, 0], // 3x3 without padding on a 5-wide image: only x0 = 0 leaves room for a whole v128
 ];
 
 const out = (size: number, window: number, stride: number, pad: number) => Math.floor((size + 2 * pad - window) / stride) + 1;
