@@ -5,7 +5,7 @@
  * that many — on more. Every case can hand back what it computed (`output()`), so a test can check
  * the benchmarked call against a reference.
  */
-import { createBackend, ops, MultiLayerNet, SGD, Rng } from 'scratchnet';
+import { createBackend, ops, MultiLayerNet, SGD, Rng, Trainer } from 'scratchnet';
 import type { Backend, Tensor } from 'scratchnet';
 import type { BenchCase, Dtype } from './harness.js';
 import { concatFloat64 } from './harness.js';
@@ -267,21 +267,26 @@ export function trainStepGemmFlops(shape: MlpShape, batch = TRAIN_BATCH): number
   return flops;
 }
 
+/** "Trainer.step" on one thread: the same step through the Trainer, in the layers' group. */
+export const TRAINER_STEP_IMPL = 'Trainer.step';
+
 /**
  * A MultiLayerNet with the weights of makeTrainProblem (the same net every peer trains), its
- * batch, and SGD; one call is the step a user writes: loss, backward, update.
+ * batch, and SGD; one call is the step a user writes: loss, backward, update — or, with
+ * `viaTrainer`, `trainer.step(x, t)`, so the table shows what the Trainer adds to a step.
  */
-export function trainStepCase(backend: Backend, threads: number, shape: MlpShape, dtype: Dtype, batch = TRAIN_BATCH): ScratchnetCase & { lastLoss(): number } {
+export function trainStepCase(backend: Backend, threads: number, shape: MlpShape, dtype: Dtype, batch = TRAIN_BATCH, viaTrainer = false): ScratchnetCase & { lastLoss(): number } {
   const name = trainStepCaseName(shape);
   let net: MultiLayerNet | null = null;
   let sgd: SGD | null = null;
+  let trainer: Trainer | null = null;
   let x: Tensor | null = null;
   let t: Tensor | null = null;
   let loss = Number.NaN;
   return {
     section: 'train step',
     name,
-    impl: scratchnetImpl(threads),
+    impl: viaTrainer ? TRAINER_STEP_IMPL : scratchnetImpl(threads),
     dtype,
     samples: batch,
     setup() {
@@ -300,11 +305,16 @@ export function trainStepCase(backend: Backend, threads: number, shape: MlpShape
       x = backend.tensor(problem.x, [batch, sizes[0]], dtype);
       t = backend.tensor(problem.labels, [batch], 'int32');
       sgd = new SGD(TRAIN_LEARNING_RATE);
+      if (viaTrainer) trainer = new Trainer(net, sgd);
     },
     fn() {
-      loss = net!.loss(x!, t!);
-      net!.backward();
-      sgd!.update(net!);
+      if (trainer !== null) {
+        loss = trainer.step(x!, t!);
+      } else {
+        loss = net!.loss(x!, t!);
+        net!.backward();
+        sgd!.update(net!);
+      }
       if (!Number.isFinite(loss)) throw new Error(`scratchnet ${name}: loss became ${loss}`);
     },
     teardown() {
@@ -312,7 +322,7 @@ export function trainStepCase(backend: Backend, threads: number, shape: MlpShape
       net?.dispose();
       x?.dispose();
       t?.dispose();
-      net = sgd = x = t = null;
+      net = sgd = x = t = trainer = null;
     },
     /** The net's params after the last step: W1, b1, W2, b2, ... flattened in order. */
     output() {
@@ -334,5 +344,7 @@ export function trainStepCases(backends: Backends, options: { quick: boolean }):
       }
     }
   }
+  const one = backends.get(1);
+  if (one) cases.push(trainStepCase(one, 1, MLP_SHAPES.find((s) => s.sizes.join('-') === '784-100-10')!, 'float32', TRAIN_BATCH, true));
   return cases;
 }

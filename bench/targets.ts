@@ -7,7 +7,7 @@ import type { CaseResult, Dtype } from './harness.js';
 import { formatNumber } from './table.js';
 import { gemmCaseName, GEMM_SHAPES, gemmVariantsFor, MLP_SHAPES, trainStepCaseName } from './problems.js';
 import type { GemmShape } from './problems.js';
-import { scratchnetImpl, trainStepGemmFlops } from './scratchnet.js';
+import { scratchnetImpl, trainStepGemmFlops, TRAINER_STEP_IMPL } from './scratchnet.js';
 import { BOOK_RUN_NAME, DEFAULT_RUN_NAME, LOAD_CASE_NAME } from './mnist-runs.js';
 import { autogradImpl } from './autograd.js';
 import { CONV_SHAPES, convCaseName, SIMPLE_CONV_STEP, DEEP_CONV_STEP } from './conv.js';
@@ -175,6 +175,11 @@ export function evaluateTargets(all: readonly CaseResult[], context: TargetConte
     const within = Math.round(100 * (limit - 1));
     add('autograd', `autograd train step ${shape.sizes.join('-')} f32 within ${within}% of the layers' step`, slowdown, (v) => `${v >= 1 ? '+' : ''}${pct(100 * (v - 1))} time`, (v) => v <= limit);
   }
+
+  // Issue 14: Trainer.step adds nothing measurable to the step a user writes by hand (1.05: 5% slower).
+  const trainerStep = results.find(step100, TRAINER_STEP_IMPL);
+  const bareStep = results.find(step100, one);
+  add(14, 'Trainer.step 784-100-10 f32 within 5% of loss + backward + update', trainerStep && bareStep ? trainerStep.median_ms / bareStep.median_ms : undefined, (v) => `${v >= 1 ? '+' : ''}${pct(100 * (v - 1))} time`, (v) => v <= 1.05);
 
   // Issue 8: two threads.
   if (multi === null) {
