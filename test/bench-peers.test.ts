@@ -253,18 +253,16 @@ describe('TensorFlow.js peer', () => {
   });
 
   it('SimpleConvNet cases: tfjs-cpu trains, tfjs-wasm runs the forward pass, and neither leaves a tensor behind', async () => {
-    const cases = tfjsConvCases();
+    const cases = tfjsConvCases(4); // what matters here is running and disposing, not the suite's batch of 100
     expect(cases.map((c) => `${c.impl} ${c.name}`)).toEqual(['tfjs-cpu train step SimpleConvNet', 'tfjs-wasm forward SimpleConvNet']);
     for (const c of cases) {
       await c.setup!();
       const before = tf.memory().numTensors;
-      // One tfjs-cpu training step takes 12-25 s on this machine (its conv backprop is scalar JS): one is enough to count tensors.
-      const calls = c.impl === 'tfjs-cpu' ? 1 : 2;
-      for (let i = 0; i < calls; i++) c.fn();
+      for (let i = 0; i < 2; i++) c.fn();
       expect(tf.memory().numTensors).toBe(before);
       c.teardown!();
     }
-  }, 180_000);
+  });
 
   it('benchmark cases run and leave no tensor behind (teardown checks)', async () => {
     const cases = tfjsCases({ quick: true }).filter(

@@ -79,9 +79,10 @@ export class TfjsSimpleConvNet {
 
 /**
  * tfjs-cpu's SimpleConvNet training step (tfjs-wasm cannot train it: no Conv2DBackpropFilter)
- * and tfjs-wasm's forward pass, under the scratchnet cases' names.
+ * and tfjs-wasm's forward pass, under the scratchnet cases' names. `batch`: the suite's 100 unless
+ * a test asks for fewer (tfjs-cpu's step at 100 takes 12-25 s here).
  */
-export function tfjsConvCases(): BenchCase[] {
+export function tfjsConvCases(batch = TRAIN_BATCH): BenchCase[] {
   const make = (backend: TfjsBackend, train: boolean): BenchCase => {
     let net: TfjsSimpleConvNet | null = null;
     return {
@@ -89,10 +90,10 @@ export function tfjsConvCases(): BenchCase[] {
       name: train ? 'train step SimpleConvNet' : 'forward SimpleConvNet',
       impl: `tfjs-${backend}`,
       dtype: 'float32',
-      samples: TRAIN_BATCH,
+      samples: batch,
       async setup() {
         await useTfjsBackend(backend);
-        const p = makeSimpleConvProblem();
+        const p = makeSimpleConvProblem(batch);
         net = new TfjsSimpleConvNet(p.params, p.x, p.labels);
       },
       fn() {
