@@ -59,6 +59,44 @@ export function compressRowsU8_f64(rows: i32, cols: i32, src: usize, idx: usize,
   return compressRowsU8<f64>(rows, cols, src, idx, scale, rowStart, colIdx, vals);
 }
 
+/** Number of nonzero bytes in src[0 .. n): the size of a whole byte set's compressed rows. */
+export function countNonzeroU8(n: i32, src: usize): i32 {
+  const none = i8x16.splat(0);
+  let count = 0;
+  let j = 0;
+  for (; j + 16 <= n; j += 16) count += popcnt<i32>(i8x16.bitmask(i8x16.ne(v128.load(src + <usize>j), none)));
+  for (; j < n; j++) if (load<u8>(src + <usize>j) != 0) count++;
+  return count;
+}
+
+/**
+ * Gathers rows of a CSR set into a CSR batch: row r of the batch is row idx[r] of the set
+ * (setRowStart, setColIdx, setVals), its entries copied as they are, so the batch equals what
+ * compressRowsU8 makes from the set's bytes, bit for bit. colIdx and vals must have room for
+ * the rows' nonzeros. Returns nnz (also rowStart[rows]).
+ */
+function gatherCsrRows<T>(rows: i32, setRowStart: usize, setColIdx: usize, setVals: usize, idx: usize, rowStart: usize, colIdx: usize, vals: usize): i32 {
+  let n = 0;
+  store<i32>(rowStart, 0);
+  for (let r = 0; r < rows; r++) {
+    const row = load<i32>(at<i32>(idx, r));
+    const begin = load<i32>(at<i32>(setRowStart, row));
+    const count = load<i32>(at<i32>(setRowStart, row + 1)) - begin;
+    memory.copy(at<i32>(colIdx, n), at<i32>(setColIdx, begin), <usize>count << 2);
+    memory.copy(at<T>(vals, n), at<T>(setVals, begin), <usize>count << alignof<T>());
+    n += count;
+    store<i32>(at<i32>(rowStart, r + 1), n);
+  }
+  return n;
+}
+
+export function gatherCsrRows_f32(rows: i32, setRowStart: usize, setColIdx: usize, setVals: usize, idx: usize, rowStart: usize, colIdx: usize, vals: usize): i32 {
+  return gatherCsrRows<f32>(rows, setRowStart, setColIdx, setVals, idx, rowStart, colIdx, vals);
+}
+export function gatherCsrRows_f64(rows: i32, setRowStart: usize, setColIdx: usize, setVals: usize, idx: usize, rowStart: usize, colIdx: usize, vals: usize): i32 {
+  return gatherCsrRows<f64>(rows, setRowStart, setColIdx, setVals, idx, rowStart, colIdx, vals);
+}
+
 // ----------------------------------------------------------------------- Y = X W (+ b)
 
 /**

@@ -72,6 +72,16 @@ function expectSums(what: string, dtype: DType, got: ArrayLike<number>, sum: num
 }
 
 describe('sparse kernels', () => {
+  it('countNonzeroU8 counts the nonzero bytes, at every length across the 16-byte blocks', () => {
+    const bytes = images(7, 101, 5);
+    for (const n of [1, 15, 16, 17, 101, 202, 303, 700, 707]) {
+      const want = bytes.slice(0, n).filter((v) => v !== 0).length;
+      for (const misalign of MISALIGNMENTS) {
+        expect(call('countNonzeroU8', [n, input('u8', bytes.slice(0, n))], misalign).result, `countNonzeroU8 of ${n} bytes`).toBe(want);
+      }
+    }
+  });
+
   for (const dtype of DTYPES) {
     it(`compressRowsU8 keeps the nonzero bytes of the indexed rows, scaled (${dtype})`, () => {
       const setRows = 9;
@@ -94,6 +104,32 @@ describe('sparse kernels', () => {
             expect(Array.from(got.arrays[5]), `${what}: rowStart`).toEqual(want.rowStart);
             expect(Array.from(got.arrays[6].subarray(0, nnz)), `${what}: colIdx`).toEqual(want.colIdx);
             expectClose(`${what}: vals`, got.arrays[7].subarray(0, nnz), want.vals, { rel: 0, abs: 0 });
+          }
+        }
+      }
+    });
+
+    it(`gatherCsrRows copies the indexed rows of a CSR set, as compressRowsU8 makes them from the bytes (${dtype})`, () => {
+      const setRows = 9;
+      for (const cols of [...D_SIZES, 16, 784]) {
+        const bytes = images(setRows, cols, 67);
+        const scale = round(dtype, 1 / 255);
+        const all = Array.from({ length: setRows }, (_, r) => r);
+        const set = compress(dtype, bytes, cols, all, scale);
+        for (const idx of [[1], [0], [2], [setRows - 1, 0, 1, 2, 1, 5, 3]]) {
+          const want = compress(dtype, bytes, cols, idx, scale);
+          const nnz = want.colIdx.length;
+          for (const misalign of MISALIGNMENTS) {
+            const got = call(
+              `gatherCsrRows_${dtype}`,
+              [idx.length, input('i32', set.rowStart), input('i32', set.colIdx), input(dtype, set.vals), input('i32', idx), output('i32', idx.length + 1), output('i32', nnz), output(dtype, nnz)],
+              misalign,
+            );
+            const what = `gatherCsrRows_${dtype} rows ${idx} x ${cols}`;
+            expect(got.result, `${what}: nnz`).toBe(nnz);
+            expect(Array.from(got.arrays[5]), `${what}: rowStart`).toEqual(want.rowStart);
+            expect(Array.from(got.arrays[6]), `${what}: colIdx`).toEqual(want.colIdx);
+            expectClose(`${what}: vals`, got.arrays[7], want.vals, { rel: 0, abs: 0 });
           }
         }
       }

@@ -9,10 +9,12 @@ import { Tensor } from './tensor.js';
  * products that skip the zeros (a batch of MNIST images is ~81% zeros).
  *
  * Inside: rowStart int32 (rows + 1,), colIdx int32 (capacity,), values (capacity,) of the dtype.
- * Row i's nonzeros are entries rowStart[i] .. rowStart[i + 1] - 1, columns ascending. The
- * capacity is rows * cols, so any matrix of the shape fits. The arrays are private: only
- * `ops.compressRows` (a kernel that writes in-range indices by construction) and `fromDense`
- * fill them, so the sparse kernels may trust every index without an O(nnz) check per call.
+ * Row i's nonzeros are entries rowStart[i] .. rowStart[i + 1] - 1, columns ascending; rowStart
+ * holds absolute positions, so a window of rows shares colIdx and values (`window`). The
+ * capacity is rows * cols unless given (a whole data set's rows are made with its exact count of
+ * nonzeros). The arrays are private: only the ops `compressRows` and `gatherSparseRows` (kernels
+ * that write in-range indices by construction) and `fromDense` fill them, so the sparse kernels
+ * may trust every index without an O(nnz) check per call.
  */
 export class SparseRows {
   readonly shape: readonly [number, number];
@@ -21,21 +23,48 @@ export class SparseRows {
   private readonly colIdx: Tensor<'int32'>;
   private readonly values: Tensor<FloatDType>;
 
-  /** An empty (all-zero) matrix of `rows` x `cols`. */
+  /** An empty (all-zero) matrix of `rows` x `cols`, with room for `capacity` nonzeros (all of them by default). */
   constructor(
     readonly backend: Backend,
     rows: number,
     cols: number,
     dtype: FloatDType = backend.dtype,
+    readonly capacity = rows * cols,
   ) {
     if (!(Number.isInteger(rows) && rows >= 1 && Number.isInteger(cols) && cols >= 1)) {
       throw new Error(`SparseRows: shape must be two positive integers, got ${formatShape([rows, cols])}`);
     }
+    if (!(Number.isInteger(capacity) && capacity >= 0 && capacity <= rows * cols)) {
+      throw new Error(`SparseRows: capacity must be an integer from 0 to ${rows * cols} for ${formatShape([rows, cols])}, got ${capacity}`);
+    }
     this.dtype = checkFloatDType(dtype, 'SparseRows');
     this.shape = [rows, cols];
     this.rowStart = backend.zeros([rows + 1], 'int32');
-    this.colIdx = backend.empty([rows * cols], 'int32');
-    this.values = backend.empty([rows * cols], this.dtype);
+    // One entry at least: a tensor of size 0 would have no address of its own.
+    this.colIdx = backend.empty([Math.max(capacity, 1)], 'int32');
+    this.values = backend.empty([Math.max(capacity, 1)], this.dtype);
+  }
+
+  /**
+   * Rows start .. start + count - 1 as a view (no copy): it shares this matrix's arrays, sees
+   * what is written into them later, and dies with it. Disposing the view leaves this matrix alone.
+   */
+  window(start: number, count: number): SparseRows {
+    this.assertLive('SparseRows.window');
+    if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 1 && start + count <= this.rows)) {
+      throw new Error(`SparseRows.window: rows ${start} .. ${start + count - 1} are not inside ${formatShape(this.shape)}`);
+    }
+    const view = Object.create(SparseRows.prototype) as SparseRows;
+    const parts: Record<string, unknown> = {
+      backend: this.backend,
+      shape: [count, this.cols],
+      dtype: this.dtype,
+      capacity: this.capacity,
+      rowStart: this.rowStart.subview(start, [count + 1]),
+      colIdx: this.colIdx.subview(0, this.colIdx.shape),
+      values: this.values.subview(0, this.values.shape),
+    };
+    return Object.assign(view, parts);
   }
 
   /** The nonzeros of a dense (rows, cols) float tensor, copied exactly. */
@@ -72,7 +101,8 @@ export class SparseRows {
   /** Entries kept (the nonzeros). */
   get nnz(): number {
     this.assertLive('SparseRows.nnz');
-    return this.rowStart.data[this.rows];
+    const rowStart = this.rowStart.data;
+    return rowStart[this.rows] - rowStart[0];
   }
   /** Fraction of the entries that are nonzero. */
   get density(): number {

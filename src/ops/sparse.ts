@@ -7,6 +7,8 @@ import { callKernel } from './kernel-call.js';
 import { checkDtypeIs, checkFloats, checkMatrix, checkNoOverlap, describe, outputFor } from './check.js';
 
 const COMPRESS_ROWS_U8 = kernelFamily('compressRowsU8');
+const COUNT_NONZERO_U8 = kernelFamily('countNonzeroU8');
+const GATHER_CSR_ROWS = kernelFamily('gatherCsrRows');
 const CSR_MATMUL = kernelFamily('csrMatmul');
 const CSR_TRANSPOSE_MATMUL = kernelFamily('csrTransposeMatmul');
 
@@ -74,6 +76,64 @@ export function compressRows(src: Tensor, index: Tensor, dst: SparseRows, scale 
   }
   const p = dst.arrays;
   callKernel(op, COMPRESS_ROWS_U8, dst.dtype, n, cols, src, index, scale, p.rowStart, p.colIdx, p.values);
+  return dst;
+}
+
+/**
+ * A whole byte data set (rows, ...) as compressed rows, each row scaled by `scale`, holding
+ * exactly its nonzeros: made once, then batches are copied out of it (`gatherSparseRows`) and
+ * consecutive rows read in place (`SparseRows.window`), so no batch scans the zero bytes again.
+ * Values equal `compressRows`'s (and `gatherRows`'s) bit for bit.
+ */
+export function compressSet(src: Tensor, dtype: FloatDType, scale = 1 / 255): SparseRows {
+  const op = 'compressSet';
+  checkDtypeIs(op, src, 'uint8', 'src');
+  const rows = src.rank === 0 ? 0 : src.shape[0];
+  if (rows === 0 || src.size === 0) throw new Error(`${op}: src ${describe(src)} has no rows to compress`);
+  const nnz = callKernel(op, COUNT_NONZERO_U8, null, src.size, src);
+  const set = new SparseRows(src.backend, rows, src.size / rows, dtype, nnz);
+  const index = src.backend.arange(0, rows, 1, 'int32');
+  try {
+    compressRows(src, index, set, scale);
+  } catch (e) {
+    set.dispose();
+    throw e;
+  } finally {
+    index.dispose();
+  }
+  return set;
+}
+
+/**
+ * dst = rows of a compressed set: row r is row index[r] of `set`, copied (the same bits).
+ * index is int32 with at least dst.rows entries, each a row of set; set and dst have the same
+ * columns and dtype, and dst room for the rows' nonzeros.
+ */
+export function gatherSparseRows(set: SparseRows, index: Tensor, dst: SparseRows): SparseRows {
+  const op = 'gatherSparseRows';
+  set.assertLive(op);
+  dst.assertLive(op);
+  checkDtypeIs(op, index, 'int32', 'index');
+  if (set.backend !== dst.backend || index.backend !== dst.backend) {
+    throw new Error(`${op}: tensors from two backends: ${describeSparse(set)} is in ${set.backend}, ${describeSparse(dst)} in ${dst.backend}, index ${describe(index)} in ${index.backend}`);
+  }
+  if (set.dtype !== dst.dtype || set.cols !== dst.cols) {
+    throw new Error(`${op}: set rows ${describeSparse(set)} and batch rows ${describeSparse(dst)} differ in length or dtype`);
+  }
+  const n = dst.rows;
+  if (index.rank !== 1 || index.size < n) throw new Error(`${op}: index ${formatShape(index.shape)} has fewer than ${n} entries`);
+  const idx = index.data as Int32Array;
+  const rowStart = set.arrays.rowStart.data;
+  let nnz = 0;
+  for (let i = 0; i < n; i++) {
+    const row = idx[i];
+    if (!(row >= 0 && row < set.rows)) throw new Error(`${op}: index ${row} at position ${i} is out of range for ${set.rows} set rows`);
+    nnz += rowStart[row + 1] - rowStart[row];
+  }
+  if (nnz > dst.capacity) throw new Error(`${op}: the ${n} rows hold ${nnz} nonzeros, more than the ${dst.capacity} ${describeSparse(dst)} has room for`);
+  const s = set.arrays;
+  const p = dst.arrays;
+  callKernel(op, GATHER_CSR_ROWS, dst.dtype, n, s.rowStart, s.colIdx, s.values, index, p.rowStart, p.colIdx, p.values);
   return dst;
 }
 

@@ -6,7 +6,7 @@ import type { Shape } from '../backend/shape.js';
 import { gatherRows, gatherLabels, gatherOneHot } from '../ops/gather.js';
 import { firstNonFinite } from '../ops/reduce.js';
 import { checkOneBackend } from '../ops/check.js';
-import { compressRows } from '../ops/sparse.js';
+import { compressSet, gatherSparseRows } from '../ops/sparse.js';
 import type { SparseRows } from '../backend/sparse-rows.js';
 
 /**
@@ -29,6 +29,13 @@ export interface BatchSource {
   readonly density?: number;
   /** As fill, with the batch as sparse rows (N, sample size) for a first layer that skips zeros. */
   fillSparse?(index: Tensor, x: SparseRows, t: Tensor): void;
+  /**
+   * The whole set as compressed rows in `dtype`, made on first use and kept by the source (freed
+   * with it): evaluation reads windows of consecutive rows from it in place.
+   */
+  sparseSet?(dtype: FloatDType): SparseRows;
+  /** t[r] = the target of sample index[r], for r < t.shape[0]: fill's targets alone. */
+  fillTargets?(index: Tensor, t: Tensor): void;
 }
 
 /** A BatchSource over tensors already in memory: x (N, ...) floats, t int32 labels (N,) or one-hot (N, C). */
@@ -143,12 +150,27 @@ export class ByteImageSource implements BatchSource {
     this.fillTargets(index, t);
   }
 
+  /** The batch's rows copied out of the compressed set (the set is made on the first call). */
   fillSparse(index: Tensor, x: SparseRows, t: Tensor): void {
-    compressRows(this.images, index, x, this.options.scale ?? 1 / 255);
+    gatherSparseRows(this.sparseSet(x.dtype), index, x);
     this.fillTargets(index, t);
   }
 
-  private fillTargets(index: Tensor, t: Tensor): void {
+  /**
+   * Every image as compressed rows, scaled: made once per dtype (MNIST's 70,000 images: ~0.1 s,
+   * 84 MB in float32 against 55 MB of bytes), so that no batch scans the zero bytes again.
+   */
+  sparseSet(dtype: FloatDType): SparseRows {
+    let set = this.sparseSets.get(dtype);
+    if (set === undefined || set.disposed) {
+      set = compressSet(this.images, dtype, this.options.scale ?? 1 / 255);
+      this.sparseSets.set(dtype, set);
+    }
+    return set;
+  }
+  private readonly sparseSets = new Map<FloatDType, SparseRows>();
+
+  fillTargets(index: Tensor, t: Tensor): void {
     if (this.options.oneHot) gatherOneHot(this.labels, index, t);
     else gatherLabels(this.labels, index, t);
   }
@@ -169,6 +191,8 @@ export class ByteImageSource implements BatchSource {
   dispose(): void {
     this.images.dispose();
     this.labels.dispose();
+    for (const set of this.sparseSets.values()) set.dispose();
+    this.sparseSets.clear();
   }
 }
 
