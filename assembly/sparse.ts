@@ -8,9 +8,9 @@
 //
 // Reproducibility: every output element is a sum over one row's (or one column's) nonzeros
 // in ascending order, one product at a time (a multiply, then an add: no fused multiply-add),
-// starting from 0; a vector lane and the scalar tail do the same operations. The order depends
+// starting from 0; a full vector's lane, a partial vector's lane and a scalar do the same operations. The order depends
 // on the data alone, so a split by output rows or output columns gives the same bits.
-import { at, lanes } from './lanes';
+import { at, lanes, loadPart, storePart } from './lanes';
 import { RowInts, Whole } from './pointers';
 
 // ---------------------------------------------------------------------------- compress
@@ -149,17 +149,32 @@ function csrMatmul<T>(rows: i32, h: i32, rowStart: usize, colIdx: usize, vals: u
       v128.store(yp, a6, 96);
       v128.store(yp, a7, 112);
     }
-    // A 4-vector block next, so that a width such as 50 walks the nonzeros 2 times, not 5.
+    // A 4-vector block next, so that a width such as 50 walks the nonzeros 2 times, not 5; a last
+    // partial vector (50 = 32 + 16 + 2 in f32) rides in the same pass.
     if (c + 4 * L <= h) {
       const col = <usize>c << alignof<T>();
-      let a0 = v128.splat<T>(<T>0), a1 = a0, a2 = a0, a3 = a0;
-      for (let p = begin; p < end; p++) {
-        const v = v128.load_splat<T>(at<T>(vals, p));
-        const wp = w + <usize>load<i32>(at<i32>(colIdx, p)) * wRow + col;
-        a0 = v128.add<T>(a0, v128.mul<T>(v, v128.load(wp)));
-        a1 = v128.add<T>(a1, v128.mul<T>(v, v128.load(wp, 16)));
-        a2 = v128.add<T>(a2, v128.mul<T>(v, v128.load(wp, 32)));
-        a3 = v128.add<T>(a3, v128.mul<T>(v, v128.load(wp, 48)));
+      const k = h - c - 4 * L < L ? h - c - 4 * L : 0;
+      const partCol = col + 64;
+      let a0 = v128.splat<T>(<T>0), a1 = a0, a2 = a0, a3 = a0, a4 = a0;
+      if (k == 0) {
+        for (let p = begin; p < end; p++) {
+          const v = v128.load_splat<T>(at<T>(vals, p));
+          const wp = w + <usize>load<i32>(at<i32>(colIdx, p)) * wRow + col;
+          a0 = v128.add<T>(a0, v128.mul<T>(v, v128.load(wp)));
+          a1 = v128.add<T>(a1, v128.mul<T>(v, v128.load(wp, 16)));
+          a2 = v128.add<T>(a2, v128.mul<T>(v, v128.load(wp, 32)));
+          a3 = v128.add<T>(a3, v128.mul<T>(v, v128.load(wp, 48)));
+        }
+      } else {
+        for (let p = begin; p < end; p++) {
+          const v = v128.load_splat<T>(at<T>(vals, p));
+          const wp = w + <usize>load<i32>(at<i32>(colIdx, p)) * wRow + col;
+          a0 = v128.add<T>(a0, v128.mul<T>(v, v128.load(wp)));
+          a1 = v128.add<T>(a1, v128.mul<T>(v, v128.load(wp, 16)));
+          a2 = v128.add<T>(a2, v128.mul<T>(v, v128.load(wp, 32)));
+          a3 = v128.add<T>(a3, v128.mul<T>(v, v128.load(wp, 48)));
+          a4 = v128.add<T>(a4, v128.mul<T>(v, loadPart<T>(wp + 64, k)));
+        }
       }
       if (bias != 0) {
         const bp = bias + col;
@@ -167,13 +182,15 @@ function csrMatmul<T>(rows: i32, h: i32, rowStart: usize, colIdx: usize, vals: u
         a1 = v128.add<T>(a1, v128.load(bp, 16));
         a2 = v128.add<T>(a2, v128.load(bp, 32));
         a3 = v128.add<T>(a3, v128.load(bp, 48));
+        if (k != 0) a4 = v128.add<T>(a4, loadPart<T>(bias + partCol, k));
       }
       const yp = yRow + col;
       v128.store(yp, a0);
       v128.store(yp, a1, 16);
       v128.store(yp, a2, 32);
       v128.store(yp, a3, 48);
-      c += 4 * L;
+      if (k != 0) storePart<T>(yRow + partCol, a4, k);
+      c += 4 * L + k;
     }
     for (; c + L <= h; c += L) {
       const col = <usize>c << alignof<T>();
@@ -185,14 +202,17 @@ function csrMatmul<T>(rows: i32, h: i32, rowStart: usize, colIdx: usize, vals: u
       if (bias != 0) a = v128.add<T>(a, v128.load(bias + col));
       v128.store(yRow + col, a);
     }
-    for (; c < h; c++) {
+    // The last columns, fewer than a vector: one pass, lanes past h neither read nor written.
+    if (c < h) {
+      const k = h - c;
       const col = <usize>c << alignof<T>();
-      let a = <T>0;
+      let a = v128.splat<T>(<T>0);
       for (let p = begin; p < end; p++) {
-        a += load<T>(at<T>(vals, p)) * load<T>(w + <usize>load<i32>(at<i32>(colIdx, p)) * wRow + col);
+        const wp = w + <usize>load<i32>(at<i32>(colIdx, p)) * wRow + col;
+        a = v128.add<T>(a, v128.mul<T>(v128.load_splat<T>(at<T>(vals, p)), loadPart<T>(wp, k)));
       }
-      if (bias != 0) a += load<T>(bias + col);
-      store<T>(yRow + col, a);
+      if (bias != 0) a = v128.add<T>(a, loadPart<T>(bias + col, k));
+      storePart<T>(yRow + col, a, k);
     }
   }
 }
@@ -252,12 +272,14 @@ function csrTransposeMatmul<T>(rows: i32, d: i32, cols: i32, rowStart: usize, co
         v128.store(dp, v128.add<T>(v128.load(dp), v128.mul<T>(v128.load_splat<T>(at<T>(vals, p)), g)));
       }
     }
-    for (; c < cols; c++) {
+    // The last columns, fewer than a vector: one pass, lanes past cols neither read nor written.
+    if (c < cols) {
+      const k = cols - c;
       const col = <usize>c << alignof<T>();
-      const g = load<T>(dyRow + col);
+      const g = loadPart<T>(dyRow + col, k);
       for (let p = begin; p < end; p++) {
         const dp = dw + <usize>load<i32>(at<i32>(colIdx, p)) * stride + col;
-        store<T>(dp, load<T>(dp) + load<T>(at<T>(vals, p)) * g);
+        storePart<T>(dp, v128.add<T>(loadPart<T>(dp, k), v128.mul<T>(v128.load_splat<T>(at<T>(vals, p)), g)), k);
       }
     }
   }
