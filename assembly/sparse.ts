@@ -70,31 +70,69 @@ export function countNonzeroU8(n: i32, src: usize): i32 {
 }
 
 /**
- * Gathers rows of a CSR set into a CSR batch: row r of the batch is row idx[r] of the set
- * (setRowStart, setColIdx, setVals), its entries copied as they are, so the batch equals what
- * compressRowsU8 makes from the set's bytes, bit for bit. colIdx and vals must have room for
- * the rows' nonzeros. Returns nnz (also rowStart[rows]).
+ * A whole byte set src (rows, cols), cols <= 65,536, kept as its nonzero bytes: rowStart i32
+ * (rows + 1,), and per nonzero a u16 column (colIdx) and the raw byte (bytes), 3 bytes each
+ * instead of a float CSR's 8 (f32) or 12 (f64). colIdx and bytes must have room for the set's
+ * nonzeros (countNonzeroU8). Returns nnz (also rowStart[rows]).
  */
-function gatherCsrRows<T>(rows: i32, setRowStart: usize, setColIdx: usize, setVals: usize, idx: usize, rowStart: usize, colIdx: usize, vals: usize): i32 {
+export function compressSetU8(rows: i32, cols: i32, src: usize, rowStart: usize, colIdx: usize, bytes: usize): i32 {
+  const none = i8x16.splat(0);
   let n = 0;
   store<i32>(rowStart, 0);
   for (let r = 0; r < rows; r++) {
-    const row = load<i32>(at<i32>(idx, r));
-    const begin = load<i32>(at<i32>(setRowStart, row));
-    const count = load<i32>(at<i32>(setRowStart, row + 1)) - begin;
-    memory.copy(at<i32>(colIdx, n), at<i32>(setColIdx, begin), <usize>count << 2);
-    memory.copy(at<T>(vals, n), at<T>(setVals, begin), <usize>count << alignof<T>());
-    n += count;
+    const from = src + <usize>r * <usize>cols;
+    let j = 0;
+    for (; j + 16 <= cols; j += 16) {
+      let mask = i8x16.bitmask(i8x16.ne(v128.load(from + <usize>j), none));
+      while (mask != 0) {
+        const c = j + ctz<i32>(mask);
+        mask &= mask - 1;
+        store<u16>(colIdx + (<usize>n << 1), c);
+        store<u8>(bytes + <usize>n, load<u8>(from + <usize>c));
+        n++;
+      }
+    }
+    for (; j < cols; j++) {
+      const b = load<u8>(from + <usize>j);
+      if (b != 0) {
+        store<u16>(colIdx + (<usize>n << 1), j);
+        store<u8>(bytes + <usize>n, b);
+        n++;
+      }
+    }
     store<i32>(at<i32>(rowStart, r + 1), n);
   }
   return n;
 }
 
-export function gatherCsrRows_f32(rows: i32, setRowStart: usize, setColIdx: usize, setVals: usize, idx: usize, rowStart: usize, colIdx: usize, vals: usize): i32 {
-  return gatherCsrRows<f32>(rows, setRowStart, setColIdx, setVals, idx, rowStart, colIdx, vals);
+/**
+ * Copies rows of a set made by compressSetU8 out as a float CSR batch: row r of the batch is
+ * row idx[r] of the set, each byte converted exactly, then scaled (one rounding), so the batch
+ * equals what compressRowsU8 makes from the set's bytes, bit for bit. colIdx and vals must have
+ * room for the rows' nonzeros. Returns nnz (also rowStart[rows]).
+ */
+function gatherByteRows<T>(rows: i32, setRowStart: usize, setColIdx: usize, setBytes: usize, idx: usize, scale: T, rowStart: usize, colIdx: usize, vals: usize): i32 {
+  let n = 0;
+  store<i32>(rowStart, 0);
+  for (let r = 0; r < rows; r++) {
+    const row = load<i32>(at<i32>(idx, r));
+    const begin = load<i32>(at<i32>(setRowStart, row));
+    const end = load<i32>(at<i32>(setRowStart, row + 1));
+    for (let p = begin; p < end; p++) {
+      store<i32>(at<i32>(colIdx, n), <i32>load<u16>(setColIdx + (<usize>p << 1)));
+      store<T>(at<T>(vals, n), <T>load<u8>(setBytes + <usize>p) * scale);
+      n++;
+    }
+    store<i32>(at<i32>(rowStart, r + 1), n);
+  }
+  return n;
 }
-export function gatherCsrRows_f64(rows: i32, setRowStart: usize, setColIdx: usize, setVals: usize, idx: usize, rowStart: usize, colIdx: usize, vals: usize): i32 {
-  return gatherCsrRows<f64>(rows, setRowStart, setColIdx, setVals, idx, rowStart, colIdx, vals);
+
+export function gatherByteRows_f32(rows: i32, setRowStart: usize, setColIdx: usize, setBytes: usize, idx: usize, scale: f32, rowStart: usize, colIdx: usize, vals: usize): i32 {
+  return gatherByteRows<f32>(rows, setRowStart, setColIdx, setBytes, idx, scale, rowStart, colIdx, vals);
+}
+export function gatherByteRows_f64(rows: i32, setRowStart: usize, setColIdx: usize, setBytes: usize, idx: usize, scale: f64, rowStart: usize, colIdx: usize, vals: usize): i32 {
+  return gatherByteRows<f64>(rows, setRowStart, setColIdx, setBytes, idx, scale, rowStart, colIdx, vals);
 }
 
 // ----------------------------------------------------------------------- Y = X W (+ b)

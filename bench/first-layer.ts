@@ -8,7 +8,7 @@
  * Each group's impls run interleaved with --rounds N; the ratio column compares with dense.
  */
 import { loadMnist, MultiLayerNet, ops, Rng, SGD, SparseRows } from 'scratchnet';
-import type { Backend, Tensor } from 'scratchnet';
+import type { Backend, SparseByteRows, Tensor } from 'scratchnet';
 import type { BenchCase, Dtype } from './harness.js';
 import type { Backends, ScratchnetCase } from './scratchnet.js';
 import { scratchnetImpl } from './scratchnet.js';
@@ -169,7 +169,7 @@ export function firstLayerCase(backend: Backend, threads: number, data: ImageDat
  * once), loss, backward, update.
  */
 export function mnistStepCase(backend: Backend, threads: number, data: ImageData, path: Path, dtype: Dtype): ScratchnetCase {
-  let state: { images: Tensor; set: SparseRows | null; labels: Tensor; order: Tensor; x: Tensor | SparseRows; t: Tensor; net: MultiLayerNet; sgd: SGD } | null = null;
+  let state: { images: Tensor; set: SparseByteRows | null; labels: Tensor; order: Tensor; x: Tensor | SparseRows; t: Tensor; net: MultiLayerNet; sgd: SGD } | null = null;
   let next = 0;
   return {
     section: FIRST_LAYER_SECTION,
@@ -183,7 +183,7 @@ export function mnistStepCase(backend: Backend, threads: number, data: ImageData
       const images = backend.tensor(data.bytes, [IMAGES, PIXELS], 'uint8');
       state = {
         images,
-        set: path === 'sparse' ? ops.compressSet(images, dtype) : null,
+        set: path === 'sparse' ? ops.compressSet(images) : null,
         labels: backend.tensor(data.labels, [IMAGES], 'uint8'),
         order: backend.tensor(data.order, [BATCHES * BATCH], 'int32'),
         x: path === 'sparse' ? new SparseRows(backend, BATCH, PIXELS, dtype) : backend.empty([BATCH, PIXELS], dtype),

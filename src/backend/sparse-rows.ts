@@ -9,12 +9,11 @@ import { Tensor } from './tensor.js';
  * products that skip the zeros (a batch of MNIST images is ~81% zeros).
  *
  * Inside: rowStart int32 (rows + 1,), colIdx int32 (capacity,), values (capacity,) of the dtype.
- * Row i's nonzeros are entries rowStart[i] .. rowStart[i + 1] - 1, columns ascending; rowStart
- * holds absolute positions, so a window of rows shares colIdx and values (`window`). The
- * capacity is rows * cols unless given (a whole data set's rows are made with its exact count of
- * nonzeros). The arrays are private: only the ops `compressRows` and `gatherSparseRows` (kernels
- * that write in-range indices by construction) and `fromDense` fill them, so the sparse kernels
- * may trust every index without an O(nnz) check per call.
+ * Row i's nonzeros are entries rowStart[i] .. rowStart[i + 1] - 1, columns ascending. The
+ * capacity is rows * cols unless given, so any matrix of the shape fits by default. The arrays
+ * are private: only the ops `compressRows` and `gatherSparseRows` (kernels that write in-range
+ * indices by construction) and `fromDense` fill them, so the sparse kernels may trust every
+ * index without an O(nnz) check per call.
  */
 export class SparseRows {
   readonly shape: readonly [number, number];
@@ -43,28 +42,6 @@ export class SparseRows {
     // One entry at least: a tensor of size 0 would have no address of its own.
     this.colIdx = backend.empty([Math.max(capacity, 1)], 'int32');
     this.values = backend.empty([Math.max(capacity, 1)], this.dtype);
-  }
-
-  /**
-   * Rows start .. start + count - 1 as a view (no copy): it shares this matrix's arrays, sees
-   * what is written into them later, and dies with it. Disposing the view leaves this matrix alone.
-   */
-  window(start: number, count: number): SparseRows {
-    this.assertLive('SparseRows.window');
-    if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 1 && start + count <= this.rows)) {
-      throw new Error(`SparseRows.window: rows ${start} .. ${start + count - 1} are not inside ${formatShape(this.shape)}`);
-    }
-    const view = Object.create(SparseRows.prototype) as SparseRows;
-    const parts: Record<string, unknown> = {
-      backend: this.backend,
-      shape: [count, this.cols],
-      dtype: this.dtype,
-      capacity: this.capacity,
-      rowStart: this.rowStart.subview(start, [count + 1]),
-      colIdx: this.colIdx.subview(0, this.colIdx.shape),
-      values: this.values.subview(0, this.values.shape),
-    };
-    return Object.assign(view, parts);
   }
 
   /** The nonzeros of a dense (rows, cols) float tensor, copied exactly. */
@@ -101,8 +78,7 @@ export class SparseRows {
   /** Entries kept (the nonzeros). */
   get nnz(): number {
     this.assertLive('SparseRows.nnz');
-    const rowStart = this.rowStart.data;
-    return rowStart[this.rows] - rowStart[0];
+    return this.rowStart.data[this.rows];
   }
   /** Fraction of the entries that are nonzero. */
   get density(): number {

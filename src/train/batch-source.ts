@@ -6,8 +6,10 @@ import type { Shape } from '../backend/shape.js';
 import { gatherRows, gatherLabels, gatherOneHot } from '../ops/gather.js';
 import { firstNonFinite } from '../ops/reduce.js';
 import { checkOneBackend } from '../ops/check.js';
-import { compressSet, gatherSparseRows } from '../ops/sparse.js';
+import { compressRows, compressSet, gatherSparseRows } from '../ops/sparse.js';
 import type { SparseRows } from '../backend/sparse-rows.js';
+import { MAX_SPARSE_BYTE_COLS } from '../backend/sparse-byte-rows.js';
+import type { SparseByteRows } from '../backend/sparse-byte-rows.js';
 
 /**
  * A data set the Trainer can draw batches from: it fills a batch buffer with the samples an
@@ -29,13 +31,6 @@ export interface BatchSource {
   readonly density?: number;
   /** As fill, with the batch as sparse rows (N, sample size) for a first layer that skips zeros. */
   fillSparse?(index: Tensor, x: SparseRows, t: Tensor): void;
-  /**
-   * The whole set as compressed rows in `dtype`, made on first use and kept by the source (freed
-   * with it): evaluation reads windows of consecutive rows from it in place.
-   */
-  sparseSet?(dtype: FloatDType): SparseRows;
-  /** t[r] = the target of sample index[r], for r < t.shape[0]: fill's targets alone. */
-  fillTargets?(index: Tensor, t: Tensor): void;
 }
 
 /** A BatchSource over tensors already in memory: x (N, ...) floats, t int32 labels (N,) or one-hot (N, C). */
@@ -150,28 +145,32 @@ export class ByteImageSource implements BatchSource {
     this.fillTargets(index, t);
   }
 
-  /** The batch's rows copied out of the compressed set (the set is made on the first call). */
+  /**
+   * The batch's rows copied out of the compressed set, made on the first call; images wider than
+   * a SparseByteRows holds are compressed from their bytes batch by batch instead.
+   */
   fillSparse(index: Tensor, x: SparseRows, t: Tensor): void {
-    gatherSparseRows(this.sparseSet(x.dtype), index, x);
+    const scale = this.options.scale ?? 1 / 255;
+    const set = this.sparseSet();
+    if (set === null) compressRows(this.images, index, x, scale);
+    else gatherSparseRows(set, index, x, scale);
     this.fillTargets(index, t);
   }
 
   /**
-   * Every image as compressed rows, scaled: made once per dtype (MNIST's 70,000 images: ~0.1 s,
-   * 84 MB in float32 against 55 MB of bytes), so that no batch scans the zero bytes again. It
-   * holds the images as they were then: a source whose bytes are changed later must be made anew.
+   * Every image as its nonzero bytes (MNIST's 70,000: ~0.1 s to make, 31 MB against 55 MB of
+   * bytes), one copy for either float type, so that no batch scans the zero bytes again. It holds
+   * the images as they were then: a source whose bytes are changed later must be made anew.
+   * Null for images wider than MAX_SPARSE_BYTE_COLS.
    */
-  sparseSet(dtype: FloatDType): SparseRows {
-    let set = this.sparseSets.get(dtype);
-    if (set === undefined || set.disposed) {
-      set = compressSet(this.images, dtype, this.options.scale ?? 1 / 255);
-      this.sparseSets.set(dtype, set);
-    }
-    return set;
+  private sparseSet(): SparseByteRows | null {
+    if (this.images.size / this.count > MAX_SPARSE_BYTE_COLS) return null;
+    if (this.compressed === null || this.compressed.disposed) this.compressed = compressSet(this.images);
+    return this.compressed;
   }
-  private readonly sparseSets = new Map<FloatDType, SparseRows>();
+  private compressed: SparseByteRows | null = null;
 
-  fillTargets(index: Tensor, t: Tensor): void {
+  private fillTargets(index: Tensor, t: Tensor): void {
     if (this.options.oneHot) gatherOneHot(this.labels, index, t);
     else gatherLabels(this.labels, index, t);
   }
@@ -192,8 +191,8 @@ export class ByteImageSource implements BatchSource {
   dispose(): void {
     this.images.dispose();
     this.labels.dispose();
-    for (const set of this.sparseSets.values()) set.dispose();
-    this.sparseSets.clear();
+    this.compressed?.dispose();
+    this.compressed = null;
   }
 }
 

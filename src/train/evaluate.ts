@@ -66,31 +66,6 @@ export function forEachBatch(
   const batchSize = Math.min(options.batchSize ?? 1000, limit);
   const order = source.backend.arange(0, limit, 1, 'int32');
   const sparse = usesSparseInput(source, net, options.dense);
-  if (sparse && source.sparseSet !== undefined && source.fillTargets !== undefined) {
-    // Consecutive rows of the source's compressed set, read in place: no batch is copied.
-    const set = source.sparseSet(net.dtype);
-    const fillTargets = source.fillTargets.bind(source);
-    const targets = (n: number) => source.backend.empty(source.targetShape(n), source.targetDType(net.dtype));
-    const full = targets(batchSize);
-    let tail = null as Tensor | null;
-    try {
-      net.inEvalMode(() => {
-        for (let start = 0; start < limit; start += batchSize) {
-          const n = Math.min(batchSize, limit - start);
-          const t = n === batchSize ? full : (tail ??= targets(n));
-          fillTargets(order.subview(start, [n]), t);
-          const x = set.window(start, n);
-          visit(net.forward(x), t, n);
-          x.dispose();
-        }
-      });
-    } finally {
-      order.dispose();
-      full.dispose();
-      tail?.dispose();
-    }
-    return;
-  }
   const full = new BatchBuffers(source, batchSize, net, sparse);
   let tail = null as BatchBuffers | null;
   try {
