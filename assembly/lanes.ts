@@ -27,3 +27,28 @@
   if (sizeof<T>() == 4) m = v128.max<T>(m, v128.shuffle<i32>(m, m, 1, 0, 3, 2));
   return v128.extract_lane<T>(m, 0);
 }
+
+/**
+ * The first k (1 .. lanes - 1) T elements at p in the low lanes, the others 0: a row's last,
+ * partial vector, read without touching the bytes after it.
+ */
+@inline export function loadPart<T>(p: usize, k: i32): v128 {
+  if (sizeof<T>() == 8) return v128.load64_zero(p);
+  if (k == 1) return v128.load32_zero(p);
+  const low = v128.load64_zero(p);
+  return k == 2 ? low : v128.load32_lane(p, low, 2, 8);
+}
+
+/** Stores the low k (1 .. lanes - 1) T lanes of v at p, and nothing after them. */
+@inline export function storePart<T>(p: usize, v: v128, k: i32): void {
+  if (sizeof<T>() == 8) {
+    v128.store64_lane(p, v, 0);
+    return;
+  }
+  if (k == 1) {
+    v128.store32_lane(p, v, 0);
+    return;
+  }
+  v128.store64_lane(p, v, 0);
+  if (k == 3) v128.store32_lane(p, v, 2, 8);
+}

@@ -8,9 +8,9 @@
 //
 // Reproducibility: every output element is a sum over one row's (or one column's) nonzeros
 // in ascending order, one product at a time (a multiply, then an add: no fused multiply-add),
-// starting from 0; a vector lane and the scalar tail do the same operations. The order depends
+// starting from 0; a full vector's lane, a partial vector's lane and a scalar do the same operations. The order depends
 // on the data alone, so a split by output rows or output columns gives the same bits.
-import { at, lanes } from './lanes';
+import { at, lanes, loadPart, storePart } from './lanes';
 import { RowInts, Whole } from './pointers';
 
 // ---------------------------------------------------------------------------- compress
@@ -57,6 +57,105 @@ export function compressRowsU8_f32(rows: i32, cols: i32, src: usize, idx: usize,
 }
 export function compressRowsU8_f64(rows: i32, cols: i32, src: usize, idx: usize, scale: f64, rowStart: usize, colIdx: usize, vals: usize): i32 {
   return compressRowsU8<f64>(rows, cols, src, idx, scale, rowStart, colIdx, vals);
+}
+
+/** Number of nonzero bytes in src[0 .. n): the size of a whole byte set's compressed rows. */
+export function countNonzeroU8(n: i32, src: usize): i32 {
+  const none = i8x16.splat(0);
+  let count = 0;
+  let j = 0;
+  for (; j + 16 <= n; j += 16) count += popcnt<i32>(i8x16.bitmask(i8x16.ne(v128.load(src + <usize>j), none)));
+  for (; j < n; j++) if (load<u8>(src + <usize>j) != 0) count++;
+  return count;
+}
+
+/**
+ * A whole byte set src (rows, cols), cols <= 65,536, kept as its nonzero bytes: rowStart i32
+ * (rows + 1,), and per nonzero a u16 column (colIdx) and the raw byte (bytes), 3 bytes each
+ * instead of a float CSR's 8 (f32) or 12 (f64). colIdx and bytes must have room for the set's
+ * nonzeros (countNonzeroU8). Returns nnz (also rowStart[rows]).
+ */
+export function compressSetU8(rows: i32, cols: i32, src: usize, rowStart: usize, colIdx: usize, bytes: usize): i32 {
+  const none = i8x16.splat(0);
+  let n = 0;
+  store<i32>(rowStart, 0);
+  for (let r = 0; r < rows; r++) {
+    const from = src + <usize>r * <usize>cols;
+    let j = 0;
+    for (; j + 16 <= cols; j += 16) {
+      let mask = i8x16.bitmask(i8x16.ne(v128.load(from + <usize>j), none));
+      while (mask != 0) {
+        const c = j + ctz<i32>(mask);
+        mask &= mask - 1;
+        store<u16>(colIdx + (<usize>n << 1), c);
+        store<u8>(bytes + <usize>n, load<u8>(from + <usize>c));
+        n++;
+      }
+    }
+    for (; j < cols; j++) {
+      const b = load<u8>(from + <usize>j);
+      if (b != 0) {
+        store<u16>(colIdx + (<usize>n << 1), j);
+        store<u8>(bytes + <usize>n, b);
+        n++;
+      }
+    }
+    store<i32>(at<i32>(rowStart, r + 1), n);
+  }
+  return n;
+}
+
+/**
+ * Copies rows of a set made by compressSetU8 out as a float CSR batch: row r of the batch is
+ * row idx[r] of the set, each byte converted exactly, then scaled (one rounding), so the batch
+ * equals what compressRowsU8 makes from the set's bytes, bit for bit. colIdx and vals must have
+ * room for the rows' nonzeros. Returns nnz (also rowStart[rows]).
+ */
+function gatherByteRows<T>(rows: i32, setRowStart: usize, setColIdx: usize, setBytes: usize, idx: usize, scale: T, rowStart: usize, colIdx: usize, vals: usize): i32 {
+  let n = 0;
+  store<i32>(rowStart, 0);
+  for (let r = 0; r < rows; r++) {
+    const row = load<i32>(at<i32>(idx, r));
+    const begin = load<i32>(at<i32>(setRowStart, row));
+    const end = load<i32>(at<i32>(setRowStart, row + 1));
+    let p = begin;
+    // Eight entries at a time, reading only the row's own: columns widened u16 -> i32, bytes
+    // u8 -> i32 -> T exactly, then one multiply per lane, as the scalar tail does.
+    for (; p + 8 <= end; p += 8) {
+      const c = v128.load(setColIdx + (<usize>p << 1));
+      v128.store(at<i32>(colIdx, n), i32x4.extend_low_i16x8_u(c));
+      v128.store(at<i32>(colIdx, n + 4), i32x4.extend_high_i16x8_u(c));
+      const w = i16x8.extend_low_i8x16_u(v128.load64_zero(setBytes + <usize>p));
+      const lo = i32x4.extend_low_i16x8_u(w);
+      const hi = i32x4.extend_high_i16x8_u(w);
+      if (sizeof<T>() == 4) {
+        const k = f32x4.splat(<f32>scale);
+        v128.store(at<T>(vals, n), f32x4.mul(f32x4.convert_i32x4_u(lo), k));
+        v128.store(at<T>(vals, n + 4), f32x4.mul(f32x4.convert_i32x4_u(hi), k));
+      } else {
+        const k = f64x2.splat(<f64>scale);
+        v128.store(at<T>(vals, n), f64x2.mul(f64x2.convert_low_i32x4_u(lo), k));
+        v128.store(at<T>(vals, n + 2), f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(lo, lo, 2, 3, 0, 1)), k));
+        v128.store(at<T>(vals, n + 4), f64x2.mul(f64x2.convert_low_i32x4_u(hi), k));
+        v128.store(at<T>(vals, n + 6), f64x2.mul(f64x2.convert_low_i32x4_u(i32x4.shuffle(hi, hi, 2, 3, 0, 1)), k));
+      }
+      n += 8;
+    }
+    for (; p < end; p++) {
+      store<i32>(at<i32>(colIdx, n), <i32>load<u16>(setColIdx + (<usize>p << 1)));
+      store<T>(at<T>(vals, n), <T>load<u8>(setBytes + <usize>p) * scale);
+      n++;
+    }
+    store<i32>(at<i32>(rowStart, r + 1), n);
+  }
+  return n;
+}
+
+export function gatherByteRows_f32(rows: i32, setRowStart: usize, setColIdx: usize, setBytes: usize, idx: usize, scale: f32, rowStart: usize, colIdx: usize, vals: usize): i32 {
+  return gatherByteRows<f32>(rows, setRowStart, setColIdx, setBytes, idx, scale, rowStart, colIdx, vals);
+}
+export function gatherByteRows_f64(rows: i32, setRowStart: usize, setColIdx: usize, setBytes: usize, idx: usize, scale: f64, rowStart: usize, colIdx: usize, vals: usize): i32 {
+  return gatherByteRows<f64>(rows, setRowStart, setColIdx, setBytes, idx, scale, rowStart, colIdx, vals);
 }
 
 // ----------------------------------------------------------------------- Y = X W (+ b)
@@ -111,17 +210,32 @@ function csrMatmul<T>(rows: i32, h: i32, rowStart: usize, colIdx: usize, vals: u
       v128.store(yp, a6, 96);
       v128.store(yp, a7, 112);
     }
-    // A 4-vector block next, so that a width such as 50 walks the nonzeros 2 times, not 5.
+    // A 4-vector block next, so that a width such as 50 walks the nonzeros 2 times, not 5; a last
+    // partial vector (50 = 32 + 16 + 2 in f32) rides in the same pass.
     if (c + 4 * L <= h) {
       const col = <usize>c << alignof<T>();
-      let a0 = v128.splat<T>(<T>0), a1 = a0, a2 = a0, a3 = a0;
-      for (let p = begin; p < end; p++) {
-        const v = v128.load_splat<T>(at<T>(vals, p));
-        const wp = w + <usize>load<i32>(at<i32>(colIdx, p)) * wRow + col;
-        a0 = v128.add<T>(a0, v128.mul<T>(v, v128.load(wp)));
-        a1 = v128.add<T>(a1, v128.mul<T>(v, v128.load(wp, 16)));
-        a2 = v128.add<T>(a2, v128.mul<T>(v, v128.load(wp, 32)));
-        a3 = v128.add<T>(a3, v128.mul<T>(v, v128.load(wp, 48)));
+      const k = h - c - 4 * L < L ? h - c - 4 * L : 0;
+      const partCol = col + 64;
+      let a0 = v128.splat<T>(<T>0), a1 = a0, a2 = a0, a3 = a0, a4 = a0;
+      if (k == 0) {
+        for (let p = begin; p < end; p++) {
+          const v = v128.load_splat<T>(at<T>(vals, p));
+          const wp = w + <usize>load<i32>(at<i32>(colIdx, p)) * wRow + col;
+          a0 = v128.add<T>(a0, v128.mul<T>(v, v128.load(wp)));
+          a1 = v128.add<T>(a1, v128.mul<T>(v, v128.load(wp, 16)));
+          a2 = v128.add<T>(a2, v128.mul<T>(v, v128.load(wp, 32)));
+          a3 = v128.add<T>(a3, v128.mul<T>(v, v128.load(wp, 48)));
+        }
+      } else {
+        for (let p = begin; p < end; p++) {
+          const v = v128.load_splat<T>(at<T>(vals, p));
+          const wp = w + <usize>load<i32>(at<i32>(colIdx, p)) * wRow + col;
+          a0 = v128.add<T>(a0, v128.mul<T>(v, v128.load(wp)));
+          a1 = v128.add<T>(a1, v128.mul<T>(v, v128.load(wp, 16)));
+          a2 = v128.add<T>(a2, v128.mul<T>(v, v128.load(wp, 32)));
+          a3 = v128.add<T>(a3, v128.mul<T>(v, v128.load(wp, 48)));
+          a4 = v128.add<T>(a4, v128.mul<T>(v, loadPart<T>(wp + 64, k)));
+        }
       }
       if (bias != 0) {
         const bp = bias + col;
@@ -129,13 +243,15 @@ function csrMatmul<T>(rows: i32, h: i32, rowStart: usize, colIdx: usize, vals: u
         a1 = v128.add<T>(a1, v128.load(bp, 16));
         a2 = v128.add<T>(a2, v128.load(bp, 32));
         a3 = v128.add<T>(a3, v128.load(bp, 48));
+        if (k != 0) a4 = v128.add<T>(a4, loadPart<T>(bias + partCol, k));
       }
       const yp = yRow + col;
       v128.store(yp, a0);
       v128.store(yp, a1, 16);
       v128.store(yp, a2, 32);
       v128.store(yp, a3, 48);
-      c += 4 * L;
+      if (k != 0) storePart<T>(yRow + partCol, a4, k);
+      c += 4 * L + k;
     }
     for (; c + L <= h; c += L) {
       const col = <usize>c << alignof<T>();
@@ -147,14 +263,17 @@ function csrMatmul<T>(rows: i32, h: i32, rowStart: usize, colIdx: usize, vals: u
       if (bias != 0) a = v128.add<T>(a, v128.load(bias + col));
       v128.store(yRow + col, a);
     }
-    for (; c < h; c++) {
+    // The last columns, fewer than a vector: one pass, lanes past h neither read nor written.
+    if (c < h) {
+      const k = h - c;
       const col = <usize>c << alignof<T>();
-      let a = <T>0;
+      let a = v128.splat<T>(<T>0);
       for (let p = begin; p < end; p++) {
-        a += load<T>(at<T>(vals, p)) * load<T>(w + <usize>load<i32>(at<i32>(colIdx, p)) * wRow + col);
+        const wp = w + <usize>load<i32>(at<i32>(colIdx, p)) * wRow + col;
+        a = v128.add<T>(a, v128.mul<T>(v128.load_splat<T>(at<T>(vals, p)), loadPart<T>(wp, k)));
       }
-      if (bias != 0) a += load<T>(bias + col);
-      store<T>(yRow + col, a);
+      if (bias != 0) a = v128.add<T>(a, loadPart<T>(bias + col, k));
+      storePart<T>(yRow + col, a, k);
     }
   }
 }
@@ -214,12 +333,14 @@ function csrTransposeMatmul<T>(rows: i32, d: i32, cols: i32, rowStart: usize, co
         v128.store(dp, v128.add<T>(v128.load(dp), v128.mul<T>(v128.load_splat<T>(at<T>(vals, p)), g)));
       }
     }
-    for (; c < cols; c++) {
+    // The last columns, fewer than a vector: one pass, lanes past cols neither read nor written.
+    if (c < cols) {
+      const k = cols - c;
       const col = <usize>c << alignof<T>();
-      const g = load<T>(dyRow + col);
+      const g = loadPart<T>(dyRow + col, k);
       for (let p = begin; p < end; p++) {
         const dp = dw + <usize>load<i32>(at<i32>(colIdx, p)) * stride + col;
-        store<T>(dp, load<T>(dp) + load<T>(at<T>(vals, p)) * g);
+        storePart<T>(dp, v128.add<T>(loadPart<T>(dp, k), v128.mul<T>(v128.load_splat<T>(at<T>(vals, p)), g)), k);
       }
     }
   }

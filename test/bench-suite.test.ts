@@ -212,6 +212,7 @@ describe('suite bookkeeping', () => {
       result('train step 784-100-10 sigmoid', 'autograd', 2.2),
       result('train step 784-1024-1024-10 relu', 'autograd', 31.8),
       result('train step 784-100-10 sigmoid', 'Trainer.step', 2.06),
+      result('train step 784-100-10 sigmoid, batch 100, MNIST', 'scratchnet sparse', 0.45),
     ];
     const targets = evaluateTargets(results, { quick: false, threads: null });
     const status = (prefix: string) => targets.find((t) => t.target.startsWith(prefix))?.status;
@@ -222,6 +223,8 @@ describe('suite bookkeeping', () => {
     expect(status('train step 784-100-10 f32 >= 8x')).toBe('missed'); // 7.5x
     expect(status('train step 784-100-10 f32 >= 25x')).toBe('not measured');
     expect(status('every multi-thread target')).toBe('not measured');
+    expect(targets.find((t) => t.target.startsWith('train step 784-100-10 sigmoid f32 on real MNIST batches, 1 thread <= 0.4 ms'))).toMatchObject({ measured: '0.450 ms', status: 'missed' });
+    expect(status('book MNIST run (10,000 iterations), 1 thread <= 3.5 s')).toBe('not measured');
     expect(targets.find((t) => t.target.startsWith('autograd train step 784-100-10 f32 within 15%'))).toMatchObject({ measured: '+10.0% time', status: 'met' });
     expect(targets.find((t) => t.target.startsWith('autograd train step 784-1024-1024-10 f32 within 5%'))).toMatchObject({ measured: '+6.0% time', status: 'missed' });
     expect(targets.find((t) => t.target.startsWith('Trainer.step 784-100-10 f32 within 5%'))).toMatchObject({ issue: 14, measured: '+3.0% time', status: 'met' });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 
 export type DType = 'f32' | 'f64';
-export type Kind = DType | 'i32' | 'u8';
+export type Kind = DType | 'i32' | 'u16' | 'u8';
 
 export const DTYPES: readonly DType[] = ['f32', 'f64'];
 /** Around and across the 4- and 2-lane widths and the 4x unrolled loops. */
@@ -21,7 +21,7 @@ export const memory = new WebAssembly.Memory({ initial: 64, maximum: 32768 });
 /** Every export of the module; kernels take and return numbers (void ones return undefined). */
 export const kernels = new WebAssembly.Instance(wasm, { env: { memory } }).exports as unknown as Record<string, (...args: number[]) => number>;
 
-const BYTES: Record<Kind, number> = { f32: 4, f64: 8, i32: 4, u8: 1 };
+const BYTES: Record<Kind, number> = { f32: 4, f64: 8, i32: 4, u16: 2, u8: 1 };
 const GUARD_BYTES = 32;
 /** The guard byte around the k-th array argument. */
 const guard = (k: number) => (0xa5 + 29 * k) & 0xff;
@@ -38,11 +38,13 @@ function element(data: DataView, kind: Kind, ptr: number, i: number, value?: num
     if (kind === 'f32') data.setFloat32(at, value, true);
     else if (kind === 'f64') data.setFloat64(at, value, true);
     else if (kind === 'i32') data.setInt32(at, value, true);
+    else if (kind === 'u16') data.setUint16(at, value, true);
     else data.setUint8(at, value);
   }
   if (kind === 'f32') return data.getFloat32(at, true);
   if (kind === 'f64') return data.getFloat64(at, true);
   if (kind === 'i32') return data.getInt32(at, true);
+  if (kind === 'u16') return data.getUint16(at, true);
   return data.getUint8(at);
 }
 

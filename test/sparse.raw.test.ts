@@ -47,6 +47,21 @@ function compress(dtype: DType, bytes: number[], cols: number, idx: number[], sc
   return csr;
 }
 
+/** The reference byte set: every row's nonzero bytes, raw, with their columns. */
+function byteSet(bytes: number[], cols: number): { rowStart: number[]; colIdx: number[]; bytes: number[] } {
+  const set = { rowStart: [0], colIdx: [] as number[], bytes: [] as number[] };
+  for (let r = 0; r < bytes.length / cols; r++) {
+    for (let c = 0; c < cols; c++) {
+      if (bytes[r * cols + c] !== 0) {
+        set.colIdx.push(c);
+        set.bytes.push(bytes[r * cols + c]);
+      }
+    }
+    set.rowStart.push(set.bytes.length);
+  }
+  return set;
+}
+
 /** X as a dense float64 (rows, d) matrix. */
 function dense(csr: Csr, d: number): number[] {
   const rows = csr.rowStart.length - 1;
@@ -72,6 +87,31 @@ function expectSums(what: string, dtype: DType, got: ArrayLike<number>, sum: num
 }
 
 describe('sparse kernels', () => {
+  it('countNonzeroU8 counts the nonzero bytes, at every length across the 16-byte blocks', () => {
+    const bytes = images(7, 101, 5);
+    for (const n of [1, 15, 16, 17, 101, 202, 303, 700, 707]) {
+      const want = bytes.slice(0, n).filter((v) => v !== 0).length;
+      for (const misalign of MISALIGNMENTS) {
+        expect(call('countNonzeroU8', [n, input('u8', bytes.slice(0, n))], misalign).result, `countNonzeroU8 of ${n} bytes`).toBe(want);
+      }
+    }
+  });
+
+  it('compressSetU8 keeps every nonzero byte of a set with its u16 column, at widths across the 16-byte blocks and up to 65,536', () => {
+    for (const [rows, cols] of [[9, 1], [9, 3], [9, 17], [9, 100], [9, 785], [4, 65536]]) {
+      const bytes = images(rows, cols, 71);
+      const want = byteSet(bytes, cols);
+      for (const misalign of MISALIGNMENTS) {
+        const got = call('compressSetU8', [rows, cols, input('u8', bytes), output('i32', rows + 1), output('u16', want.bytes.length), output('u8', want.bytes.length)], misalign);
+        const what = `compressSetU8 ${rows} x ${cols}`;
+        expect(got.result, `${what}: nnz`).toBe(want.bytes.length);
+        expect(Array.from(got.arrays[3]), `${what}: rowStart`).toEqual(want.rowStart);
+        expect(Array.from(got.arrays[4]), `${what}: columns`).toEqual(want.colIdx);
+        expect(Array.from(got.arrays[5]), `${what}: bytes`).toEqual(want.bytes);
+      }
+    }
+  });
+
   for (const dtype of DTYPES) {
     it(`compressRowsU8 keeps the nonzero bytes of the indexed rows, scaled (${dtype})`, () => {
       const setRows = 9;
@@ -94,6 +134,32 @@ describe('sparse kernels', () => {
             expect(Array.from(got.arrays[5]), `${what}: rowStart`).toEqual(want.rowStart);
             expect(Array.from(got.arrays[6].subarray(0, nnz)), `${what}: colIdx`).toEqual(want.colIdx);
             expectClose(`${what}: vals`, got.arrays[7].subarray(0, nnz), want.vals, { rel: 0, abs: 0 });
+          }
+        }
+      }
+    });
+
+    it(`gatherByteRows copies the indexed rows of a compressSetU8 set out as compressRowsU8 makes them from the bytes (${dtype})`, () => {
+      const setRows = 9;
+      for (const cols of [...D_SIZES, 16, 784]) {
+        const bytes = images(setRows, cols, 67);
+        const set = byteSet(bytes, cols);
+        for (const scale of [round(dtype, 1 / 255), round(dtype, 0.7)]) {
+          for (const idx of [[1], [0], [2], [setRows - 1, 0, 1, 2, 1, 5, 3]]) {
+            const want = compress(dtype, bytes, cols, idx, scale);
+            const nnz = want.colIdx.length;
+            for (const misalign of MISALIGNMENTS) {
+              const got = call(
+                `gatherByteRows_${dtype}`,
+                [idx.length, input('i32', set.rowStart), input('u16', set.colIdx), input('u8', set.bytes), input('i32', idx), scale, output('i32', idx.length + 1), output('i32', nnz), output(dtype, nnz)],
+                misalign,
+              );
+              const what = `gatherByteRows_${dtype} rows ${idx} x ${cols}, scale ${scale}`;
+              expect(got.result, `${what}: nnz`).toBe(nnz);
+              expect(Array.from(got.arrays[6]), `${what}: rowStart`).toEqual(want.rowStart);
+              expect(Array.from(got.arrays[7]), `${what}: colIdx`).toEqual(want.colIdx);
+              expectClose(`${what}: vals`, got.arrays[8], want.vals, { rel: 0, abs: 0 });
+            }
           }
         }
       }

@@ -69,6 +69,40 @@ describe('sparse ops on real MNIST batches', () => {
       sparse.dispose();
     });
 
+    it(`compressSet keeps every nonzero byte once; gatherSparseRows copies out compressRows's batches bit for bit (${dtype})`, () => {
+      const b = backends[0];
+      const src = images(b);
+      const set = ops.compressSet(src);
+      const all = b.arange(0, 2000, 1, 'int32');
+      const whole = ops.compressRows(src, all, new SparseRows(b, 2000, PIXELS, dtype));
+      expect(set.shape).toEqual([2000, PIXELS]);
+      expect(set.nnz).toBe(whole.nnz);
+      // 3 bytes per nonzero (u16 column, raw byte) and the row offsets.
+      expect(set.byteSize).toBe(3 * whole.nnz + 4 * 2001);
+      const check = (what: string, index: Tensor, n: number, scale?: number) => {
+        const want = ops.compressRows(src, index, new SparseRows(b, n, PIXELS, dtype), scale);
+        const got = ops.gatherSparseRows(set, index, new SparseRows(b, n, PIXELS, dtype), scale);
+        for (const name of ['rowStart', 'colIdx', 'values'] as const) {
+          const count = name === 'rowStart' ? n + 1 : want.nnz;
+          expect(Array.from(got.arrays[name].data.subarray(0, count)), `${name} of ${what}`).toEqual(Array.from(want.arrays[name].data.subarray(0, count)));
+        }
+        want.dispose();
+        got.dispose();
+      };
+      for (const seed of [5, 6]) {
+        const index = batchIndex(b, seed);
+        check(`batch ${seed}`, index, BATCH);
+        check(`batch ${seed} scaled by 0.3`, index, BATCH, 0.3);
+        index.dispose();
+      }
+      // Evaluation's windows: consecutive rows, as many as 1,000 at a time.
+      const rows = b.arange(1234, 1234 + 766, 1, 'int32');
+      check('rows 1234 .. 1999', rows, 766);
+      [src, all, rows].forEach((t) => t.dispose());
+      set.dispose();
+      whole.dispose();
+    });
+
     it(`sparseMatmul (+ bias) and sparseTransposeMatmul agree with the dense GEMM and a float64 reference (${dtype})`, () => {
       const b = backends[0];
       const src = images(b);
@@ -206,9 +240,24 @@ describe('SparseRows and the sparse ops reject bad input before any kernel runs'
       expect(() => ops.sparseTransposeMatmul(s, other.zeros([3, 4]), w)).toThrow(/^sparseTransposeMatmul: tensors from two backends: .*\(3, 4\) float32 is in backend #\d+/);
       expect(() => ops.sparseMatmul(s, w, undefined, other.zeros([4]))).toThrow(/^sparseMatmul: tensors from two backends: .*\(4,\) float32 is in backend #\d+/);
       expect(() => ops.compressRows(other.zeros([5, 6], 'uint8'), b.tensor([0, 1, 2], [3], 'int32'), s)).toThrow(/^compressRows: tensors from two backends: \(5, 6\) uint8 is in backend #\d+/);
+      const set = ops.compressSet(b.tensor([0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 0, 0, 0, 0, 0, 7, 8, 0, 0, 0, 0, 0], [5, 6], 'uint8'));
+      expect(set.nnz).toBe(9);
+      expect(() => ops.compressSet(b.zeros([5, 6]))).toThrow('compressSet: src must be uint8, got (5, 6) float32');
+      expect(() => ops.compressSet(b.zeros([1, 65537], 'uint8'))).toThrow('compressSet: rows of 65537 bytes in (1, 65537) uint8 are wider than the 65536 columns a u16 holds');
+      expect(() => ops.gatherSparseRows(set, b.tensor([0, 5, 1], [3], 'int32'), s)).toThrow('gatherSparseRows: index 5 at position 1 is out of range for 5 set rows');
+      expect(() => ops.gatherSparseRows(set, b.tensor([0, 1], [2], 'int32'), s)).toThrow('gatherSparseRows: index (2,) has fewer than 3 entries');
+      expect(() => ops.gatherSparseRows(set, index, new SparseRows(b, 3, 7))).toThrow('gatherSparseRows: set rows (5, 6) and batch rows sparse (3, 7) float32 differ in length');
+      expect(() => ops.gatherSparseRows(set, index, s, Infinity)).toThrow('gatherSparseRows: scale must be a finite number, got Infinity');
+      expect(() => ops.gatherSparseRows(set, b.tensor([2, 2, 0], [3], 'int32'), new SparseRows(b, 3, 6, 'float32', 12))).toThrow(
+        'gatherSparseRows: the 3 rows hold 13 nonzeros, more than the 12 sparse (3, 6) float32 has room for',
+      );
+      expect(() => ops.gatherSparseRows(set, other.tensor([0, 1, 2], [3], 'int32'), s)).toThrow(/^gatherSparseRows: tensors from two backends: .* index \(3,\) int32 in backend #\d+/);
+      expect(() => new SparseRows(b, 3, 6, 'float32', 19)).toThrow('SparseRows: capacity must be an integer from 0 to 18 for (3, 6), got 19');
+      set.dispose();
+      expect(() => ops.gatherSparseRows(set, index, s)).toThrow('gatherSparseRows: sparse byte rows (5, 6) have been disposed');
       s.dispose();
       expect(() => ops.sparseMatmul(s, w)).toThrow('sparseMatmul: sparse rows (3, 6) float32 have been disposed');
-      expect(calls.filter((name) => /csr|compress/i.test(name))).toEqual([]);
+      expect(calls.filter((name) => /csr|compress|nonzero/i.test(name))).toEqual(['countNonzeroU8', 'compressSetU8']); // the set's, made on purpose above
       ops.compressRows(src, index, s64);
       expect(calls).toContain('compressRowsU8_f64');
     } finally {
@@ -271,6 +320,36 @@ describe('the first layer on sparse batches', () => {
     expect(usesSparseInput(bright, net)).toBe(false);
     bright.dispose();
     net.dispose();
+  });
+
+  it('ByteImageSource.fillSparse gives compressRows\'s batches in either dtype, from one kept set, or from the bytes for rows wider than 65,536', () => {
+    const b = backends[0];
+    const rng = new Rng(11);
+    for (const cols of [PIXELS, 65537]) {
+      const rows = cols === PIXELS ? 2000 : 3;
+      const bytes = cols === PIXELS ? imageBytes : Uint8Array.from({ length: rows * cols }, () => (rng.uniform() < 0.8 ? 0 : 1 + rng.int(255)));
+      const source = new ByteImageSource(b.tensor(bytes, [rows, cols], 'uint8'), b.zeros([rows], 'uint8'), { scale: 0.5 });
+      const index = b.tensor([rows - 1, 0, 1, 1], [4], 'int32');
+      const t = b.empty([4], 'int32');
+      const kernels = b.kernels;
+      const calls: string[] = [];
+      (b as { kernels: unknown }).kernels = Object.fromEntries(
+        Object.entries(kernels).map(([name, fn]) => [name, typeof fn === 'function' ? (...args: number[]) => (calls.push(name), fn(...args)) : fn]),
+      );
+      for (const dtype of DTYPES) {
+        const want = ops.compressRows(source.images, index, new SparseRows(b, 4, cols, dtype), 0.5);
+        const got = new SparseRows(b, 4, cols, dtype);
+        source.fillSparse(index, got, t);
+        expect(got.nnz, `${cols} columns, ${dtype}`).toBe(want.nnz);
+        expect(tensorHash(got.toDense()), `${cols} columns, ${dtype}`).toBe(tensorHash(want.toDense()));
+        [want, got].forEach((x) => x.dispose());
+      }
+      (b as { kernels: unknown }).kernels = kernels;
+      const kept = calls.filter((name) => /compressSet|gatherByteRows/.test(name));
+      expect(kept, `${cols} columns: the kept set's kernels`).toEqual(cols === PIXELS ? ['compressSetU8', 'gatherByteRows_f32', 'gatherByteRows_f64'] : []);
+      [index, t].forEach((x) => x.dispose());
+      source.dispose();
+    }
   });
 
   it('training on MNIST takes the sparse path by default and ends where the dense path does, to rounding', () => {

@@ -375,6 +375,8 @@ const OP_CASES: Record<string, OpCase> = {
 const NOT_SWEPT: Record<string, string> = {
   isLabels: "reads a tensor's dtype only",
   compressRows: 'takes SparseRows, not only tensors: its two-backend cases are in sparse.test.ts',
+  compressSet: 'one tensor in, sparse byte rows made in its backend out: nothing to mix',
+  gatherSparseRows: 'takes SparseByteRows and SparseRows, not only tensors: its two-backend cases are in sparse.test.ts',
   sparseMatmul: 'takes SparseRows, not only tensors: its two-backend cases are in sparse.test.ts',
   sparseTransposeMatmul: 'takes SparseRows, not only tensors: its two-backend cases are in sparse.test.ts',
   windowOutputSize: 'arithmetic on sizes only',

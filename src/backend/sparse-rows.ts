@@ -10,9 +10,10 @@ import { Tensor } from './tensor.js';
  *
  * Inside: rowStart int32 (rows + 1,), colIdx int32 (capacity,), values (capacity,) of the dtype.
  * Row i's nonzeros are entries rowStart[i] .. rowStart[i + 1] - 1, columns ascending. The
- * capacity is rows * cols, so any matrix of the shape fits. The arrays are private: only
- * `ops.compressRows` (a kernel that writes in-range indices by construction) and `fromDense`
- * fill them, so the sparse kernels may trust every index without an O(nnz) check per call.
+ * capacity is rows * cols unless given, so any matrix of the shape fits by default. The arrays
+ * are private: only the ops `compressRows` and `gatherSparseRows` (kernels that write in-range
+ * indices by construction) and `fromDense` fill them, so the sparse kernels may trust every
+ * index without an O(nnz) check per call.
  */
 export class SparseRows {
   readonly shape: readonly [number, number];
@@ -21,21 +22,26 @@ export class SparseRows {
   private readonly colIdx: Tensor<'int32'>;
   private readonly values: Tensor<FloatDType>;
 
-  /** An empty (all-zero) matrix of `rows` x `cols`. */
+  /** An empty (all-zero) matrix of `rows` x `cols`, with room for `capacity` nonzeros (all of them by default). */
   constructor(
     readonly backend: Backend,
     rows: number,
     cols: number,
     dtype: FloatDType = backend.dtype,
+    readonly capacity = rows * cols,
   ) {
     if (!(Number.isInteger(rows) && rows >= 1 && Number.isInteger(cols) && cols >= 1)) {
       throw new Error(`SparseRows: shape must be two positive integers, got ${formatShape([rows, cols])}`);
     }
+    if (!(Number.isInteger(capacity) && capacity >= 0 && capacity <= rows * cols)) {
+      throw new Error(`SparseRows: capacity must be an integer from 0 to ${rows * cols} for ${formatShape([rows, cols])}, got ${capacity}`);
+    }
     this.dtype = checkFloatDType(dtype, 'SparseRows');
     this.shape = [rows, cols];
     this.rowStart = backend.zeros([rows + 1], 'int32');
-    this.colIdx = backend.empty([rows * cols], 'int32');
-    this.values = backend.empty([rows * cols], this.dtype);
+    // One entry at least: a tensor of size 0 would have no address of its own.
+    this.colIdx = backend.empty([Math.max(capacity, 1)], 'int32');
+    this.values = backend.empty([Math.max(capacity, 1)], this.dtype);
   }
 
   /** The nonzeros of a dense (rows, cols) float tensor, copied exactly. */

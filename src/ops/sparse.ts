@@ -1,12 +1,16 @@
 import type { Tensor } from '../backend/tensor.js';
 import type { FloatDType } from '../backend/dtype.js';
 import { formatShape } from '../backend/shape.js';
-import { SparseRows } from '../backend/sparse-rows.js';
+import type { SparseRows } from '../backend/sparse-rows.js';
+import { MAX_SPARSE_BYTE_COLS, SparseByteRows } from '../backend/sparse-byte-rows.js';
 import { kernelFamily } from '../backend/kernel-dispatch.js';
 import { callKernel } from './kernel-call.js';
 import { checkDtypeIs, checkFloats, checkMatrix, checkNoOverlap, describe, outputFor } from './check.js';
 
 const COMPRESS_ROWS_U8 = kernelFamily('compressRowsU8');
+const COUNT_NONZERO_U8 = kernelFamily('countNonzeroU8');
+const COMPRESS_SET_U8 = kernelFamily('compressSetU8');
+const GATHER_BYTE_ROWS = kernelFamily('gatherByteRows');
 const CSR_MATMUL = kernelFamily('csrMatmul');
 const CSR_TRANSPOSE_MATMUL = kernelFamily('csrTransposeMatmul');
 
@@ -74,6 +78,63 @@ export function compressRows(src: Tensor, index: Tensor, dst: SparseRows, scale 
   }
   const p = dst.arrays;
   callKernel(op, COMPRESS_ROWS_U8, dst.dtype, n, cols, src, index, scale, p.rowStart, p.colIdx, p.values);
+  return dst;
+}
+
+/**
+ * A whole byte data set src uint8 (rows, ...) kept as its nonzero bytes (u16 column and raw byte
+ * each, see SparseByteRows): made once, then batches are copied out of it (`gatherSparseRows`),
+ * so no batch scans the zero bytes again. Rows wider than 65,536 bytes do not fit.
+ */
+export function compressSet(src: Tensor): SparseByteRows {
+  const op = 'compressSet';
+  checkDtypeIs(op, src, 'uint8', 'src');
+  const rows = src.rank === 0 ? 0 : src.shape[0];
+  if (rows === 0 || src.size === 0) throw new Error(`${op}: src ${describe(src)} has no rows to compress`);
+  const cols = src.size / rows;
+  if (cols > MAX_SPARSE_BYTE_COLS) throw new Error(`${op}: rows of ${cols} bytes in ${describe(src)} are wider than the ${MAX_SPARSE_BYTE_COLS} columns a u16 holds`);
+  const nnz = callKernel(op, COUNT_NONZERO_U8, null, src.size, src);
+  const b = src.backend;
+  // One entry at least: a tensor of size 0 would have no address of its own.
+  const rowStart = b.empty([rows + 1], 'int32');
+  const colIdx = b.empty([2 * Math.max(nnz, 1)], 'uint8');
+  const bytes = b.empty([Math.max(nnz, 1)], 'uint8');
+  callKernel(op, COMPRESS_SET_U8, null, rows, cols, src, rowStart, colIdx, bytes);
+  return new SparseByteRows(b, rows, cols, rowStart, colIdx, bytes);
+}
+
+/**
+ * dst = rows of a compressed byte set, scaled: row r is row index[r] of `set` times `scale`, as
+ * floats of dst's dtype. index is int32 with at least dst.rows entries, each a row of set; set
+ * and dst have the same columns, and dst room for the rows' nonzeros. Values equal
+ * `compressRows`'s (and `gatherRows`'s) from the set's bytes, bit for bit.
+ */
+export function gatherSparseRows(set: SparseByteRows, index: Tensor, dst: SparseRows, scale = 1 / 255): SparseRows {
+  const op = 'gatherSparseRows';
+  set.assertLive(op);
+  dst.assertLive(op);
+  checkDtypeIs(op, index, 'int32', 'index');
+  if (set.backend !== dst.backend || index.backend !== dst.backend) {
+    throw new Error(`${op}: tensors from two backends: ${set} is in ${set.backend}, ${describeSparse(dst)} in ${dst.backend}, index ${describe(index)} in ${index.backend}`);
+  }
+  if (set.cols !== dst.cols) {
+    throw new Error(`${op}: set rows ${formatShape(set.shape)} and batch rows ${describeSparse(dst)} differ in length`);
+  }
+  if (!Number.isFinite(scale)) throw new Error(`${op}: scale must be a finite number, got ${scale}`);
+  const n = dst.rows;
+  if (index.rank !== 1 || index.size < n) throw new Error(`${op}: index ${formatShape(index.shape)} has fewer than ${n} entries`);
+  const idx = index.data as Int32Array;
+  const rowStart = set.arrays.rowStart.data;
+  let nnz = 0;
+  for (let i = 0; i < n; i++) {
+    const row = idx[i];
+    if (!(row >= 0 && row < set.rows)) throw new Error(`${op}: index ${row} at position ${i} is out of range for ${set.rows} set rows`);
+    nnz += rowStart[row + 1] - rowStart[row];
+  }
+  if (nnz > dst.capacity) throw new Error(`${op}: the ${n} rows hold ${nnz} nonzeros, more than the ${dst.capacity} ${describeSparse(dst)} has room for`);
+  const s = set.arrays;
+  const p = dst.arrays;
+  callKernel(op, GATHER_BYTE_ROWS, dst.dtype, n, s.rowStart, s.colIdx, s.bytes, index, scale, p.rowStart, p.colIdx, p.values);
   return dst;
 }
 

@@ -6,8 +6,10 @@ import type { Shape } from '../backend/shape.js';
 import { gatherRows, gatherLabels, gatherOneHot } from '../ops/gather.js';
 import { firstNonFinite } from '../ops/reduce.js';
 import { checkOneBackend } from '../ops/check.js';
-import { compressRows } from '../ops/sparse.js';
+import { compressRows, compressSet, gatherSparseRows } from '../ops/sparse.js';
 import type { SparseRows } from '../backend/sparse-rows.js';
+import { MAX_SPARSE_BYTE_COLS } from '../backend/sparse-byte-rows.js';
+import type { SparseByteRows } from '../backend/sparse-byte-rows.js';
 
 /**
  * A data set the Trainer can draw batches from: it fills a batch buffer with the samples an
@@ -143,10 +145,30 @@ export class ByteImageSource implements BatchSource {
     this.fillTargets(index, t);
   }
 
+  /**
+   * The batch's rows copied out of the compressed set, made on the first call; images wider than
+   * a SparseByteRows holds are compressed from their bytes batch by batch instead.
+   */
   fillSparse(index: Tensor, x: SparseRows, t: Tensor): void {
-    compressRows(this.images, index, x, this.options.scale ?? 1 / 255);
+    const scale = this.options.scale ?? 1 / 255;
+    const set = this.sparseSet();
+    if (set === null) compressRows(this.images, index, x, scale);
+    else gatherSparseRows(set, index, x, scale);
     this.fillTargets(index, t);
   }
+
+  /**
+   * Every image as its nonzero bytes (MNIST's 70,000: ~0.2 s to make, 32 MB against 55 MB of
+   * bytes), one copy for either float type, so that no batch scans the zero bytes again. It holds
+   * the images as they were then: a source whose bytes are changed later must be made anew.
+   * Null for images wider than MAX_SPARSE_BYTE_COLS.
+   */
+  private sparseSet(): SparseByteRows | null {
+    if (this.images.size / this.count > MAX_SPARSE_BYTE_COLS) return null;
+    if (this.compressed === null || this.compressed.disposed) this.compressed = compressSet(this.images);
+    return this.compressed;
+  }
+  private compressed: SparseByteRows | null = null;
 
   private fillTargets(index: Tensor, t: Tensor): void {
     if (this.options.oneHot) gatherOneHot(this.labels, index, t);
@@ -169,6 +191,8 @@ export class ByteImageSource implements BatchSource {
   dispose(): void {
     this.images.dispose();
     this.labels.dispose();
+    this.compressed?.dispose();
+    this.compressed = null;
   }
 }
 
