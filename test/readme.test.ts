@@ -1,7 +1,7 @@
 import { test, expect } from 'vitest';
-import { readFileSync, mkdtempSync, mkdirSync, symlinkSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, mkdirSync, symlinkSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
 const root = resolve(import.meta.dirname, '..');
@@ -76,3 +76,50 @@ test("the README's autograd training loop runs as written and trains MNIST to at
   expect(accuracies).toHaveLength(4);
   expect(accuracies[3]).toBeGreaterThanOrEqual(0.97);
 }, 180_000);
+
+/** The markdown a reader follows links through: the README, the guide pages, the examples' index. */
+function markdownPages(): string[] {
+  const guides = readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+  return ['README.md', ...guides, 'examples/README.md'];
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
+function headingAnchor(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+}
+
+/** Link targets in a markdown text, outside fenced blocks and inline code. */
+function linkTargets(markdown: string): string[] {
+  const prose = markdown.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');
+  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+}
+
+test('every relative link in README.md, docs/*.md and examples/README.md points at a file (and heading) that exists', () => {
+  const broken: string[] = [];
+  let checked = 0;
+  for (const page of markdownPages()) {
+    for (const target of linkTargets(readFileSync(join(root, page), 'utf8'))) {
+      if (/^[a-z]+:/i.test(target)) continue; // https:, mailto:
+      checked++;
+      const [path, anchor] = target.split('#');
+      const file = path === '' ? join(root, page) : resolve(root, dirname(page), path);
+      if (!existsSync(file)) {
+        broken.push(`${page}: ${target} (no such file)`);
+      } else if (anchor !== undefined && file.endsWith('.md')) {
+        const headings = [...readFileSync(file, 'utf8').matchAll(/^#{1,6} (.+)$/gm)].map((m) => headingAnchor(m[1]));
+        if (!headings.includes(anchor)) broken.push(`${page}: ${target} (no such heading)`);
+      }
+    }
+  }
+  expect(broken).toEqual([]);
+  expect(checked).toBeGreaterThan(20);
+});
+
+test("the README's documentation list links every guide page under docs/", () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## Documentation\n'));
+  const linked = new Set(linkTargets(section));
+  const guides = markdownPages().filter((page) => page.startsWith('docs/'));
+  expect(guides.length).toBeGreaterThan(0);
+  expect(guides.filter((page) => !linked.has(page))).toEqual([]);
+});

@@ -98,7 +98,7 @@ describe('tensors of two backends, the reported cases', () => {
     expect(() => dst.set(src)).toThrow(twoBackendsError('set', home, away));
     expect(Array.from(dst.data)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(dst.set(src.toTypedArray()).toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
-    // The README's way to move a tensor: a copy through TypeScript.
+    // The library guide's way (docs/library.md) to move a tensor: a copy through TypeScript.
     const labels = away.tensor([3, 1, 2], [3], 'int32');
     const moved = home.tensor(labels.toTypedArray(), labels.shape, labels.dtype);
     expect([moved.backend, moved.dtype, Array.from(moved.data)]).toEqual([home, 'int32', [3, 1, 2]]);
