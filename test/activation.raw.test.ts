@@ -1,6 +1,6 @@
 // assembly/activation.ts against float64 references, through the raw wasm exports.
 import { describe, expect, it } from 'vitest';
-import { call, checkElementwise, close, input, output, ulps, uniform, withEdges } from './raw-kernel.js';
+import { DTYPES, MISALIGNMENTS, SIZES, call, checkElementwise, close, expectClose, inout, input, output, round, same, ulps, uniform, values, withEdges } from './raw-kernel.js';
 import type { DType, Tol } from './raw-kernel.js';
 
 const EDGES = [-1, 0, 1, -0, 400, -400, 1e-40, -1e-40, 1e-310, -1e-310];
@@ -49,6 +49,29 @@ describe('activation kernels', () => {
       kernel: 'eluBackward', signature: 'n x y dy dx alpha', given: { x, y: uniform(-1, 1, 5), dy, alpha: 0.7 },
       reference: (v) => (v.x > 0 ? v.dy : v.dy * (v.y + v.alpha)), tol: ARITH,
     }));
+});
+
+describe('addBiasSigmoid', () => {
+  for (const dtype of DTYPES) {
+    it(`y[i, j] = sigmoid(x[i, j] + b[j]), the bits of addBias then sigmoid, also in place (${dtype})`, () => {
+      for (const m of [0, 1, 3, 7]) {
+        for (const n of SIZES.filter((s) => s > 0)) {
+          const xs = values(uniform(-8, 8, 40 + n), m * n).map((v) => round(dtype, v));
+          const b = values(uniform(-3, 3, 41), n).map((v) => round(dtype, v));
+          // The reference: the sum rounded to T (as a T array holds it), then sigmoid in float64.
+          const want = xs.map((v, k) => sigmoid(round(dtype, v + b[k % n])));
+          const unfused = call(`sigmoid_${dtype}`, [m * n, input(dtype, call(`addBias_${dtype}`, [m, n, input(dtype, xs), input(dtype, b), output(dtype, m * n)]).arrays[4]), output(dtype, m * n)]).arrays[2];
+          for (const misalign of MISALIGNMENTS) {
+            const got = call(`addBiasSigmoid_${dtype}`, [m, n, input(dtype, xs), input(dtype, b), output(dtype, m * n)], misalign).arrays[4];
+            expectClose(`addBiasSigmoid_${dtype} ${m}x${n}`, got, want, EXP[dtype]);
+            expect(Array.from(got)).toEqual(Array.from(unfused));
+          }
+          const inPlace = call(`addBiasSigmoid_${dtype}`, [m, n, inout(dtype, xs), input(dtype, b), same(2)]).arrays[2];
+          expect(Array.from(inPlace)).toEqual(Array.from(unfused));
+        }
+      }
+    });
+  }
 });
 
 /** Runs a unary kernel on `xs` and returns y. */

@@ -203,3 +203,29 @@ function countKernelCalls(b: Backend, fn: () => void): Map<string, number> {
   }
   return counts;
 }
+
+describe('an Affine and the sigmoid after it run as one bias + sigmoid pass', () => {
+  test.each(['float32', 'float64'] as const)('forward gives the bits of the layers one by one, and skips addBias (%s)', (dtype) => {
+    const b = backends[dtype]!;
+    const net = new MultiLayerNet({ inputSize: 37, hiddenSizes: [21, 13], outputSize: 5, activation: 'sigmoid' }, { backend: b, seed: 3 });
+    net.params.forEach((p, i) => {
+      if (i >= 3) p.set(Array.from({ length: p.size }, (_, k) => ((k * 7 + i) % 11) / 10 - 0.5)); // non-zero biases
+    });
+    const x = b.tensor(Array.from({ length: 9 * 37 }, (_, k) => ((k * 13) % 17) / 8 - 1), [9, 37], dtype);
+    let oneByOne: Tensor = x;
+    const kept: Float64Array[] = [];
+    for (const layer of net.layers) {
+      oneByOne = layer.forward(oneByOne);
+      kept.push(Float64Array.from(oneByOne.data));
+    }
+    let scores: Tensor | null = null;
+    const calls = countKernelCalls(b, () => (scores = net.forward(x)));
+    expect(Float64Array.from(scores!.data)).toEqual(kept[kept.length - 1]);
+    // Only the last Affine (no activation after it) adds its bias alone.
+    const suffix = dtype === 'float32' ? 'f32' : 'f64';
+    expect(calls.get(`addBiasSigmoid_${suffix}`)).toBe(2);
+    expect(calls.get(`addBias_${suffix}`)).toBe(1);
+    net.dispose();
+    x.dispose();
+  });
+});

@@ -331,6 +331,10 @@ const OP_CASES: Record<string, OpCase> = {
     tensors: (at) => [floats(at(0), [N, C]), floats(at(1), [C]), floats(at(2), [N, C])],
     call: ([x, b, out]) => ops.addBias(x, b, out),
   },
+  addBiasSigmoid: {
+    tensors: (at) => [floats(at(0), [N, C]), floats(at(1), [C]), floats(at(2), [N, C])],
+    call: ([x, b, out]) => ops.addBiasSigmoid(x, b, out),
+  },
   sumRows: { tensors: (at) => [floats(at(0), [N, C]), floats(at(1), [C])], call: ([x, out]) => ops.sumRows(x, out) },
   repeatRows: { tensors: (at) => [floats(at(0), [C]), floats(at(1), [N, C])], call: ([x, out]) => ops.repeatRows(x, N, out) },
   argmaxRows: {

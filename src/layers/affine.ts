@@ -51,7 +51,17 @@ export class Affine extends Layer {
   }
 
   forward(x: Tensor): Tensor {
-    const [W, b] = this.params;
+    const out = this.forwardWithoutBias(x);
+    addBias(out, this.params[1], out);
+    return out;
+  }
+
+  /**
+   * x W alone, for a net that adds b in the next layer's pass (an activation that `takesBias`);
+   * backward is forward's.
+   */
+  forwardWithoutBias(x: Tensor): Tensor {
+    const W = this.params[0];
     checkInBackend(`${this.label}.forward`, W.backend, 'its weights are in', x);
     const x2 = x.rank === 2 ? x : x.reshape(x.shape[0], -1);
     if (x2.shape[1] !== this.inputSize || x.dtype !== W.dtype) {
@@ -59,7 +69,6 @@ export class Affine extends Layer {
     }
     const out = this.buffer(x.backend, 'out', [x2.shape[0], this.outputSize], W.dtype);
     gemm(x2, W, out);
-    addBias(out, b, out);
     this.x = x2;
     this.inputShape = x.shape;
     this.sparseX = null;

@@ -1,5 +1,6 @@
 import type { Tensor } from '../backend/tensor.js';
-import { checkFloats, checkSameShape, checkNoPartialOverlap, outputFor } from './check.js';
+import { formatShape } from '../backend/shape.js';
+import { checkFloats, checkMatrix, checkSameShape, checkNoOverlap, checkNoPartialOverlap, outputFor } from './check.js';
 import { kernelFamily } from '../backend/kernel-dispatch.js';
 import { callKernel } from './kernel-call.js';
 
@@ -13,6 +14,7 @@ const LEAKY_RELU = kernelFamily('leakyRelu');
 const LEAKY_RELU_BACKWARD = kernelFamily('leakyReluBackward');
 const ELU = kernelFamily('elu');
 const ELU_BACKWARD = kernelFamily('eluBackward');
+const ADD_BIAS_SIGMOID = kernelFamily('addBiasSigmoid');
 
 type Forward = (x: Tensor, out?: Tensor) => Tensor;
 
@@ -56,6 +58,22 @@ export const sigmoid = forward('sigmoid');
 export const relu = forward('relu');
 /** y = tanh(x), element by element. */
 export const tanh = forward('tanh');
+
+/**
+ * y[i, j] = sigmoid(x[i, j] + b[j]) in one pass: an Affine layer's bias and the sigmoid after it.
+ * x is (N, M), b is (M,); the same bits as addBias then sigmoid. `out` may be x.
+ */
+export function addBiasSigmoid(x: Tensor, b: Tensor, out?: Tensor): Tensor {
+  const op = 'addBiasSigmoid';
+  const dtype = checkFloats(op, x, b);
+  const [m, n] = checkMatrix(op, x, 'x');
+  if (b.size !== n) throw new Error(`${op}: bias ${formatShape(b.shape)} does not match the ${n} columns of x ${formatShape(x.shape)}`);
+  const y = outputFor(op, x, x.shape, out);
+  checkNoPartialOverlap(op, x, y);
+  checkNoOverlap(op, b, y, 'bias and output');
+  callKernel(op, ADD_BIAS_SIGMOID, dtype, m, n, x, b, y);
+  return y;
+}
 
 /** dx = dy * y * (1 - y), from the forward output y. */
 export const sigmoidBackward = backward('sigmoidBackward');

@@ -94,6 +94,7 @@ const SPLITS: Record<string, Omit<ParallelKernel, 'args'>> = {
   step: { by: 'elements', minElements: MEMORY_BOUND },
   relu: { by: 'elements', minElements: MEMORY_BOUND },
   sigmoid: { by: 'elements', minElements: COSTLY },
+  addBiasSigmoid: { by: 'rows', minElements: COSTLY },
   tanh: { by: 'elements', minElements: COSTLY },
   leakyRelu: { by: 'elements', minElements: MEMORY_BOUND },
   elu: { by: 'elements', minElements: COSTLY },
