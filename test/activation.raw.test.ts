@@ -74,6 +74,35 @@ describe('addBiasSigmoid', () => {
   }
 });
 
+describe('sigmoidBackwardSumRows', () => {
+  for (const dtype of DTYPES) {
+    it(`dx = dy * y * (1 - y) and db = dx's column sums, the bits of sigmoidBackward then sumRows, also in place (${dtype})`, () => {
+      for (const m of [0, 1, 3, 7, 100]) {
+        for (const n of SIZES.filter((s) => s > 0)) {
+          const ys = values(uniform(0, 1, 50 + n), m * n).map((v) => round(dtype, v));
+          const dys = values(uniform(-2, 2, 51), m * n).map((v) => round(dtype, v));
+          const wantDx = ys.map((y, k) => dys[k] * y * (1 - y));
+          const wantDb = new Array<number>(n).fill(0);
+          wantDx.forEach((v, k) => (wantDb[k % n] += v));
+          const dx = call(`sigmoidBackward_${dtype}`, [m * n, input(dtype, ys), input(dtype, dys), output(dtype, m * n)]).arrays[3];
+          const db = call(`sumRows_${dtype}`, [m, n, input(dtype, dx), output(dtype, n)]).arrays[3];
+          for (const misalign of MISALIGNMENTS) {
+            const got = call(`sigmoidBackwardSumRows_${dtype}`, [m, n, input(dtype, ys), input(dtype, dys), output(dtype, m * n), output(dtype, n)], misalign);
+            expectClose(`sigmoidBackwardSumRows_${dtype} ${m}x${n} dx`, got.arrays[4], wantDx, ARITH[dtype]);
+            // db: a sum of m terms, each a few ulps off, against float64 sums (n = 0 rows gives 0).
+            expectClose(`sigmoidBackwardSumRows_${dtype} ${m}x${n} db`, got.arrays[5], wantDb, { rel: 0, abs: (dtype === 'f32' ? 1e-5 : 1e-13) * Math.max(1, m) });
+            expect(Array.from(got.arrays[4])).toEqual(Array.from(dx));
+            expect(Array.from(got.arrays[5])).toEqual(Array.from(db));
+          }
+          const inPlace = call(`sigmoidBackwardSumRows_${dtype}`, [m, n, input(dtype, ys), inout(dtype, dys), same(3), output(dtype, n)]);
+          expect(Array.from(inPlace.arrays[3])).toEqual(Array.from(dx));
+          expect(Array.from(inPlace.arrays[5])).toEqual(Array.from(db));
+        }
+      }
+    });
+  }
+});
+
 /** Runs a unary kernel on `xs` and returns y. */
 function unary(kernel: string, dtype: DType, xs: number[], ...scalars: number[]): Float64Array {
   return call(`${kernel}_${dtype}`, [xs.length, input(dtype, xs), output(dtype, xs.length), ...scalars]).arrays[2];

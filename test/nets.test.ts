@@ -228,4 +228,26 @@ describe('an Affine and the sigmoid after it run as one bias + sigmoid pass', ()
     net.dispose();
     x.dispose();
   });
+
+  test.each(['float32', 'float64'] as const)('backward gives the grads of the layers one by one, db summed with the sigmoid backward (%s)', (dtype) => {
+    const b = backends[dtype]!;
+    const net = new MultiLayerNet({ inputSize: 37, hiddenSizes: [21, 13], outputSize: 5, activation: 'sigmoid' }, { backend: b, seed: 4 });
+    const x = b.tensor(Array.from({ length: 9 * 37 }, (_, k) => ((k * 13) % 17) / 8 - 1), [9, 37], dtype);
+    const t = b.tensor([0, 1, 2, 3, 4, 0, 1, 2, 3], [9], 'int32');
+    net.loss(x, t);
+    // One by one, as the book's backward loop runs them.
+    let d = net.lossLayer.backward(1);
+    for (let i = net.layers.length - 1; i >= 0; i--) d = net.layers[i].backward(d);
+    const oneByOne = Float64Array.from(net.gradBlock.data);
+    net.gradBlock.fill(NaN);
+    const calls = countKernelCalls(b, () => net.backward());
+    expect(Float64Array.from(net.gradBlock.data)).toEqual(oneByOne);
+    const suffix = dtype === 'float32' ? 'f32' : 'f64';
+    expect(calls.get(`sigmoidBackwardSumRows_${suffix}`)).toBe(2);
+    expect(calls.get(`sumRows_${suffix}`)).toBe(1);
+    expect(calls.get(`sigmoidBackward_${suffix}`)).toBeUndefined();
+    net.dispose();
+    x.dispose();
+    t.dispose();
+  });
 });

@@ -331,6 +331,10 @@ const OP_CASES: Record<string, OpCase> = {
     tensors: (at) => [floats(at(0), [N, C]), floats(at(1), [C]), floats(at(2), [N, C])],
     call: ([x, b, out]) => ops.addBias(x, b, out),
   },
+  sigmoidBackwardSumRows: {
+    tensors: (at) => [floats(at(0), [N, C]), floats(at(1), [N, C]), floats(at(2), [N, C]), floats(at(3), [C])],
+    call: ([y, dy, dx, db]) => ops.sigmoidBackwardSumRows(y, dy, dx, db),
+  },
   addBiasSigmoid: {
     tensors: (at) => [floats(at(0), [N, C]), floats(at(1), [C]), floats(at(2), [N, C])],
     call: ([x, b, out]) => ops.addBiasSigmoid(x, b, out),

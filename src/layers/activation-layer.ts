@@ -17,16 +17,17 @@ export abstract class ActivationLayer extends Layer {
   protected abstract applyBackward(x: Tensor, y: Tensor, dout: Tensor, dx: Tensor): void;
 
   /**
-   * Whether this activation adds a bias in its own pass (`forwardWithBias`), so that a net can
-   * leave the bias add of the Affine layer before it to this layer: one pass over the Affine's
-   * output instead of two. Only activations whose backward reads y alone take it, since the x
-   * they keep is then the product before its bias.
+   * Whether this activation adds a bias in its own pass (`forwardWithBias`) and sums the bias
+   * gradient in its backward pass (`backwardWithBiasGrad`), so that a net can leave the bias
+   * work of the Affine layer before it to this layer: one pass over the hidden layer instead of
+   * two, forward and backward. Only activations whose backward reads y alone take it, since the
+   * x they keep is then the product before its bias.
    */
   get takesBias(): boolean {
     return false;
   }
 
-  /** y = f(x + b) into `out`, x (N, M), b (M,): for activations that take the bias (see takesBias). */
+  /** y = f(x + b) into `out`, x (N, M), b (M,): for activations that take the bias. */
   protected applyWithBias(_x: Tensor, _b: Tensor, _out: Tensor): void {
     throw new Error(`${this.label}: has no bias pass; check takesBias before forwardWithBias`);
   }
@@ -45,6 +46,23 @@ export abstract class ActivationLayer extends Layer {
     const y = this.output(x, 'forwardWithBias');
     this.applyWithBias(x, b, y);
     return y;
+  }
+
+  /**
+   * backward(dout), and db = the column sums of dx (the bias gradient of the Affine layer before
+   * this one) in the same pass: for activations that take the bias (see takesBias).
+   */
+  backwardWithBiasGrad(dout: Tensor, db: Tensor): Tensor {
+    const x = this.kept(this.x, dout);
+    this.checkDout(dout, x.shape);
+    const dx = this.buffer(dout.backend, 'dx', x.shape, x.dtype);
+    this.applyBackwardWithBiasGrad(this.y!, dout, dx, db);
+    return dx;
+  }
+
+  /** dx from dout and the kept y, and db = dx's column sums: for activations that take the bias. */
+  protected applyBackwardWithBiasGrad(_y: Tensor, _dout: Tensor, _dx: Tensor, _db: Tensor): void {
+    throw new Error(`${this.label}: has no bias gradient pass; check takesBias before backwardWithBiasGrad`);
   }
 
   /** Checks x, keeps it and the output buffer it returns (y, of x's shape). */

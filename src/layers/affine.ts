@@ -89,34 +89,39 @@ export class Affine extends Layer {
     return out;
   }
 
-  backward(dout: Tensor): Tensor {
+  /**
+   * dx, and dW and db into grads. `dbSummed`: db already holds dout's column sums (the sigmoid
+   * after this layer summed them as it made dout), so they are not summed again.
+   */
+  backward(dout: Tensor, dbSummed = false): Tensor {
     if (this.sparseX !== null) {
       throw new Error(`${this.label}: the last forward took sparse rows, whose dx is not computed; a net's first layer needs backwardParams only`);
     }
-    const x = this.backwardParamsAndKeep(dout);
+    const x = this.backwardParamsAndKeep(dout, dbSummed);
     const dx = this.buffer(dout.backend, 'dx', this.inputShape!, x.dtype);
     gemm(dout, this.params[0], dx.rank === 2 ? dx : dx.reshape(x.shape), { transB: true });
     return dx;
   }
 
-  override backwardParams(dout: Tensor): void {
+  /** dW and db only (see Layer.backwardParams); `dbSummed` as in backward. */
+  override backwardParams(dout: Tensor, dbSummed = false): void {
     const sparse = this.sparseX;
     if (sparse === null) {
-      this.backwardParamsAndKeep(dout);
+      this.backwardParamsAndKeep(dout, dbSummed);
       return;
     }
     this.checkDout(dout, [sparse.rows, this.outputSize]);
     const [dW, db] = this.grads;
     sparseTransposeMatmul(sparse, dout, dW);
-    sumRows(dout, db);
+    if (!dbSummed) sumRows(dout, db);
   }
 
-  private backwardParamsAndKeep(dout: Tensor): Tensor {
+  private backwardParamsAndKeep(dout: Tensor, dbSummed: boolean): Tensor {
     const x = this.kept(this.x, dout);
     this.checkDout(dout, [x.shape[0], this.outputSize]);
     const [dW, db] = this.grads;
     gemm(x, dout, dW, { transA: true });
-    sumRows(dout, db);
+    if (!dbSummed) sumRows(dout, db);
     return x;
   }
 }

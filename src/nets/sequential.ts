@@ -250,9 +250,24 @@ export class Sequential {
 
   /** Backprop after `loss`: fills every grad (overwriting), returns `grads`. */
   backward(): Tensor[] {
+    const layers = this.layers;
     let d = this.lossLayer.backward(1);
-    for (let i = this.layers.length - 1; i > 0; i--) d = this.layers[i].backward(d);
-    this.layers[0].backwardParams(d);
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i];
+      const below = layers[i - 1];
+      if (below instanceof Affine && layer instanceof ActivationLayer && layer.takesBias) {
+        // A sigmoid over an Affine (as forward fused them) sums the Affine's db while it makes dx.
+        d = layer.backwardWithBiasGrad(d, below.grads[1]);
+        i--;
+        if (i === 0) below.backwardParams(d, true);
+        else d = below.backward(d, true);
+      } else if (i === 0) {
+        // The first layer's dx is nobody's: backwardParams skips it.
+        layer.backwardParams(d);
+      } else {
+        d = layer.backward(d);
+      }
+    }
     if (this.weightDecay > 0 && this.decayParams) axpy(this.weightDecay, this.decayParams, this.decayGrads!);
     return this.grads;
   }

@@ -15,6 +15,7 @@ const LEAKY_RELU_BACKWARD = kernelFamily('leakyReluBackward');
 const ELU = kernelFamily('elu');
 const ELU_BACKWARD = kernelFamily('eluBackward');
 const ADD_BIAS_SIGMOID = kernelFamily('addBiasSigmoid');
+const SIGMOID_BACKWARD_SUM_ROWS = kernelFamily('sigmoidBackwardSumRows');
 
 type Forward = (x: Tensor, out?: Tensor) => Tensor;
 
@@ -77,6 +78,24 @@ export function addBiasSigmoid(x: Tensor, b: Tensor, out?: Tensor): Tensor {
 
 /** dx = dy * y * (1 - y), from the forward output y. */
 export const sigmoidBackward = backward('sigmoidBackward');
+/**
+ * dx = dy * y * (1 - y) and db = the column sums of dx (the bias gradient of the Affine layer
+ * before the sigmoid) in one pass: y, dy, dx are (N, M), db is (M,); the same bits as
+ * sigmoidBackward then sumRows. dx may be dy.
+ */
+export function sigmoidBackwardSumRows(y: Tensor, dy: Tensor, dx: Tensor, db: Tensor): Tensor {
+  const op = 'sigmoidBackwardSumRows';
+  const dtype = checkFloats(op, y, dy, dx, db);
+  const [m, n] = checkMatrix(op, y, 'y');
+  checkSameShape(op, y, dy, dx);
+  if (db.size !== n) throw new Error(`${op}: db ${formatShape(db.shape)} must hold the ${n} columns of y ${formatShape(y.shape)}`);
+  checkNoPartialOverlap(op, dy, dx);
+  checkNoPartialOverlap(op, y, dx);
+  for (const t of [y, dy, dx]) checkNoOverlap(op, db, t, 'db and the other arrays');
+  callKernel(op, SIGMOID_BACKWARD_SUM_ROWS, dtype, m, n, y, dy, dx, db);
+  return dx;
+}
+
 /** dx = x > 0 ? dy : 0, from the forward input x. */
 export const reluBackward = backward('reluBackward');
 /** dx = dy * (1 - y^2), from the forward output y. */
