@@ -5,7 +5,7 @@
 // Each op is a lanes function on one v128; the loops run it on whole vectors, then on a splat
 // of each tail element (keeping lane 0), so an element's result never depends on its position.
 import { at, lanes } from './lanes';
-import { expLanes, expm1Lanes } from './exp';
+import { expAboveLowLanes, expm1Lanes } from './exp';
 import { Whole } from './pointers';
 
 @inline function zero<T>(): v128 {
@@ -35,9 +35,12 @@ export function step_f64(n: i32, x: usize, y: usize): void { step<f64>(n, x, y);
 
 // ------------------------------------------------------------------------------- sigmoid
 
-/** y = 1 / (1 + e^-x). e^-x overflows to Infinity for very negative x, giving exactly 0. */
+/**
+ * y = 1 / (1 + e^-x). e^-x overflows to Infinity for very negative x, giving exactly 0; for large
+ * x it is at most the smallest normal (expAboveLowLanes), which 1 + e^-x rounds away, giving 1.
+ */
 @inline function sigmoidLanes<T>(x: v128): v128 {
-  return v128.div<T>(one<T>(), v128.add<T>(one<T>(), expLanes<T>(v128.neg<T>(x))));
+  return v128.div<T>(one<T>(), v128.add<T>(one<T>(), expAboveLowLanes<T>(v128.neg<T>(x))));
 }
 
 /**
