@@ -1,6 +1,6 @@
 // Activations, each forward y = f(x) next to its backward. A backward reads only what its layer
 // keeps (relu keeps x, sigmoid and tanh keep y, elu keeps both) and writes dx, never dy.
-// All arrays are (n,) (the kernels that fuse a bias or its gradient: (m, n) and a bias row (n,));
+// All arrays are (n,) (at the end, the kernels with an Affine's bias: (m, n) and a bias (n,));
 // y == x and dx == dy (in place) are allowed.
 // Each op is a lanes function on one v128; the loops run it on whole vectors, then on a splat
 // of each tail element (keeping lane 0), so an element's result never depends on its position.
@@ -114,48 +114,10 @@ function sigmoidBackward<T>(n: i32, y: usize, dy: usize, dx: usize): void {
   }
 }
 
-/**
- * The sigmoid's backward and the bias gradient of the Affine layer below it in one pass: y, dy,
- * dx are (m, n), db is (n,); dx = dy * y * (1 - y) and db[j] = sum over rows of dx[i, j], added
- * in row order (db = row 0, then + row 1, ...) as sumRows adds them, so the bits are those of
- * sigmoidBackward then sumRows. m = 0 gives db = 0. dx == dy allowed; db must not overlap them.
- */
-function sigmoidBackwardSumRows<T>(m: i32, n: i32, y: usize, dy: usize, dx: usize, db: usize): void {
-  const L = lanes<T>();
-  if (m <= 0) {
-    memory.fill(db, 0, <usize>n << alignof<T>());
-    return;
-  }
-  for (let r = 0; r < m; r++) {
-    const yr = at<T>(y, r * n);
-    const dyr = at<T>(dy, r * n);
-    const dxr = at<T>(dx, r * n);
-    let j = 0;
-    for (; j + L <= n; j += L) {
-      const g = sigmoidBackwardLanes<T>(v128.load(at<T>(yr, j)), v128.load(at<T>(dyr, j)));
-      v128.store(at<T>(dxr, j), g);
-      v128.store(at<T>(db, j), r == 0 ? g : v128.add<T>(v128.load(at<T>(db, j)), g));
-    }
-    for (; j < n; j++) {
-      const g = v128.extract_lane<T>(sigmoidBackwardLanes<T>(v128.load_splat<T>(at<T>(yr, j)), v128.load_splat<T>(at<T>(dyr, j))), 0);
-      store<T>(at<T>(dxr, j), g);
-      store<T>(at<T>(db, j), r == 0 ? g : load<T>(at<T>(db, j)) + g);
-    }
-  }
-}
-
 export function sigmoid_f32(n: i32, x: usize, y: usize): void { sigmoid<f32>(n, x, y); }
 export function sigmoid_f64(n: i32, x: usize, y: usize): void { sigmoid<f64>(n, x, y); }
 export function sigmoidBackward_f32(n: i32, y: usize, dy: usize, dx: usize): void { sigmoidBackward<f32>(n, y, dy, dx); }
 export function sigmoidBackward_f64(n: i32, y: usize, dy: usize, dx: usize): void { sigmoidBackward<f64>(n, y, dy, dx); }
-export function sigmoidBackwardSumRows_f32(m: i32, n: i32, y: usize, dy: usize, dx: usize, db: usize): void {
-  sigmoidBackwardSumRows<f32>(m, n, y, dy, dx, db);
-}
-export function sigmoidBackwardSumRows_f64(m: i32, n: i32, y: usize, dy: usize, dx: usize, db: usize): void {
-  sigmoidBackwardSumRows<f64>(m, n, y, dy, dx, db);
-}
-export function addBiasSigmoid_f32(m: i32, n: i32, x: usize, b: Whole, y: usize): void { addBiasSigmoid<f32>(m, n, x, b, y); }
-export function addBiasSigmoid_f64(m: i32, n: i32, x: usize, b: Whole, y: usize): void { addBiasSigmoid<f64>(m, n, x, b, y); }
 
 // ---------------------------------------------------------------------------------- relu
 
@@ -326,4 +288,83 @@ export function eluBackward_f32(n: i32, x: usize, y: usize, dy: usize, dx: usize
 }
 export function eluBackward_f64(n: i32, x: usize, y: usize, dy: usize, dx: usize, alpha: f64): void {
   eluBackward<f64>(n, x, y, dy, dx, alpha);
+}
+
+// ------------------------------------------------- with the bias of the Affine layer below
+
+// A net hands an Affine layer's bias work to the activation after it when that activation's
+// backward reads only y (sigmoid, relu): forward adds the bias in the activation's pass, backward
+// sums the bias gradient (dx's columns) in the backward rule's pass. Same bits as the separate
+// kernels (addBias then the activation; the backward rule then sumRows).
+
+const SIGMOID: i32 = 0;
+const RELU: i32 = 1;
+
+/** y = relu(x + b) on a row of n: x, y (n,), b (n,). */
+@inline function reluRowWithBias<T>(n: i32, x: usize, b: usize, y: usize): void {
+  const L = lanes<T>();
+  let j = 0;
+  for (; j + L <= n; j += L) {
+    v128.store(at<T>(y, j), reluLanes<T>(v128.add<T>(v128.load(at<T>(x, j)), v128.load(at<T>(b, j)))));
+  }
+  for (; j < n; j++) {
+    const v = v128.add<T>(v128.load_splat<T>(at<T>(x, j)), v128.load_splat<T>(at<T>(b, j)));
+    v128.store_lane<T>(at<T>(y, j), reluLanes<T>(v), 0);
+  }
+}
+
+/** x, y are (m, n), b is (n,): y[i, j] = relu(x[i, j] + b[j]). y == x allowed. */
+function addBiasRelu<T>(m: i32, n: i32, x: usize, b: usize, y: usize): void {
+  for (let r = 0; r < m; r++) reluRowWithBias<T>(n, at<T>(x, r * n), b, at<T>(y, r * n));
+}
+
+/** The backward rule of `kind` on one v128, from the forward output y (relu: y > 0 iff x > 0). */
+@inline function backwardFromY<T>(kind: i32, y: v128, dy: v128): v128 {
+  return kind == SIGMOID ? sigmoidBackwardLanes<T>(y, dy) : reluBackwardLanes<T>(y, dy);
+}
+
+/**
+ * y, dy, dx are (m, n), db is (n,): dx = the backward rule of `kind` from y and dy, and
+ * db[j] = sum over rows of dx[i, j], added in row order (db = row 0, then + row 1, ...) as sumRows
+ * adds them. m = 0 gives db = 0. dx == dy allowed; db must not overlap them.
+ */
+@inline function backwardSumRows<T>(kind: i32, m: i32, n: i32, y: usize, dy: usize, dx: usize, db: usize): void {
+  const L = lanes<T>();
+  if (m <= 0) {
+    memory.fill(db, 0, <usize>n << alignof<T>());
+    return;
+  }
+  for (let r = 0; r < m; r++) {
+    const yr = at<T>(y, r * n);
+    const dyr = at<T>(dy, r * n);
+    const dxr = at<T>(dx, r * n);
+    let j = 0;
+    for (; j + L <= n; j += L) {
+      const g = backwardFromY<T>(kind, v128.load(at<T>(yr, j)), v128.load(at<T>(dyr, j)));
+      v128.store(at<T>(dxr, j), g);
+      v128.store(at<T>(db, j), r == 0 ? g : v128.add<T>(v128.load(at<T>(db, j)), g));
+    }
+    for (; j < n; j++) {
+      const g = v128.extract_lane<T>(backwardFromY<T>(kind, v128.load_splat<T>(at<T>(yr, j)), v128.load_splat<T>(at<T>(dyr, j))), 0);
+      store<T>(at<T>(dxr, j), g);
+      store<T>(at<T>(db, j), r == 0 ? g : load<T>(at<T>(db, j)) + g);
+    }
+  }
+}
+
+export function addBiasSigmoid_f32(m: i32, n: i32, x: usize, b: Whole, y: usize): void { addBiasSigmoid<f32>(m, n, x, b, y); }
+export function addBiasSigmoid_f64(m: i32, n: i32, x: usize, b: Whole, y: usize): void { addBiasSigmoid<f64>(m, n, x, b, y); }
+export function addBiasRelu_f32(m: i32, n: i32, x: usize, b: Whole, y: usize): void { addBiasRelu<f32>(m, n, x, b, y); }
+export function addBiasRelu_f64(m: i32, n: i32, x: usize, b: Whole, y: usize): void { addBiasRelu<f64>(m, n, x, b, y); }
+export function sigmoidBackwardSumRows_f32(m: i32, n: i32, y: usize, dy: usize, dx: usize, db: usize): void {
+  backwardSumRows<f32>(SIGMOID, m, n, y, dy, dx, db);
+}
+export function sigmoidBackwardSumRows_f64(m: i32, n: i32, y: usize, dy: usize, dx: usize, db: usize): void {
+  backwardSumRows<f64>(SIGMOID, m, n, y, dy, dx, db);
+}
+export function reluBackwardSumRows_f32(m: i32, n: i32, y: usize, dy: usize, dx: usize, db: usize): void {
+  backwardSumRows<f32>(RELU, m, n, y, dy, dx, db);
+}
+export function reluBackwardSumRows_f64(m: i32, n: i32, y: usize, dy: usize, dx: usize, db: usize): void {
+  backwardSumRows<f64>(RELU, m, n, y, dy, dx, db);
 }
