@@ -104,6 +104,15 @@ const TABLE_F64 = memory.data<f64>([
  * NaN stays NaN.
  */
 @inline export function expLanes<T>(x: v128): v128 {
+  return v128.andnot(expAboveLowLanes<T>(x), v128.lt<T>(x, c<T>(LO)));
+}
+
+/**
+ * expLanes without its last step: below -87.33 / -708.39 the result is e^-87.33 / e^-708.39 (the
+ * smallest normals, about), not 0. For a caller that only adds it to 1 (sigmoid), where both
+ * round away, it saves a compare and a mask per vector (8% of sigmoid's time in f32).
+ */
+@inline export function expAboveLowLanes<T>(x: v128): v128 {
   // pmax/pmin keep a NaN x (the comparison fails, x is kept) and clamp infinities.
   const xc = v128.pmin<T>(v128.pmax<T>(x, c<T>(LO)), c<T>(HI));
   const shifted = shiftedMultiple<T>(xc);
@@ -114,8 +123,7 @@ const TABLE_F64 = memory.data<f64>([
   const k = integerPart<T>(shifted);
   const kHalf = sizeof<T>() == 4 ? i32x4.shr_s(k, 1) : i64x2.shr_s(k, 1);
   const kRest = sizeof<T>() == 4 ? i32x4.sub(k, kHalf) : i64x2.sub(k, kHalf);
-  const e = v128.mul<T>(v128.mul<T>(p, pow2<T>(kHalf)), pow2<T>(kRest));
-  return v128.andnot(e, v128.lt<T>(x, c<T>(LO)));
+  return v128.mul<T>(v128.mul<T>(p, pow2<T>(kHalf)), pow2<T>(kRest));
 }
 
 /**

@@ -1,6 +1,6 @@
 // assembly/activation.ts against float64 references, through the raw wasm exports.
 import { describe, expect, it } from 'vitest';
-import { call, checkElementwise, close, input, output, ulps, uniform, withEdges } from './raw-kernel.js';
+import { DTYPES, MISALIGNMENTS, SIZES, call, checkElementwise, close, expectClose, inout, input, output, round, same, ulps, uniform, values, withEdges } from './raw-kernel.js';
 import type { DType, Tol } from './raw-kernel.js';
 
 const EDGES = [-1, 0, 1, -0, 400, -400, 1e-40, -1e-40, 1e-310, -1e-310];
@@ -50,6 +50,65 @@ describe('activation kernels', () => {
       reference: (v) => (v.x > 0 ? v.dy : v.dy * (v.y + v.alpha)), tol: ARITH,
     }));
 });
+
+/** The activations that take an Affine's bias: forward f, and the backward rule from y. */
+const WITH_BIAS = [
+  { name: 'Sigmoid', f: sigmoid, backward: (y: number, dy: number) => dy * y * (1 - y), tol: EXP, y: uniform(0, 1, 3) },
+  { name: 'Relu', f: (v: number) => (v > 0 ? v : 0), backward: (y: number, dy: number) => (y > 0 ? dy : 0), tol: EXACT, y: withEdges(uniform(0, 2, 3), [0, 0, 1]) },
+];
+
+for (const { name, f, backward, tol, y: yGen } of WITH_BIAS) {
+  const lower = name.toLowerCase();
+  describe(`addBias${name} and ${lower}BackwardSumRows`, () => {
+    for (const dtype of DTYPES) {
+      it(`y[i, j] = ${lower}(x[i, j] + b[j]), the bits of addBias then ${lower}, also in place (${dtype})`, () => {
+        for (const m of [0, 1, 3, 7]) {
+          for (const n of SIZES.filter((s) => s > 0)) {
+            const xs = values(uniform(-8, 8, 40 + n), m * n).map((v) => round(dtype, v));
+            const b = values(uniform(-3, 3, 41), n).map((v) => round(dtype, v));
+            // The reference: the sum rounded to T (as a T array holds it), then f in float64.
+            const want = xs.map((v, k) => f(round(dtype, v + b[k % n])));
+            const summed = call(`addBias_${dtype}`, [m, n, input(dtype, xs), input(dtype, b), output(dtype, m * n)]).arrays[4];
+            const unfused = call(`${lower}_${dtype}`, [m * n, input(dtype, summed), output(dtype, m * n)]).arrays[2];
+            for (const misalign of MISALIGNMENTS) {
+              const got = call(`addBias${name}_${dtype}`, [m, n, input(dtype, xs), input(dtype, b), output(dtype, m * n)], misalign).arrays[4];
+              expectClose(`addBias${name}_${dtype} ${m}x${n}`, got, want, tol[dtype]);
+              expect(Array.from(got)).toEqual(Array.from(unfused));
+            }
+            const inPlace = call(`addBias${name}_${dtype}`, [m, n, inout(dtype, xs), input(dtype, b), same(2)]).arrays[2];
+            expect(Array.from(inPlace)).toEqual(Array.from(unfused));
+          }
+        }
+      });
+
+      it(`dx from y and dy, and db = dx's column sums, the bits of ${lower}Backward then sumRows, also in place (${dtype})`, () => {
+        for (const m of [0, 1, 3, 7, 100]) {
+          for (const n of SIZES.filter((s) => s > 0)) {
+            const ys = values(yGen, m * n).map((v) => round(dtype, v));
+            const dys = values(uniform(-2, 2, 51 + n), m * n).map((v) => round(dtype, v));
+            const wantDx = ys.map((y, k) => backward(y, dys[k]));
+            const wantDb = new Array<number>(n).fill(0);
+            wantDx.forEach((v, k) => (wantDb[k % n] += v));
+            const dx = call(`${lower}Backward_${dtype}`, [m * n, input(dtype, ys), input(dtype, dys), output(dtype, m * n)]).arrays[3];
+            const db = call(`sumRows_${dtype}`, [m, n, input(dtype, dx), output(dtype, n)]).arrays[3];
+            const kernel = `${lower}BackwardSumRows_${dtype}`;
+            for (const misalign of MISALIGNMENTS) {
+              const got = call(kernel, [m, n, input(dtype, ys), input(dtype, dys), output(dtype, m * n), output(dtype, n)], misalign);
+              expectClose(`${kernel} ${m}x${n} dx`, got.arrays[4], wantDx, ARITH[dtype]);
+              // db: a sum of m terms, each a few ulps off, against float64 sums.
+              expectClose(`${kernel} ${m}x${n} db`, got.arrays[5], wantDb, { rel: 0, abs: (dtype === 'f32' ? 1e-5 : 1e-13) * Math.max(1, m) });
+              expect(Array.from(got.arrays[4])).toEqual(Array.from(dx));
+              expect(Array.from(got.arrays[5])).toEqual(Array.from(db));
+            }
+            const inPlace = call(kernel, [m, n, input(dtype, ys), inout(dtype, dys), same(3), output(dtype, n)]);
+            expect(Array.from(inPlace.arrays[3])).toEqual(Array.from(dx));
+            expect(Array.from(inPlace.arrays[5])).toEqual(Array.from(db));
+          }
+        }
+      });
+    }
+  });
+}
 
 /** Runs a unary kernel on `xs` and returns y. */
 function unary(kernel: string, dtype: DType, xs: number[], ...scalars: number[]): Float64Array {

@@ -203,3 +203,54 @@ function countKernelCalls(b: Backend, fn: () => void): Map<string, number> {
   }
   return counts;
 }
+
+describe('an Affine and the sigmoid or relu after it share their passes over the hidden layer', () => {
+  const cases = (['float32', 'float64'] as const).flatMap((dtype) => (['sigmoid', 'relu'] as const).map((activation) => [dtype, activation] as const));
+  const kernelName = (activation: string) => (activation === 'sigmoid' ? 'Sigmoid' : 'Relu');
+
+  test.each(cases)('forward gives the bits of the layers one by one, and skips addBias (%s, %s)', (dtype, activation) => {
+    const b = backends[dtype]!;
+    const net = new MultiLayerNet({ inputSize: 37, hiddenSizes: [21, 13], outputSize: 5, activation }, { backend: b, seed: 3 });
+    net.params.forEach((p, i) => {
+      if (i >= 3) p.set(Array.from({ length: p.size }, (_, k) => ((k * 7 + i) % 11) / 10 - 0.5)); // non-zero biases
+    });
+    const x = b.tensor(Array.from({ length: 9 * 37 }, (_, k) => ((k * 13) % 17) / 8 - 1), [9, 37], dtype);
+    let oneByOne: Tensor = x;
+    const kept: Float64Array[] = [];
+    for (const layer of net.layers) {
+      oneByOne = layer.forward(oneByOne);
+      kept.push(Float64Array.from(oneByOne.data));
+    }
+    let scores: Tensor | null = null;
+    const calls = countKernelCalls(b, () => (scores = net.forward(x)));
+    expect(Float64Array.from(scores!.data)).toEqual(kept[kept.length - 1]);
+    // Only the last Affine (no activation after it) adds its bias alone.
+    const suffix = dtype === 'float32' ? 'f32' : 'f64';
+    expect(calls.get(`addBias${kernelName(activation)}_${suffix}`)).toBe(2);
+    expect(calls.get(`addBias_${suffix}`)).toBe(1);
+    net.dispose();
+    x.dispose();
+  });
+
+  test.each(cases)('backward gives the grads of the layers one by one, db summed in the activation backward (%s, %s)', (dtype, activation) => {
+    const b = backends[dtype]!;
+    const net = new MultiLayerNet({ inputSize: 37, hiddenSizes: [21, 13], outputSize: 5, activation }, { backend: b, seed: 4 });
+    const x = b.tensor(Array.from({ length: 9 * 37 }, (_, k) => ((k * 13) % 17) / 8 - 1), [9, 37], dtype);
+    const t = b.tensor([0, 1, 2, 3, 4, 0, 1, 2, 3], [9], 'int32');
+    net.loss(x, t);
+    // One by one, as the book's backward loop runs them.
+    let d = net.lossLayer.backward(1);
+    for (let i = net.layers.length - 1; i >= 0; i--) d = net.layers[i].backward(d);
+    const oneByOne = Float64Array.from(net.gradBlock.data);
+    net.gradBlock.fill(NaN);
+    const calls = countKernelCalls(b, () => net.backward());
+    expect(Float64Array.from(net.gradBlock.data)).toEqual(oneByOne);
+    const suffix = dtype === 'float32' ? 'f32' : 'f64';
+    expect(calls.get(`${activation}BackwardSumRows_${suffix}`)).toBe(2);
+    expect(calls.get(`sumRows_${suffix}`)).toBe(1);
+    expect(calls.get(`${activation}Backward_${suffix}`)).toBeUndefined();
+    net.dispose();
+    x.dispose();
+    t.dispose();
+  });
+});

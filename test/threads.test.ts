@@ -92,6 +92,8 @@ function callOf(name: string, b: Backend, dtype: FloatDType): { args: number[]; 
     rmsprop: () => [N, f(N), f(N), positive(), 0.01, 0.99, 1e-7],
     adam: () => [N, f(N), f(N), f(N), positive(), 0.001, 0.9, 0.999, 1e-7],
     addBias: () => [ROWS, COLS, f(ROWS, COLS), f(COLS), f(ROWS, COLS)],
+    addBiasSigmoid: () => [ROWS, COLS, f(ROWS, COLS), f(COLS), f(ROWS, COLS)],
+    addBiasRelu: () => [ROWS, COLS, f(ROWS, COLS), f(COLS), f(ROWS, COLS)],
     repeatRows: () => [ROWS, COLS, f(COLS), f(ROWS, COLS)],
     softmaxRows: () => [ROWS, COLS, f(ROWS, COLS), f(ROWS, COLS)],
     gatherRows: () => [ROWS, COLS, f(300, COLS), i32(ROWS, 300), f(ROWS, COLS)],

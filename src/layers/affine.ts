@@ -51,7 +51,17 @@ export class Affine extends Layer {
   }
 
   forward(x: Tensor): Tensor {
-    const [W, b] = this.params;
+    const out = this.forwardWithoutBias(x);
+    addBias(out, this.params[1], out);
+    return out;
+  }
+
+  /**
+   * x W alone, for a net that adds b in the next layer's pass (an activation that `takesBias`);
+   * backward is forward's.
+   */
+  forwardWithoutBias(x: Tensor): Tensor {
+    const W = this.params[0];
     checkInBackend(`${this.label}.forward`, W.backend, 'its weights are in', x);
     const x2 = x.rank === 2 ? x : x.reshape(x.shape[0], -1);
     if (x2.shape[1] !== this.inputSize || x.dtype !== W.dtype) {
@@ -59,7 +69,6 @@ export class Affine extends Layer {
     }
     const out = this.buffer(x.backend, 'out', [x2.shape[0], this.outputSize], W.dtype);
     gemm(x2, W, out);
-    addBias(out, b, out);
     this.x = x2;
     this.inputShape = x.shape;
     this.sparseX = null;
@@ -80,34 +89,39 @@ export class Affine extends Layer {
     return out;
   }
 
-  backward(dout: Tensor): Tensor {
+  /**
+   * dx, and dW and db into grads. `dbSummed`: db already holds dout's column sums (the sigmoid
+   * after this layer summed them as it made dout), so they are not summed again.
+   */
+  backward(dout: Tensor, dbSummed = false): Tensor {
     if (this.sparseX !== null) {
       throw new Error(`${this.label}: the last forward took sparse rows, whose dx is not computed; a net's first layer needs backwardParams only`);
     }
-    const x = this.backwardParamsAndKeep(dout);
+    const x = this.backwardParamsAndKeep(dout, dbSummed);
     const dx = this.buffer(dout.backend, 'dx', this.inputShape!, x.dtype);
     gemm(dout, this.params[0], dx.rank === 2 ? dx : dx.reshape(x.shape), { transB: true });
     return dx;
   }
 
-  override backwardParams(dout: Tensor): void {
+  /** dW and db only (see Layer.backwardParams); `dbSummed` as in backward. */
+  override backwardParams(dout: Tensor, dbSummed = false): void {
     const sparse = this.sparseX;
     if (sparse === null) {
-      this.backwardParamsAndKeep(dout);
+      this.backwardParamsAndKeep(dout, dbSummed);
       return;
     }
     this.checkDout(dout, [sparse.rows, this.outputSize]);
     const [dW, db] = this.grads;
     sparseTransposeMatmul(sparse, dout, dW);
-    sumRows(dout, db);
+    if (!dbSummed) sumRows(dout, db);
   }
 
-  private backwardParamsAndKeep(dout: Tensor): Tensor {
+  private backwardParamsAndKeep(dout: Tensor, dbSummed: boolean): Tensor {
     const x = this.kept(this.x, dout);
     this.checkDout(dout, [x.shape[0], this.outputSize]);
     const [dW, db] = this.grads;
     gemm(x, dout, dW, { transA: true });
-    sumRows(dout, db);
+    if (!dbSummed) sumRows(dout, db);
     return x;
   }
 }

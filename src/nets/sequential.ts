@@ -5,6 +5,7 @@ import { formatShape } from '../backend/shape.js';
 import type { Layer, LossLayer } from '../layers/layer.js';
 import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
 import { Affine } from '../layers/affine.js';
+import { ActivationLayer } from '../layers/activation-layer.js';
 import { SparseRows } from '../backend/sparse-rows.js';
 import { axpy } from '../ops/elementwise.js';
 import { countCorrect, sumSquares } from '../ops/reduce.js';
@@ -156,17 +157,32 @@ export class Sequential {
    * may be sparse rows when the first layer is an Affine (see `takesSparseInput`).
    */
   forward(x: Tensor | SparseRows): Tensor {
+    const layers = this.layers;
     let h: Tensor;
+    let i = 0;
     if (x instanceof SparseRows) {
       if (x.backend !== this.backend) throw new Error(`Sequential.forward: sparse rows are in ${x.backend}, but the net computes in ${this.backend}`);
-      const first = this.layers[0];
+      const first = layers[0];
       if (!(first instanceof Affine)) throw new Error(`Sequential: sparse input needs an Affine first layer, got ${first.label}`);
+      // The sparse product adds the bias as it stores each sum: nothing left to fuse.
       h = first.forwardSparse(x);
+      i = 1;
     } else {
       checkInBackend('Sequential.forward', this.backend, 'the net computes in', x);
-      h = this.layers[0].forward(x);
+      h = x;
     }
-    for (let i = 1; i < this.layers.length; i++) h = this.layers[i].forward(h);
+    for (; i < layers.length; i++) {
+      const layer = layers[i];
+      const next = layers[i + 1];
+      // An Affine followed by an activation that adds a bias in its own pass (sigmoid): the
+      // activation adds the Affine's bias, one pass over the product instead of two, same bits.
+      if (layer instanceof Affine && next instanceof ActivationLayer && next.takesBias) {
+        h = next.forwardWithBias(layer.forwardWithoutBias(h), layer.b);
+        i++;
+      } else {
+        h = layer.forward(h);
+      }
+    }
     return h;
   }
 
@@ -234,9 +250,24 @@ export class Sequential {
 
   /** Backprop after `loss`: fills every grad (overwriting), returns `grads`. */
   backward(): Tensor[] {
+    const layers = this.layers;
     let d = this.lossLayer.backward(1);
-    for (let i = this.layers.length - 1; i > 0; i--) d = this.layers[i].backward(d);
-    this.layers[0].backwardParams(d);
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i];
+      const below = layers[i - 1];
+      if (below instanceof Affine && layer instanceof ActivationLayer && layer.takesBias) {
+        // A sigmoid over an Affine (as forward fused them) sums the Affine's db while it makes dx.
+        d = layer.backwardWithBiasGrad(d, below.grads[1]);
+        i--;
+        if (i === 0) below.backwardParams(d, true);
+        else d = below.backward(d, true);
+      } else if (i === 0) {
+        // The first layer's dx is nobody's: backwardParams skips it.
+        layer.backwardParams(d);
+      } else {
+        d = layer.backward(d);
+      }
+    }
     if (this.weightDecay > 0 && this.decayParams) axpy(this.weightDecay, this.decayParams, this.decayGrads!);
     return this.grads;
   }

@@ -1,5 +1,6 @@
 import type { Tensor } from '../backend/tensor.js';
-import { checkFloats, checkSameShape, checkNoPartialOverlap, outputFor } from './check.js';
+import { formatShape } from '../backend/shape.js';
+import { checkFloats, checkMatrix, checkSameShape, checkNoOverlap, checkNoPartialOverlap, outputFor } from './check.js';
 import { kernelFamily } from '../backend/kernel-dispatch.js';
 import { callKernel } from './kernel-call.js';
 
@@ -63,6 +64,52 @@ export const sigmoidBackward = backward('sigmoidBackward');
 export const reluBackward = backward('reluBackward');
 /** dx = dy * (1 - y^2), from the forward output y. */
 export const tanhBackward = backward('tanhBackward');
+
+/** y[i, j] = f(x[i, j] + b[j]): an Affine layer's bias and the activation after it, in one pass. */
+function forwardWithBias(name: string) {
+  const family = kernelFamily(name);
+  return (x: Tensor, b: Tensor, out?: Tensor): Tensor => {
+    const dtype = checkFloats(name, x, b);
+    const [m, n] = checkMatrix(name, x, 'x');
+    if (b.size !== n) throw new Error(`${name}: bias ${formatShape(b.shape)} does not match the ${n} columns of x ${formatShape(x.shape)}`);
+    const y = outputFor(name, x, x.shape, out);
+    checkNoPartialOverlap(name, x, y);
+    checkNoOverlap(name, b, y, 'bias and output');
+    callKernel(name, family, dtype, m, n, x, b, y);
+    return y;
+  };
+}
+
+/** dx from (y, dy), and db = the column sums of dx (the bias gradient of the Affine layer below), in one pass. */
+function backwardSumRows(name: string) {
+  const family = kernelFamily(name);
+  return (y: Tensor, dy: Tensor, dx: Tensor, db: Tensor): Tensor => {
+    const dtype = checkFloats(name, y, dy, dx, db);
+    const [m, n] = checkMatrix(name, y, 'y');
+    checkSameShape(name, y, dy, dx);
+    if (db.size !== n) throw new Error(`${name}: db ${formatShape(db.shape)} must hold the ${n} columns of y ${formatShape(y.shape)}`);
+    checkNoPartialOverlap(name, dy, dx);
+    checkNoPartialOverlap(name, y, dx);
+    for (const t of [y, dy, dx]) checkNoOverlap(name, db, t, 'db and the other arrays');
+    callKernel(name, family, dtype, m, n, y, dy, dx, db);
+    return dx;
+  };
+}
+
+/** y = sigmoid(x + b) for x (N, M), b (M,): the bits of addBias then sigmoid. `out` may be x. */
+export const addBiasSigmoid = forwardWithBias('addBiasSigmoid');
+/** y = max(0, x + b) for x (N, M), b (M,): the bits of addBias then relu. `out` may be x. */
+export const addBiasRelu = forwardWithBias('addBiasRelu');
+/**
+ * dx = dy * y * (1 - y) and db = dx's column sums, y, dy, dx (N, M), db (M,): the bits of
+ * sigmoidBackward then sumRows. dx may be dy.
+ */
+export const sigmoidBackwardSumRows = backwardSumRows('sigmoidBackwardSumRows');
+/**
+ * dx = y > 0 ? dy : 0 (from relu's output y: y > 0 exactly where x > 0) and db = dx's column sums,
+ * y, dy, dx (N, M), db (M,): the bits of reluBackward then sumRows. dx may be dy.
+ */
+export const reluBackwardSumRows = backwardSumRows('reluBackwardSumRows');
 
 /** y = x > 0 ? x : alpha * x */
 export function leakyRelu(x: Tensor, alpha = 0.01, out?: Tensor): Tensor {

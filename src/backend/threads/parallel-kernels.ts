@@ -93,7 +93,9 @@ const SPLITS: Record<string, Omit<ParallelKernel, 'args'>> = {
   // activations (n, x, y[, alpha]) and their backward (n, kept, dy, dx[, alpha])
   step: { by: 'elements', minElements: MEMORY_BOUND },
   relu: { by: 'elements', minElements: MEMORY_BOUND },
+  addBiasRelu: { by: 'rows', minElements: CHEAP },
   sigmoid: { by: 'elements', minElements: COSTLY },
+  addBiasSigmoid: { by: 'rows', minElements: COSTLY },
   tanh: { by: 'elements', minElements: COSTLY },
   leakyRelu: { by: 'elements', minElements: MEMORY_BOUND },
   elu: { by: 'elements', minElements: COSTLY },
