@@ -247,8 +247,9 @@ describe('gemm_f32 / gemm_f64 (raw wasm)', () => {
           check(dtype, { tA, tB: 0, m, n, k, alpha: index % 2 ? 1 : -2, beta, padA: index % 3, padB: index % 2, padC: 1 }, rng);
           index++;
         }
-        // B's rows a multiple of 256 bytes apart (f32 n = 64, f64 n = 32): packed as before, same sums.
-        check(dtype, { tA, tB: 0, m: 9, n: dtype === 'f32' ? 64 : 32, k: LONG_K, alpha: 1, beta: 0 }, rng);
+        // B's rows 1 KiB apart (f32 n = 256, f64 n = 128): packed as before; 2304 bytes apart: in place.
+        check(dtype, { tA, tB: 0, m: 9, n: dtype === 'f32' ? 256 : 128, k: LONG_K, alpha: 1, beta: 0 }, rng);
+        check(dtype, { tA, tB: 0, m: 5, n: dtype === 'f32' ? 576 : 288, k: LONG_K, alpha: 1, beta: 0.5 }, rng);
         // NaN in C with beta = 0 must not leak.
         check(dtype, { tA, tB: 0, m: 6, n: 21, k: LONG_K + 1, alpha: 1, beta: 0, cInit: 'nan' }, rng);
       }
