@@ -7,7 +7,7 @@
 // Three paths, chosen by the shape, share one micro-kernel (a 4 x (2 v128) tile of C: 4 x 8
 // in f32, 4 x 4 in f64, every value in registers):
 //
-// - Wide C (n > NARROW_N, and all of f64): the classic Goto/BLIS structure. The outer
+// - Wide C (n > NARROW_N, and f64 but for few rows): the classic Goto/BLIS structure. The outer
 //   loops cut op(B) into (KC, NC) panels and op(A) into (MC, KC) blocks, each packed into
 //   `work` in the order the micro-kernel reads them, whatever the transposes. A is packed
 //   pre-broadcast (each value splatted to a whole v128) so that the inner loop is plain
@@ -56,9 +56,10 @@ const NC = 512;
  * n = 50 and 100 it beats pre-broadcast packing by 3-10 points of the ceiling; from 256
  * to 512 the two measured within the noise of this shared machine. It must not exceed NC
  * (the slab of one k-block must fit in the B region).
- * f64 always takes the wide path: its pre-broadcast A is only twice its size and each
- * value meets n / 4 tiles, and there the narrow path measured no faster for X W and
- * 3-8 points slower for X^T dY (m = 784, k = 100).
+ * f64 takes the wide path (but for few rows over a long k): its pre-broadcast A is only
+ * twice its size and each value meets n / 4 tiles, and there the narrow path measured no
+ * faster for X W and 3-8 points slower for X^T dY (m = 784, k = 100); nor for a conv
+ * layer's forward (n = 16-64), within the noise.
  */
 const NARROW_N = 256;
 /**
@@ -178,8 +179,10 @@ function packA<T>(transA: i32, a: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc
  * Packs one A micro-panel plainly for the narrow path: op(A)[i0 : i0+mr, p0 : p0+kc]
  * (mr <= MR) as kc groups of MR values, p ascending, one element per value (the
  * micro-kernel broadcasts them as it loads). Rows past mr are zero.
+ * Inlined: called from two paths, binaryen stopped inlining it into gemmNarrow, and the
+ * narrow f32 forward of a conv layer (n = 16-32) lost 5-15 points of the ceiling.
  */
-function packAPanelPlain<T>(transA: i32, a: usize, lda: i32, i0: i32, mr: i32, p0: i32, kc: i32, dst: usize): void {
+@inline function packAPanelPlain<T>(transA: i32, a: usize, lda: i32, i0: i32, mr: i32, p0: i32, kc: i32, dst: usize): void {
   // op(A)[i, p] lives at a + i * rowStep + p * pStep, whatever the transpose.
   const rowStep = transA ? at<T>(1) : at<T>(lda);
   const pStep = transA ? at<T>(lda) : at<T>(1);

@@ -1,6 +1,7 @@
 // Raw GEMM speed against the SIMD ceiling, one thread, straight on the wasm exports.
 //
 //   node bench/gemm-raw.mjs [a.wasm [b.wasm ...]] [--rounds N] [--only f32|f64] [--shapes small|conv|all]
+//                           [--filter TEXT]
 //
 // Every GEMM window is measured right after a window of the ceiling loop (peak_*) of the
 // same build, round after round, so slow phases of a shared, noisy machine hit both alike;
@@ -23,6 +24,8 @@ const option = (name, fallback) => {
 const rounds = Number(option('--rounds', '5'));
 const only = option('--only', '');
 const shapeSet = option('--shapes', 'all');
+/** Only the shapes whose use contains this text ("forward", "dW", "deep-conv 2 "). */
+const filter = option('--filter', '');
 const wasmPaths = args.length ? args : [fileURLToPath(new URL('../build/scratchnet.wasm', import.meta.url))];
 
 const PAGE = 65536;
@@ -84,7 +87,8 @@ const CONV_SHAPES = [
   ...convGemms(5, 100 * 8 * 8, 32 * 9, 64),
   ...convGemms(6, 100 * 8 * 8, 64 * 9, 64),
 ];
-const SHAPES = shapeSet === 'conv' ? CONV_SHAPES : GENERAL_SHAPES.filter((s) => shapeSet === 'all' || s.small);
+const SHAPES = (shapeSet === 'conv' ? CONV_SHAPES : GENERAL_SHAPES.filter((s) => shapeSet === 'all' || s.small))
+  .filter((s) => s.why.includes(filter));
 const DTYPES = [
   { name: 'f32', bytes: 4, Array: Float32Array },
   { name: 'f64', bytes: 8, Array: Float64Array },
