@@ -4,10 +4,10 @@
 // (k, m) with row stride lda (in elements); likewise for B. Pointers are byte
 // addresses; `work` is caller-owned scratch of gemmWorkBytes_* bytes, 16-byte aligned.
 //
-// Two paths, chosen by n, share one micro-kernel (a 4 x (2 v128) tile of C: 4 x 8 in f32,
-// 4 x 4 in f64, every value in registers):
+// Three paths, chosen by the shape, share one micro-kernel (a 4 x (2 v128) tile of C: 4 x 8
+// in f32, 4 x 4 in f64, every value in registers):
 //
-// - Wide C (n > NARROW_N, and all of f64): the classic Goto/BLIS structure. The outer
+// - Wide C (n > NARROW_N, and f64 but for few rows): the classic Goto/BLIS structure. The outer
 //   loops cut op(B) into (KC, NC) panels and op(A) into (MC, KC) blocks, each packed into
 //   `work` in the order the micro-kernel reads them, whatever the transposes. A is packed
 //   pre-broadcast (each value splatted to a whole v128) so that the inner loop is plain
@@ -20,13 +20,17 @@
 //   and its 4 values per p are already adjacent); the micro-kernel broadcasts each A value
 //   as it loads it (v128.load32_splat), and each row panel goes through its k-blocks and,
 //   in each, across all of C's columns.
+// - Few rows over a long k (m <= FEW_ROWS, k >= LONG_K, B not transposed; f32 and f64: a
+//   conv layer's dW, 16-64 rows summed over N * OH * OW): each B value would be packed to
+//   meet only m / 4 tiles, so B is read in place, column tile by column tile, and only the
+//   small op(A) is packed (plainly, per k-block).
 //
 // alpha == 0 or k == 0 means C = beta * C without reading A or B (as in BLAS).
 //
 // Reproducibility: each C element is summed in one fixed order that depends on k
 // alone (k-blocks of a size computed from k, ascending; inside a block p ascending,
 // one product at a time into one accumulator lane; after each block C = beta * C +
-// alpha * acc), and both paths keep it. Computing any sub-matrix of C through pointer
+// alpha * acc), and every path keeps it. Computing any sub-matrix of C through pointer
 // offsets therefore gives bit-identical results, whichever path each piece takes, so
 // threads may split a GEMM by rows or columns freely.
 
@@ -52,11 +56,23 @@ const NC = 512;
  * n = 50 and 100 it beats pre-broadcast packing by 3-10 points of the ceiling; from 256
  * to 512 the two measured within the noise of this shared machine. It must not exceed NC
  * (the slab of one k-block must fit in the B region).
- * f64 always takes the wide path: its pre-broadcast A is only twice its size and each
- * value meets n / 4 tiles, and there the narrow path measured no faster for X W and
- * 3-8 points slower for X^T dY (m = 784, k = 100).
+ * f64 takes the wide path (but for few rows over a long k): its pre-broadcast A is only
+ * twice its size and each value meets n / 4 tiles, and there the narrow path measured no
+ * faster for X W and 3-8 points slower for X^T dY (m = 784, k = 100); nor for a conv
+ * layer's forward (n = 16-64), within the noise.
  */
 const NARROW_N = 256;
+/**
+ * At most this many rows of C, with k >= LONG_K and B not transposed, take the few-rows path
+ * (B read in place, not packed): a conv layer's dW, FN x (C * FH * FW) summed over N * OH * OW.
+ * B's row stride must not be a multiple of 1 KiB, as the kc rows of a tile would then crowd
+ * into a few L1 sets; strides of 9 or 18 times 256 bytes (f64 dW of 32 or 64 channels, f32 of
+ * 64) still measured 4-15 points faster in place than packed. The whole of op(A)'s k-block is
+ * packed: FEW_ROWS * KC values must fit in the A block's region (MC * KC * 16 bytes).
+ */
+const FEW_ROWS = 64;
+/** See FEW_ROWS: below this k, packing B costs little next to the product (and the MLP shapes keep their path). */
+const LONG_K = 2048;
 /** Whole A panels packed side by side when A is stored transposed (8 panels: 2 cache lines of f32 per row). */
 const PACK_A_GROUP = 8;
 /** Whole B panels packed side by side, row by row (8 panels of 32 bytes: 4 cache lines per row). */
@@ -163,8 +179,10 @@ function packA<T>(transA: i32, a: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc
  * Packs one A micro-panel plainly for the narrow path: op(A)[i0 : i0+mr, p0 : p0+kc]
  * (mr <= MR) as kc groups of MR values, p ascending, one element per value (the
  * micro-kernel broadcasts them as it loads). Rows past mr are zero.
+ * Inlined: called from two paths, binaryen stopped inlining it into gemmNarrow, and the
+ * narrow f32 forward of a conv layer (n = 16-32) lost 5-15 points of the ceiling.
  */
-function packAPanelPlain<T>(transA: i32, a: usize, lda: i32, i0: i32, mr: i32, p0: i32, kc: i32, dst: usize): void {
+@inline function packAPanelPlain<T>(transA: i32, a: usize, lda: i32, i0: i32, mr: i32, p0: i32, kc: i32, dst: usize): void {
   // op(A)[i, p] lives at a + i * rowStep + p * pStep, whatever the transpose.
   const rowStep = transA ? at<T>(1) : at<T>(lda);
   const pStep = transA ? at<T>(lda) : at<T>(1);
@@ -331,20 +349,21 @@ function packB<T>(transB: i32, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc
 /**
  * The micro-kernel, gemm 4 x (2 v128) Simd: acc (MR, NR) = sum over p of pa[p] (MR) outer pb[p] (NR),
  * then C[0 : mr, 0 : nr] = beta * C + alpha * acc. pa is one A micro-panel: kc steps aStep
- * bytes apart, each MR broadcast vectors or (splatA) MR plain values; pb is one packed B
- * micro-panel (kc, NR). Eight accumulators, two B vectors, one A vector and V8's product
+ * bytes apart, each MR broadcast vectors or (splatA) MR plain values; pb is one B micro-panel:
+ * kc rows of NR values bStep bytes apart (32 when packed, B's row stride when read in place,
+ * gemmFewRows). Eight accumulators, two B vectors, one A vector and V8's product
  * temporary stay within the 12 live v128 values that V8 keeps in registers. `edge` is
  * scratch for one tile when mr < MR or nr < NR.
  */
-@inline function microKernel<T>(kc: i32, pa: usize, aStep: usize, splatA: bool, pb: usize, alpha: T, beta: T,
-                                c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
+@inline function microKernel<T>(kc: i32, pa: usize, aStep: usize, splatA: bool, pb: usize, bStep: usize,
+                                alpha: T, beta: T, c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
   let c00 = v128.splat<T>(<T>0), c01 = v128.splat<T>(<T>0);
   let c10 = v128.splat<T>(<T>0), c11 = v128.splat<T>(<T>0);
   let c20 = v128.splat<T>(<T>0), c21 = v128.splat<T>(<T>0);
   let c30 = v128.splat<T>(<T>0), c31 = v128.splat<T>(<T>0);
   // One step of p per trip: with more, TurboFan hoists the loads of later steps above
   // the arithmetic of earlier ones, runs out of registers and spills.
-  const pbEnd = pb + <usize>(kc * 32);
+  const pbEnd = pb + <usize>kc * bStep;
   while (pb < pbEnd) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
@@ -361,7 +380,7 @@ function packB<T>(transB: i32, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc
     c30 = v128.add<T>(c30, v128.mul<T>(a, b0));
     c31 = v128.add<T>(c31, v128.mul<T>(a, b1));
     pa += aStep;
-    pb += 32;
+    pb += bStep;
   }
   const betaIsZero = beta == <T>0;
   if (mr == MR && nr == tileWidth<T>()) {
@@ -441,7 +460,7 @@ function macroKernel<T>(mc: i32, nc: i32, kc: i32, packedA: usize, packedB: usiz
     let cTile = c + at<T>(jr);
     if (nr > lanes<T>()) {
       for (let ir = 0; ir < mc; ir += MR) {
-        microKernel<T>(kc, pa, MR * 16, false, pb, alpha, beta, cTile, ldc, min(MR, mc - ir), nr, edge);
+        microKernel<T>(kc, pa, MR * 16, false, pb, 32, alpha, beta, cTile, ldc, min(MR, mc - ir), nr, edge);
         pa += aPanelBytes;
         cTile += at<T>(MR * ldc);
       }
@@ -534,12 +553,58 @@ function gemmNarrow<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
         let cTile = cRow;
         for (let jr = 0; jr < n; jr += NR) {
           const nr = min(NR, n - jr);
-          if (nr > lanes<T>()) microKernel<T>(kc, pa, aStep, true, pb, alpha, betaBlock, cTile, ldc, mr, nr, edge);
+          if (nr > lanes<T>()) microKernel<T>(kc, pa, aStep, true, pb, 32, alpha, betaBlock, cTile, ldc, mr, nr, edge);
           else microKernelOneVector<T>(kc, pa, aStep, true, pb, alpha, betaBlock, cTile, ldc, mr, nr, edge);
           pb += bPanelBytes;
           cTile += at<T>(NR);
         }
         slab += at<T>(slabStep);
+      }
+    }
+  }
+}
+
+/**
+ * The few-rows path (m <= FEW_ROWS, k >= LONG_K, B not transposed: a conv layer's
+ * dW (FN, C * FH * FW) = dYᵀ col, with dY (N * OH * OW, FN) and col (N * OH * OW, C * FH * FW)).
+ * Each B value meets only ceil(m / MR) tiles, so packing B (a copy of all of it) cost a sixth
+ * to a third of the product. Instead, per k-block, all of op(A) is packed plainly (m * kc
+ * values, small), and each row panel of A, held in L1, goes across the k-block's rows of B
+ * read where they stand (from L2 after the first panel). This order measured 1-5 points
+ * faster than column tile outside, row panels inside. A last partial column tile is packed,
+ * as reading it in place would run past B's rows. Same k-blocks and sums as gemmWide.
+ */
+function gemmFewRows<T>(transA: i32, m: i32, n: i32, k: i32,
+                        alpha: T, a: usize, lda: i32, b: usize, ldb: i32,
+                        beta: T, c: usize, ldc: i32, work: usize): void {
+  const NR = tileWidth<T>();
+  // All A panels of a k-block (FEW_ROWS * KC values at most) fit in the A block's region.
+  const panelsA = work;
+  const packedB = panelsA + <usize>(MC * KC * 16);
+  const edge = packedB + at<T>(KC * NC);
+  const kBlocks = (k + KC - 1) / KC;
+  const kcStep = (k + kBlocks - 1) / kBlocks;
+  for (let pc = 0; pc < k; pc += kcStep) {
+    const kc = min(kcStep, k - pc);
+    // Later k-blocks add to what the earlier ones wrote.
+    const betaBlock = pc == 0 ? beta : <T>1;
+    for (let ir = 0; ir < m; ir += MR) {
+      packAPanelPlain<T>(transA, a, lda, ir, min(MR, m - ir), pc, kc, panelsA + at<T>(ir * kc));
+    }
+    // The last, partial column tile is packed once per k-block (in place it would run past B's rows).
+    const fullN = n - n % NR;
+    if (fullN < n) packB<T>(0, b, ldb, pc, kc, fullN, n - fullN, packedB);
+    for (let ir = 0; ir < m; ir += MR) {
+      const mr = min(MR, m - ir);
+      const pa = panelsA + at<T>(ir * kc);
+      const cRow = c + at<T>(ir * ldc);
+      for (let jr = 0; jr < fullN; jr += NR) {
+        microKernel<T>(kc, pa, MR * sizeof<T>(), true, b + at<T>(pc * ldb + jr), at<T>(ldb), alpha, betaBlock, cRow + at<T>(jr), ldc, mr, NR, edge);
+      }
+      if (fullN < n) {
+        const nr = n - fullN;
+        if (nr > lanes<T>()) microKernel<T>(kc, pa, MR * sizeof<T>(), true, packedB, 32, alpha, betaBlock, cRow + at<T>(fullN), ldc, mr, nr, edge);
+        else microKernelOneVector<T>(kc, pa, MR * sizeof<T>(), true, packedB, alpha, betaBlock, cRow + at<T>(fullN), ldc, mr, nr, edge);
       }
     }
   }
@@ -553,7 +618,9 @@ function gemm<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
     scaleC<T>(m, n, beta, c, ldc);
     return;
   }
-  if (sizeof<T>() == 4 && n <= NARROW_N) {
+  if (!transB && m <= FEW_ROWS && k >= LONG_K && (at<T>(ldb) & 1023) != 0) {
+    gemmFewRows<T>(transA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+  } else if (sizeof<T>() == 4 && n <= NARROW_N) {
     gemmNarrow<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
   } else {
     gemmWide<T>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);

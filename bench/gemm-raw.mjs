@@ -1,13 +1,15 @@
 // Raw GEMM speed against the SIMD ceiling, one thread, straight on the wasm exports.
 //
-//   node bench/gemm-raw.mjs [a.wasm [b.wasm ...]] [--rounds N] [--only f32|f64] [--shapes small|all]
+//   node bench/gemm-raw.mjs [a.wasm [b.wasm ...]] [--rounds N] [--only f32|f64] [--shapes small|conv|all]
+//                           [--filter TEXT]
 //
 // Every GEMM window is measured right after a window of the ceiling loop (peak_*) of the
 // same build, round after round, so slow phases of a shared, noisy machine hit both alike;
 // the table shows medians over rounds, and the best windows as a second, less noise-prone
 // view. Given several builds (e.g. one made from the previous commit), each shape is timed
 // on each build in turn inside every round, so the columns compare like with like.
-// --shapes small keeps only the shapes of the book's 784-50-10 net and its 100-wide cousin.
+// --shapes small keeps only the shapes of the book's 784-50-10 net and its 100-wide cousin;
+// --shapes conv only the three GEMMs of DeepConvNet's 3x3 layers 2-6 at batch 100.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +24,8 @@ const option = (name, fallback) => {
 const rounds = Number(option('--rounds', '5'));
 const only = option('--only', '');
 const shapeSet = option('--shapes', 'all');
+/** Only the shapes whose use contains this text ("forward", "dW", "deep-conv 2 "). */
+const filter = option('--filter', '');
 const wasmPaths = args.length ? args : [fileURLToPath(new URL('../build/scratchnet.wasm', import.meta.url))];
 
 const PAGE = 65536;
@@ -39,7 +43,7 @@ const align64 = (x) => Math.ceil(x / 64) * 64;
  * `small` marks the book's 784-50-10 net (and its 784-100 cousin): there n is small, so
  * each value of A meets few columns of B.
  */
-const SHAPES = [
+const GENERAL_SHAPES = [
   { m: 100, k: 784, n: 50, tA: 0, tB: 0, small: true, why: '784-50 forward X W' },
   { m: 100, k: 784, n: 50, tA: 1, tB: 0, small: true, why: 'same, A^T' },
   { m: 100, k: 784, n: 50, tA: 0, tB: 1, small: true, why: 'same, B^T' },
@@ -63,7 +67,28 @@ const SHAPES = [
   { m: 100, k: 784, n: 100, tA: 0, tB: 1, small: true, why: 'same, B^T' },
   { m: 784, k: 100, n: 100, tA: 1, tB: 0, small: true, why: '784-100 dW = X^T dY' },
   { m: 100, k: 100, n: 784, tA: 0, tB: 1, small: true, why: '784-100 dX = dY W^T' },
-].filter((s) => shapeSet === 'all' || s.small);
+];
+
+/**
+ * The three GEMMs of a conv layer with R = N * OH * OW output positions, CK = C * FH * FW and
+ * FN filters: forward rows (R, FN) = col (R, CK) Wᵀ, dW (FN, CK) = dYᵀ col (dY stored (R, FN)),
+ * dcol (R, CK) = dY W.
+ */
+const convGemms = (layer, r, ck, fn) => [
+  { m: r, k: ck, n: fn, tA: 0, tB: 1, why: `deep-conv ${layer} forward col W^T` },
+  { m: fn, k: r, n: ck, tA: 1, tB: 0, why: `deep-conv ${layer} dW = dY^T col` },
+  { m: r, k: fn, n: ck, tA: 0, tB: 0, why: `deep-conv ${layer} dcol = dY W` },
+];
+/** DeepConvNet's 3x3 layers 2-6 (16-64 channels) at batch 100. */
+const CONV_SHAPES = [
+  ...convGemms(2, 100 * 28 * 28, 16 * 9, 16),
+  ...convGemms(3, 100 * 14 * 14, 16 * 9, 32),
+  ...convGemms(4, 100 * 16 * 16, 32 * 9, 32),
+  ...convGemms(5, 100 * 8 * 8, 32 * 9, 64),
+  ...convGemms(6, 100 * 8 * 8, 64 * 9, 64),
+];
+const SHAPES = (shapeSet === 'conv' ? CONV_SHAPES : GENERAL_SHAPES.filter((s) => shapeSet === 'all' || s.small))
+  .filter((s) => s.why.includes(filter));
 const DTYPES = [
   { name: 'f32', bytes: 4, Array: Float32Array },
   { name: 'f64', bytes: 8, Array: Float64Array },

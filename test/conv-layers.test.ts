@@ -130,6 +130,50 @@ describe('gradientCheck of a small conv net', () => {
   }
 });
 
+describe('Convolution backward at a batch large enough for the few-rows dW GEMM', () => {
+  // dW sums over N * OH * OW = 8 * 16 * 16 = 2048 output positions, with 6 filters: the GEMM's
+  // few-rows path (B = col read in place). Checked against direct float64 sums:
+  //   dW[f, c, ky, kx] = sum over n, oy, ox of dout[n, f, oy, ox] * x[n, c, oy - p + ky, ox - p + kx],
+  //   dx[n, c, iy, ix] = sum over f, ky, kx of dout[n, f, iy + p - ky, ix + p - kx] * W[f, c, ky, kx].
+  for (const dtype of ['float32', 'float64'] as FloatDType[]) {
+    test(dtype, () => {
+      const b = backends[dtype]!;
+      const [n, c, h, w, fn, k, p] = [8, 5, 16, 16, 6, 3, 1];
+      const x = randn(b, [n, c, h, w], 11, dtype);
+      const layer = new Convolution(randn(b, [fn, c, k, k], 12, dtype, 0.3), randn(b, [fn], 13, dtype), 1, p);
+      layer.forward(x);
+      const dout = randn(b, [n, fn, h, w], 14, dtype);
+      const dx = Float64Array.from(layer.backward(dout).data);
+      const dW = Float64Array.from(layer.grads[0].data);
+      const X = Float64Array.from(x.data), D = Float64Array.from(dout.data), W = Float64Array.from(layer.params[0].data);
+      const refW = new Float64Array(dW.length), refX = new Float64Array(dx.length);
+      let scaleW = 0;
+      for (let i = 0; i < n; i++)
+        for (let f = 0; f < fn; f++)
+          for (let oy = 0; oy < h; oy++)
+            for (let ox = 0; ox < w; ox++) {
+              const d = D[((i * fn + f) * h + oy) * w + ox];
+              for (let ch = 0; ch < c; ch++)
+                for (let ky = 0; ky < k; ky++)
+                  for (let kx = 0; kx < k; kx++) {
+                    const iy = oy - p + ky, ix = ox - p + kx;
+                    if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                    const xi = ((i * c + ch) * h + iy) * w + ix, wi = ((f * c + ch) * k + ky) * k + kx;
+                    refW[wi] += d * X[xi];
+                    refX[xi] += d * W[wi];
+                    scaleW = Math.max(scaleW, Math.abs(d * X[xi]));
+                  }
+            }
+      // Sums of 2048 products in f32: errors of order sqrt(2048) roundings of the largest term.
+      const tolerance = dtype === 'float32' ? 1e-4 : 1e-12;
+      expect(Math.max(...dW.map((v, i) => Math.abs(v - refW[i]))) / (scaleW * Math.sqrt(2048)), 'dW').toBeLessThan(tolerance);
+      expect(relError(dx, refX, 1), 'dx').toBeLessThan(tolerance);
+      [x, dout, ...layer.params, ...layer.grads].forEach((t) => t.dispose());
+      layer.dispose();
+    });
+  }
+});
+
 describe('layer behaviour and errors', () => {
   test('BatchNormalization: training updates the running averages, inference uses them and leaves them', () => {
     const b = backends.float64!;

@@ -1,6 +1,7 @@
 // The raw GEMM kernels (assembly/gemm.ts) against a float64 reference GEMM written here:
 // every transpose pair, sizes around and across the 4 x 8 (f32) and 4 x 4 (f64) tiles and
-// the k-blocks, both paths (narrow C: n <= NARROW_N in f32, and wide C), leading dimensions wider
+// the k-blocks, all three paths (narrow C: n <= NARROW_N in f32; few rows: m <= FEW_ROWS with
+// k >= LONG_K and B not transposed, B read in place; and wide C), leading dimensions wider
 // than the rows, alpha/beta edge values, NaN in C with beta = 0, guard values around C and
 // in its row gaps, and bit-identical results when one GEMM is split into blocks of rows or
 // columns, including splits whose pieces take different paths.
@@ -23,6 +24,9 @@ const TRANSPOSES: readonly [number, number][] = [[0, 0], [1, 0], [0, 1], [1, 1]]
 const SIZES = [1, 3, 5, 17, 31, 33, 100, 127, 785];
 /** The widest C that gemm.ts sends down its narrow path in f32 (its NARROW_N); wider C, and f64, go wide. */
 const NARROW_N = 256;
+/** gemm.ts's FEW_ROWS and LONG_K: C of at most FEW_ROWS rows over k >= LONG_K, B not transposed, reads B in place. */
+const FEW_ROWS = 64;
+const LONG_K = 2048;
 /** Elements of guard before and after each matrix, and the value they hold. */
 const GUARD = 24;
 const GUARD_VALUE = -31415.5;
@@ -230,6 +234,28 @@ describe('gemm_f32 / gemm_f64 (raw wasm)', () => {
     }
   });
 
+  it('few rows over a long k (a conv layer\'s dW): B read in place, partial tiles, several k-blocks', () => {
+    const rng = new Rng(7);
+    let index = 0;
+    for (const dtype of DTYPES) {
+      for (const tA of [0, 1]) {
+        // m: one row, a partial row panel, whole panels, FEW_ROWS; n: one partial vector, a
+        // partial two-vector tile, whole tiles (144 = 16 * 9), whole tiles and a partial one.
+        for (const [m, n] of [[1, 13], [3, 5], [16, 144], [17, 150], [FEW_ROWS, 37]]) {
+          const k = index % 2 ? LONG_K : LONG_K + 391; // one k-block size, then uneven ones
+          const beta = [0, 1, -0.5][index % 3];
+          check(dtype, { tA, tB: 0, m, n, k, alpha: index % 2 ? 1 : -2, beta, padA: index % 3, padB: index % 2, padC: 1 }, rng);
+          index++;
+        }
+        // B's rows 1 KiB apart (f32 n = 256, f64 n = 128): packed as before; 2304 bytes apart: in place.
+        check(dtype, { tA, tB: 0, m: 9, n: dtype === 'f32' ? 256 : 128, k: LONG_K, alpha: 1, beta: 0 }, rng);
+        check(dtype, { tA, tB: 0, m: 5, n: dtype === 'f32' ? 576 : 288, k: LONG_K, alpha: 1, beta: 0.5 }, rng);
+        // NaN in C with beta = 0 must not leak.
+        check(dtype, { tA, tB: 0, m: 6, n: 21, k: LONG_K + 1, alpha: 1, beta: 0, cInit: 'nan' }, rng);
+      }
+    }
+  });
+
   it('ignores NaN in C when beta = 0, for every transpose', () => {
     const rng = new Rng(2);
     for (const dtype of DTYPES) {
@@ -269,6 +295,11 @@ describe('gemm_f32 / gemm_f64 (raw wasm)', () => {
       [[0, 37], [0, 1, 6, 17, 33, 37], [0, 2, 35, 37]]);
     const n = NARROW_N + 30;
     splitCase(13, n, 600, [[0, 1, n], [0, 13, 30, n], [0, n - NARROW_N, n], [0, 7, n - 2, n]], [[0, 2, 11, 13]]);
+    // m = FEW_ROWS + 6 over a long k is narrow (f32) or wide (f64) as a whole; its row pieces of
+    // at most FEW_ROWS take the few-rows path (with B not transposed), and so do its column pieces
+    // of 16 or 6 rows, with partial tiles.
+    splitCase(FEW_ROWS + 6, 45, LONG_K + 100, [[0, 8, 13, 45], [0, 44, 45]], [[0, FEW_ROWS, FEW_ROWS + 6], [0, 3, 40, FEW_ROWS + 6]]);
+    splitCase(16, 45, LONG_K + 100, [[0, 8, 13, 45]], [[0, 4, 7, 16]]);
   });
 
   /** Computes C (m, n) whole, then again piece by piece for each list of column cuts and of row cuts. */

@@ -306,6 +306,9 @@ describe('bit-identical for 1, 2 and 3 threads', () => {
         [37, 300, 517, true, true],
         [3, 100, 1000, false, false],
         [1000, 100, 3, false, true],
+        // A conv layer's dW (few rows over a long k, B read in place), split by columns.
+        [16, 3000, 144, true, false],
+        [13, 2500, 150, false, false],
       ];
       for (const [m, k, n, transA, transB] of cases) {
         const pad = 5; // every matrix is a window of one with 5 more columns
