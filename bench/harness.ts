@@ -312,7 +312,7 @@ export const USAGE = `options:
   --quick          minimal sampling (a full run in under a minute)
   --json           print one JSON object { machine, cases } instead of tables
   --rounds N       run each group N times interleaved (A B C A B C) and take the median (default 1)
-  --filter TEXT    only cases whose name or impl contains TEXT
+  --filter TEXT    only cases whose name or impl contains TEXT (a|b: either)
   --threads N      threads of the multi-threaded cases, compared with 1 (default: every core)
   --help           this text`;
 
@@ -345,12 +345,18 @@ export function parseBenchArgs(argv: readonly string[]): CliOptions & { help: bo
   return { quick: values.quick, json: values.json, rounds, filter: values.filter, threads, help: values.help };
 }
 
+/** The parts of a filter: `a|b` picks what contains a or b (e.g. "ceiling|conv " for percentages of conv layers). */
+export function filterParts(filter: string): string[] {
+  return filter.split('|').filter((part) => part !== '');
+}
+
 /**
- * The cases whose name or impl contains `filter`; a percentage whose reference is filtered out is
- * dropped (with a note on stderr), since this run cannot compute it.
+ * The cases whose name or impl contains `filter` (or one of its `|` parts); a percentage whose
+ * reference is filtered out is dropped (with a note on stderr), since this run cannot compute it.
  */
 export function filterCases(all: readonly BenchCase[], filter: string): BenchCase[] {
-  let cases = all.filter((c) => c.name.includes(filter) || c.impl.includes(filter));
+  const parts = filterParts(filter);
+  let cases = all.filter((c) => parts.some((part) => c.name.includes(part) || c.impl.includes(part)));
   cases = cases.map((c) => {
     if (c.percentOf === undefined || cases.some((r) => r.name === c.percentOf && r.dtype === c.dtype)) return c;
     process.stderr.write(`bench: ${caseLabel(c)}: its reference "${c.percentOf}" is filtered out, no percentage\n`);

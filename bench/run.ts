@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { BenchCase, CaseResult } from './harness.js';
-import { USAGE, filterCases, machineInfo, parseBenchArgs, runCases, validateCases } from './harness.js';
+import { USAGE, filterCases, filterParts, machineInfo, parseBenchArgs, runCases, validateCases } from './harness.js';
 import { formatReport } from './table.js';
 import { plainCases } from './peers/plain.js';
 import { tfjsCases, tfjsInfo } from './peers/tfjs.js';
@@ -63,9 +63,10 @@ const peers = [...plainCases(mode), ...plainConvCases(), ...tfjsCases(mode), ...
 const all: BenchCase[] = [...ours, ...peers];
 validateCases(all);
 const filter = args.filter;
-const runMnist = filter === undefined || [MNIST_SECTION, 'scratchnet'].some((text) => text.includes(filter));
+const runMnist = filter === undefined || filterParts(filter).some((part) => [MNIST_SECTION, 'scratchnet'].some((text) => text.includes(part)));
 // A filter may pick only the MNIST runs.
-const cases = filter === undefined ? all : runMnist && !all.some((c) => c.name.includes(filter) || c.impl.includes(filter)) ? [] : filterCases(all, filter);
+const matchesAny = (c: BenchCase) => filterParts(filter!).some((part) => c.name.includes(part) || c.impl.includes(part));
+const cases = filter === undefined ? all : runMnist && !all.some(matchesAny) ? [] : filterCases(all, filter);
 
 // V8 first runs wasm through its baseline compiler and swaps in optimized code in the background
 // once a function is hot: without a warm-up the first group is timed partly on baseline code

@@ -9,7 +9,7 @@ import { createBackend, SimpleConvNet, SGD } from '../src/index.js';
 import type { TfjsBackend } from '../bench/peers/tfjs.js';
 import { GEMM_VARIANTS, MLP_SHAPES, makeGemmOperands, makeSimpleConvProblem, makeTrainProblem } from '../bench/problems.js';
 import type { GemmShape, GemmVariant, MlpShape } from '../bench/problems.js';
-import { median, runCases, validateCases } from '../bench/harness.js';
+import { filterCases, median, runCases, validateCases } from '../bench/harness.js';
 import type { BenchCase } from '../bench/harness.js';
 import { formatRatio, formatReport } from '../bench/table.js';
 
@@ -285,6 +285,14 @@ describe('harness', () => {
     expect(formatRatio(1, true)).toBe('1.00');
     expect(formatRatio(12.34, false)).toBe('12.3x slower');
     expect(formatRatio(0.5, false)).toBe('2.00x faster');
+  });
+
+  it('filters by any of the parts of a|b, keeping a percentage only when its reference is kept', () => {
+    const base = { impl: 'a', dtype: 'float32' as const, fn: noop };
+    const all = [{ ...base, name: 'ceiling (1 thread)' }, { ...base, name: 'conv 1', flops: 1, percentOf: 'ceiling (1 thread)' }, { ...base, name: 'gemm 8' }];
+    expect(filterCases(all, 'ceiling|conv ').map((c) => [c.name, c.percentOf])).toEqual([['ceiling (1 thread)', undefined], ['conv 1', 'ceiling (1 thread)']]);
+    expect(filterCases(all, 'conv ').map((c) => [c.name, c.percentOf])).toEqual([['conv 1', undefined]]);
+    expect(() => filterCases(all, 'x|y')).toThrow('bench: --filter "x|y" matches none of the 3 cases');
   });
 
   it('rejects duplicate cases, two baselines and a missing percentage reference', () => {
