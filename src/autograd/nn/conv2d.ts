@@ -7,7 +7,6 @@ import { Rng } from '../../random/rng.js';
 import { convParams } from '../../nets/weight-init.js';
 import type { WeightInit } from '../../nets/weight-init.js';
 import { conv2d } from '../ops/conv2d.js';
-import { param } from '../variable.js';
 import type { Variable } from '../variable.js';
 import { Module } from './module.js';
 
@@ -47,15 +46,7 @@ export class Conv2d extends Module {
     const backend = options.backend ?? defaultBackend();
     const rng = options.seed !== undefined ? new Rng(options.seed) : backend.rng;
     const [W, b] = convParams(backend, outChannels, inChannels, fh, fw, options.init ?? 'he', rng, options.dtype ?? backend.dtype);
-    this.W = param(W);
-    this.params.push(this.W);
-    if (options.bias ?? true) {
-      this.b = param(b);
-      this.params.push(this.b);
-    } else {
-      b.dispose();
-      this.b = null;
-    }
+    [this.W, this.b] = this.adoptWeightAndBias(W, b, options.bias ?? true);
   }
 
   forward(x: Variable | Tensor): Variable {

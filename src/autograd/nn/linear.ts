@@ -8,7 +8,6 @@ import type { WeightInit } from '../../nets/weight-init.js';
 import { linear } from '../ops/linear.js';
 import { flatten } from '../ops/reshape.js';
 import { asVariable } from '../tape.js';
-import { param } from '../variable.js';
 import type { Variable } from '../variable.js';
 import { Module } from './module.js';
 
@@ -41,15 +40,7 @@ export class Linear extends Module {
     const backend = options.backend ?? defaultBackend();
     const rng = options.seed !== undefined ? new Rng(options.seed) : backend.rng;
     const [W, b] = affineParams(backend, inFeatures, outFeatures, options.init ?? 'he', rng, options.dtype ?? backend.dtype);
-    this.W = param(W);
-    this.params.push(this.W);
-    if (options.bias ?? true) {
-      this.b = param(b);
-      this.params.push(this.b);
-    } else {
-      b.dispose();
-      this.b = null;
-    }
+    [this.W, this.b] = this.adoptWeightAndBias(W, b, options.bias ?? true);
   }
 
   forward(x: Variable | Tensor): Variable {

@@ -1,4 +1,5 @@
 import type { Tensor } from '../../backend/tensor.js';
+import { param } from '../variable.js';
 import type { Variable } from '../variable.js';
 import { Parameters } from './parameters.js';
 
@@ -16,6 +17,22 @@ export abstract class Module {
   training = true;
 
   abstract forward(x: Variable | Tensor): Variable;
+
+  /**
+   * Adopts a freshly made weight and bias as this module's params (weight first); with
+   * `withBias` false the bias tensor is disposed and the bias is null.
+   */
+  protected adoptWeightAndBias(W: Tensor, b: Tensor, withBias: boolean): [Variable, Variable | null] {
+    const w = param(W);
+    this.params.push(w);
+    if (!withBias) {
+      b.dispose();
+      return [w, null];
+    }
+    const bias = param(b);
+    this.params.push(bias);
+    return [w, bias];
+  }
 
   /** Every param of this module and its children, packed into one block (see Parameters). */
   parameters(): Parameters {
