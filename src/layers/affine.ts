@@ -28,9 +28,7 @@ export class Affine extends Layer {
     if (W.rank !== 2 || b.size !== W.shape[1]) {
       throw new Error(`Affine: W must be (in, out) and b (out,), got W ${formatShape(W.shape)} and b ${formatShape(b.shape)}`);
     }
-    this.params = [W, b];
-    this.grads = [W.backend.zeros(W.shape, W.dtype), W.backend.zeros(b.shape, b.dtype)];
-    this.paramNames = ['W', 'b'];
+    this.adoptParams([W, b], ['W', 'b']);
   }
 
   get W(): Tensor {

@@ -49,9 +49,7 @@ export class BatchNormalization extends Layer {
       if (t.size !== c) throw new Error(`BatchNormalization: ${what} ${formatShape(t.shape)} must hold the ${c} channels of gamma`);
       return t;
     };
-    this.params = [gamma, beta];
-    this.grads = [gamma.backend.zeros([c], gamma.dtype), gamma.backend.zeros([c], gamma.dtype)];
-    this.paramNames = ['gamma', 'beta'];
+    this.adoptParams([gamma, beta], ['gamma', 'beta']);
     this.state = [running(options.runningMean, 'running mean', 0), running(options.runningVar, 'running variance', 1)];
     this.stateNames = ['running_mean', 'running_var'];
   }

@@ -33,9 +33,7 @@ export class Convolution extends Layer {
       throw new Error(`Convolution: W must be (FN, C, FH, FW) and b (FN,), got W ${formatShape(W.shape)} and b ${formatShape(b.shape)}`);
     }
     checkWindowParams('Convolution', convWindow(W, { stride, pad }));
-    this.params = [W, b];
-    this.grads = [W.backend.zeros(W.shape, W.dtype), W.backend.zeros(b.shape, b.dtype)];
-    this.paramNames = ['W', 'b'];
+    this.adoptParams([W, b], ['W', 'b']);
   }
 
   get W(): Tensor {

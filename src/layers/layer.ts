@@ -18,6 +18,13 @@ export abstract class Layer {
   grads: Tensor[] = [];
   /** Names of params, in the book's style (W, b); a net prefixes them (W1, b1 ...). */
   paramNames: string[] = [];
+
+  /** Takes `params` as this layer's, named `names`, each with a zero grad of its shape. */
+  protected adoptParams(params: Tensor[], names: string[]): void {
+    this.params = params;
+    this.grads = params.map((p) => p.backend.zeros(p.shape, p.dtype));
+    this.paramNames = names;
+  }
   /**
    * Values the layer keeps that are not trained (batchnorm's running mean and variance): saved
    * with a net, never touched by an optimizer. The layer owns and disposes them.

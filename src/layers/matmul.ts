@@ -15,9 +15,7 @@ export class MatMul extends Layer {
     super();
     checkFloats('MatMul', W);
     if (W.rank !== 2) throw new Error(`MatMul: W must be a matrix (in, out), got ${formatShape(W.shape)}`);
-    this.params = [W];
-    this.grads = [W.backend.zeros(W.shape, W.dtype)];
-    this.paramNames = ['W'];
+    this.adoptParams([W], ['W']);
   }
 
   override get label(): string {
