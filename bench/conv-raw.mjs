@@ -10,24 +10,16 @@
 // time ratio, and the milliseconds per call. Given two builds (e.g. one from an older commit),
 // each window is timed on each in turn inside every round.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { rawArgs } from './raw-args.mjs';
 import { Backend } from '../dist/backend/backend.js';
 import { Convolution } from '../dist/layers/convolution.js';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = args[i + 1];
-  args.splice(i, 2);
-  return value;
-};
+const { option, builds: wasmBuilds } = rawArgs();
 const rounds = Number(option('--rounds', '5'));
 const only = option('--only', '');
-const wasmPaths = args.length ? args : [fileURLToPath(new URL('../build/scratchnet.wasm', import.meta.url))];
-const builds = wasmPaths.map((path, index) => ({
+const builds = wasmBuilds().map(({ path, name }) => ({
   path,
-  name: wasmPaths.length > 1 ? `#${index + 1}` : '',
+  name,
   backend: new Backend(new WebAssembly.Module(readFileSync(path)), { threads: 1, maximumMemoryMB: 4096 }),
 }));
 

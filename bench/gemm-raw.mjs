@@ -11,29 +11,21 @@
 // --shapes small keeps only the shapes of the book's 784-50-10 net and its 100-wide cousin;
 // --shapes conv only the three GEMMs of DeepConvNet's 3x3 layers 2-6 at batch 100.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { rawArgs } from './raw-args.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = args[i + 1];
-  args.splice(i, 2);
-  return value;
-};
+const { option, builds: wasmBuilds } = rawArgs();
 const rounds = Number(option('--rounds', '5'));
 const only = option('--only', '');
 const shapeSet = option('--shapes', 'all');
 /** Only the shapes whose use contains this text ("forward", "dW", "deep-conv 2 "). */
 const filter = option('--filter', '');
-const wasmPaths = args.length ? args : [fileURLToPath(new URL('../build/scratchnet.wasm', import.meta.url))];
 
 const PAGE = 65536;
 /** One instance per build, each with its own memory. */
-const builds = await Promise.all(wasmPaths.map(async (path, index) => {
+const builds = await Promise.all(wasmBuilds().map(async ({ path, name }) => {
   const memory = new WebAssembly.Memory({ initial: 2, maximum: 32768 });
   const { instance } = await WebAssembly.instantiate(readFileSync(path), { env: { memory } });
-  return { path, name: wasmPaths.length > 1 ? `#${index + 1}` : '', memory, wasm: instance.exports };
+  return { path, name, memory, wasm: instance.exports };
 }));
 
 const align64 = (x) => Math.ceil(x / 64) * 64;
