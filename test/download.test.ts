@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATASET_SOURCES, downloadDatasetFiles, downloadFile, mirrorsFor, progressToStream } from '../src/data/download.js';
 import type { DownloadProgress } from '../src/data/download.js';
-import { gunzipSync } from '../src/data/decompress-node.js';
+import { gunzipSync } from 'node:zlib';
 import { parseIdx } from '../src/data/idx.js';
 import { MNIST_FILE_NAMES } from '../src/data/mnist-file-names.js';
 import { resolveMnistFiles } from '../src/data/mnist-files.js';
@@ -142,7 +142,7 @@ describe('filling the cache from a mirror', () => {
     const before = hits.length;
     const { files: found } = await resolveMnistFiles({ env: { XDG_CACHE_HOME: cache, SCRATCHNET_MIRROR: `${base}/good` }, onProgress: () => {} });
     expect(hits.slice(before)).toEqual(['/good/t10k-labels-idx1-ubyte.gz']);
-    const labels = parseIdx(gunzipSync(await readFile(found.testLabels), found.testLabels), found.testLabels, 1);
+    const labels = parseIdx(gunzipSync(await readFile(found.testLabels)), found.testLabels, 1);
     expect(Array.from(labels.data.subarray(0, 10))).toEqual([7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
   });
 

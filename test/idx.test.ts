@@ -6,9 +6,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gunzip, isGzip } from '../src/data/decompress.js';
-import { gunzipSync } from '../src/data/decompress-node.js';
+import { collectChunks, gunzipChunks as webGunzipChunks, isGzip } from '../src/data/decompress.js';
+import { gunzipChunks } from '../src/data/decompress-node.js';
 import { checkLabels, checkPair, parseIdx } from '../src/data/idx.js';
+import { readIdxChunks } from '../src/data/idx-stream.js';
 import { mnistCacheDir, resolveMnistFiles } from '../src/data/mnist-files.js';
 import { createBackend, loadMnist } from '../src/index.js';
 import type { Backend } from '../src/index.js';
@@ -88,24 +89,34 @@ describe('checkPair and checkLabels', () => {
   });
 });
 
-describe('gunzip (DecompressionStream) and gunzipSync (zlib)', () => {
-  const raw = Uint8Array.from({ length: 70000 }, (_, i) => (i * i) % 251);
+describe('gunzipChunks: DecompressionStream (browsers) and zlib (Node)', () => {
+  const raw = Uint8Array.from({ length: 3_000_000 }, (_, i) => (i * i) % 251);
   const gz = new Uint8Array(gzipSync(raw));
+  const web = (bytes: Uint8Array, name: string) => collectChunks(webGunzipChunks(bytes, name));
+  const node = (bytes: Uint8Array, name: string) => collectChunks(gunzipChunks(bytes, name));
 
   it('both give back the original bytes, and pass raw input through', async () => {
     expect(isGzip(gz)).toBe(true);
     expect(isGzip(raw)).toBe(false);
-    expect(sha256(await gunzip(gz, 'x.gz'))).toBe(sha256(raw));
-    expect(sha256(gunzipSync(gz, 'x.gz'))).toBe(sha256(raw));
-    expect(await gunzip(raw, 'x')).toBe(raw);
-    expect(gunzipSync(raw, 'x')).toBe(raw);
+    expect(sha256(await web(gz, 'x.gz'))).toBe(sha256(raw));
+    expect(sha256(await node(gz, 'x.gz'))).toBe(sha256(raw));
+    expect(await web(raw, 'x')).toBe(raw);
+    expect(await node(raw, 'x')).toBe(raw);
+  });
+
+  it('zlib gives 1 MiB chunks, so a large file is never held whole', async () => {
+    const sizes: number[] = [];
+    for await (const chunk of gunzipChunks(gz, 'x.gz')) sizes.push(chunk.length);
+    expect(sizes.length).toBe(3);
+    expect(sizes.slice(0, 2)).toEqual([2 ** 20, 2 ** 20]);
+    expect(sizes.reduce((a, b) => a + b)).toBe(raw.length);
   });
 
   it('both agree on a real MNIST file', async () => {
     const bytes = new Uint8Array(await readFile(join(mnistDir, 't10k-labels-idx1-ubyte.gz')));
-    const viaStream = await gunzip(bytes, 'labels');
+    const viaStream = await web(bytes, 'labels');
     expect(sha256(viaStream)).toBe('ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2');
-    expect(sha256(gunzipSync(bytes, 'labels'))).toBe(sha256(viaStream));
+    expect(sha256(await node(bytes, 'labels'))).toBe(sha256(viaStream));
   });
 
   it('both reject a corrupt or truncated stream naming the file', async () => {
@@ -113,9 +124,65 @@ describe('gunzip (DecompressionStream) and gunzipSync (zlib)', () => {
     corrupt[corrupt.length - 6] ^= 0x01; // the CRC-32 of the trailer
     const truncated = gz.subarray(0, gz.length - 100);
     for (const bad of [corrupt, truncated]) {
-      expect(() => gunzipSync(bad, 'bad.gz')).toThrow(/^bad\.gz: corrupt gzip stream \(/);
-      await expect(gunzip(bad, 'bad.gz')).rejects.toThrow(/^bad\.gz: corrupt gzip stream \(/);
+      await expect(node(bad, 'bad.gz')).rejects.toThrow(/^bad\.gz: corrupt gzip stream \(/);
+      await expect(web(bad, 'bad.gz')).rejects.toThrow(/^bad\.gz: corrupt gzip stream \(/);
     }
+  });
+});
+
+describe('readIdxChunks', () => {
+  const file = idx([3, 2, 2], Array.from({ length: 12 }, (_, i) => i + 1));
+  /** `bytes` cut into chunks of `size` (the last one shorter). */
+  async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+    for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+  }
+  const read = async (bytes: Uint8Array, size: number, expectedDims = 3) => {
+    const body = new Uint8Array(12);
+    const writes: number[] = [];
+    const header = await readIdxChunks(chunked(bytes, size), 'f', expectedDims, (h) => {
+      expect(h.bodyLength).toBe(12);
+      return { write: (chunk, offset) => (writes.push(offset), body.set(chunk, offset)) };
+    });
+    return { header, body, writes };
+  };
+
+  it('gives the body parseIdx gives, for any cut of the file (inside the header too)', async () => {
+    const whole = parseIdx(file, 'f', 3);
+    for (const size of [1, 3, 5, 16, 17, 100]) {
+      const { header, body, writes } = await read(file, size);
+      expect(header).toEqual({ dims: [3, 2, 2], headerLength: 16, bodyLength: 12 });
+      expect(Array.from(body)).toEqual(Array.from(whole.data));
+      expect(writes[0]).toBe(0);
+    }
+  });
+
+  it('rejects what parseIdx rejects, with the same words', async () => {
+    for (const size of [1, 7, 100]) {
+      await expect(read(file.subarray(0, file.length - 1), size)).rejects.toThrow(
+        'f: expected 12 bytes of pixels after the header (dims [3, 2, 2]), found 11 (truncated file?)',
+      );
+      const longer = new Uint8Array(file.length + 5);
+      longer.set(file);
+      await expect(read(longer, size)).rejects.toThrow(/f: expected 12 bytes of pixels after the header \(dims \[3, 2, 2\]\), found 17 \(trailing bytes/);
+      await expect(read(file.subarray(0, 10), size)).rejects.toThrow('f: header needs 16 bytes for 3 dimensions, file has 10 (truncated file?)');
+      await expect(read(file.subarray(0, 2), size)).rejects.toThrow(/f: only 2 bytes, too short/);
+      await expect(read(file, size, 1)).rejects.toThrow('f: expected 1 dimension (magic 0x00000801), found 3 (magic 0x00000803)');
+    }
+  });
+
+  it('stops reading when the sink cannot be opened', async () => {
+    let pulled = 0;
+    async function* counted(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of chunked(file, 4)) {
+        pulled++;
+        yield chunk;
+      }
+    }
+    const open = () => {
+      throw new Error('no room');
+    };
+    await expect(readIdxChunks(counted(), 'f', 3, open)).rejects.toThrow('no room');
+    expect(pulled).toBe(4);
   });
 });
 
@@ -123,7 +190,7 @@ describe('resolveMnistFiles on the real data sets', () => {
   it('finds and parses Fashion-MNIST under the same names', async () => {
     // The train images (26 MB of gzip) are left out to keep the test fast; the path is the same as MNIST's.
     const { files } = await resolveMnistFiles({ dir: fashionDir, dataset: 'fashion-mnist', download: false });
-    const read = async (path: string, dims: number) => parseIdx(gunzipSync(new Uint8Array(await readFile(path)), path), path, dims);
+    const read = async (path: string, dims: number) => parseIdx(await collectChunks(gunzipChunks(new Uint8Array(await readFile(path)), path)), path, dims);
     const [trainLabels, testImages, testLabels] = await Promise.all([read(files.trainLabels, 1), read(files.testImages, 3), read(files.testLabels, 1)]);
     checkPair(testImages, testLabels, { images: files.testImages, labels: files.testLabels });
     expect(testImages.dims).toEqual([10000, 28, 28]);

@@ -190,6 +190,32 @@ describe('loadMnist options and other sets', () => {
     expect(backend.arena.liveRegions).toBe(live); // both splits freed
   });
 
+  it('rejects truncated and corrupt image files, freeing what it had copied', async () => {
+    const dir = join(tmp, 'cut');
+    await tinySet(dir, { train: 3000, test: 5 });
+    const path = join(dir, 'train-images-idx3-ubyte.gz');
+    const gz = new Uint8Array(await readFile(path));
+    const live = backend.arena.liveRegions;
+    // The test images are read after the train split is in wasm memory: a bad test file frees both.
+    const testPath = join(dir, 't10k-images-idx3-ubyte.gz');
+    await writeFile(testPath, gzipSync(idx([5, 28, 28], new Uint8Array(5 * 784 - 1))));
+    await expect(loadMnist({ dir, backend })).rejects.toThrow(/t10k-images-idx3-ubyte\.gz: expected 3920 bytes of pixels .* found 3919 \(truncated file\?\)/);
+    expect(backend.arena.liveRegions).toBe(live);
+    await tinySet(dir, { train: 3000, test: 5 });
+    await writeFile(path, gz.subarray(0, gz.length >> 1));
+    await expect(loadMnist({ dir, backend })).rejects.toThrow(/train-images-idx3-ubyte\.gz: corrupt gzip stream/);
+    expect(backend.arena.liveRegions).toBe(live);
+    const corrupt = Uint8Array.from(gz);
+    corrupt[corrupt.length - 6] ^= 1; // the CRC-32: every pixel was copied before the check fails
+    await writeFile(path, corrupt);
+    await expect(loadMnist({ dir, backend })).rejects.toThrow(/train-images-idx3-ubyte\.gz: corrupt gzip stream/);
+    expect(backend.arena.liveRegions).toBe(live);
+    await writeFile(path, gz);
+    const whole = await loadMnist({ dir, backend });
+    expect(Array.from(whole.train.images.data.subarray(2999 * 784, 2999 * 784 + 3))).toEqual([(7 * 2999) % 256, (7 * 2999 + 1) % 256, (7 * 2999 + 2) % 256]);
+    whole.dispose();
+  });
+
   it('loads Fashion-MNIST through the same path and learns it', async () => {
     const fashion = await loadMnist({ dir: fashionDir, backend });
     expect([fashion.train.count, fashion.test.count]).toEqual([60000, 10000]);

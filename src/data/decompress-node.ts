@@ -1,34 +1,43 @@
 /**
- * gzip decompression for Node through zlib: synchronous and several times faster than
- * `DecompressionStream`. Node-only; browsers use `gunzip` from `decompress.ts`.
+ * gzip decompression for Node through zlib: faster than `DecompressionStream`
+ * (decompress.ts, which browsers use). Node-only.
  */
-import { gunzipSync as zlibGunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { isGzip } from './decompress.js';
 
 /**
- * Decompresses a gzip file; input that is not gzip (no 1f 8b magic) is returned as is.
- * `name` (usually the file name) starts the error thrown for a corrupt or truncated stream.
+ * zlib fills output chunks of this size. 1 MiB chunks inflate MNIST's 47 MB of training images in
+ * about half the time one whole-file buffer takes (measured: 80–113 ms against 215–249 ms), and
+ * each chunk is garbage as soon as it has been copied where it belongs.
  */
-export function gunzipSync(bytes: Uint8Array, name: string): Uint8Array {
-  if (!isGzip(bytes)) return bytes;
-  let out: Buffer;
-  try {
-    out = zlibGunzipSync(bytes, { chunkSize: outputChunkSize(bytes) });
-  } catch (err) {
-    throw new Error(`${name}: corrupt gzip stream (${(err as Error).message})`, { cause: err });
-  }
-  // A plain Uint8Array over the same memory, so Buffer's own slice semantics never leak out.
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-}
+const CHUNK_BYTES = 1 << 20;
 
 /**
- * zlib's sync API fills chunks of `chunkSize` (16 KiB by default) and concatenates them: for a
- * 47 MB file that is 2900 calls and a second 47 MB copy. gzip's last 4 bytes (ISIZE) give the
- * decompressed size mod 2^32, so one chunk of that size usually holds everything; bounded so a
- * corrupt trailer cannot make it allocate gigabytes.
+ * The decompressed bytes of a gzip file, chunk by chunk as zlib inflates them; input that is not
+ * gzip (no 1f 8b magic) comes back as one chunk. `name` (usually the file name) starts the error
+ * thrown for a corrupt or truncated stream.
  */
-function outputChunkSize(bytes: Uint8Array): number {
-  const n = bytes.length;
-  const isize = (bytes[n - 4]! | (bytes[n - 3]! << 8) | (bytes[n - 2]! << 16) | (bytes[n - 1]! << 24)) >>> 0;
-  return Math.min(Math.max(isize, 64 * 1024), 256 * 2 ** 20);
+export async function* gunzipChunks(bytes: Uint8Array, name: string): AsyncGenerator<Uint8Array> {
+  if (!isGzip(bytes)) {
+    yield bytes;
+    return;
+  }
+  const inflater = createGunzip({ chunkSize: CHUNK_BYTES });
+  inflater.end(bytes);
+  const chunks = inflater[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (err) {
+        throw new Error(`${name}: corrupt gzip stream (${(err as Error).message})`, { cause: err });
+      }
+      if (next.done) return;
+      // A plain Uint8Array over the same memory, so Buffer's own slice semantics never leak out.
+      yield new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+    }
+  } finally {
+    inflater.destroy();
+  }
 }

@@ -32,12 +32,31 @@ function hex32(bytes: Uint8Array): string {
   return '0x' + Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** Where an IDX file's body starts and how many bytes it must hold. */
+export interface IdxHeader {
+  dims: number[];
+  /** Bytes before the body: 4 + 4 · dims.length. */
+  headerLength: number;
+  /** prod(dims). */
+  bodyLength: number;
+}
+
 /**
  * Parses an unsigned-byte IDX file. `name` (usually the file name) starts every error message.
  * If `expectedDims` is given, the file must have exactly that many dimensions
  * (1 for labels, 3 for images). `data` is a view into `bytes`, not a copy.
  */
 export function parseIdx(bytes: Uint8Array, name: string, expectedDims?: number): IdxArray {
+  const { dims, headerLength, bodyLength } = parseIdxHeader(bytes, name, expectedDims);
+  checkIdxBodyLength(name, dims, bodyLength, bytes.length - headerLength);
+  return { dims, data: bytes.subarray(headerLength) };
+}
+
+/**
+ * Parses and checks the header at the start of `bytes` (which may hold only part of the body,
+ * for a file read in chunks); errors as parseIdx's.
+ */
+export function parseIdxHeader(bytes: Uint8Array, name: string, expectedDims?: number): IdxHeader {
   if (bytes.length < 4) {
     throw new Error(`${name}: only ${bytes.length} bytes, too short for an IDX header (truncated or empty file?)`);
   }
@@ -65,7 +84,7 @@ export function parseIdx(bytes: Uint8Array, name: string, expectedDims?: number)
         `found ${ndims} (magic ${hex32(bytes)})`,
     );
   }
-  const headerLength = 4 + 4 * ndims;
+  const headerLength = idxHeaderLength(ndims);
   if (bytes.length < headerLength) {
     throw new Error(
       `${name}: header needs ${headerLength} bytes for ${ndims} dimensions, file has ${bytes.length} (truncated file?)`,
@@ -73,29 +92,36 @@ export function parseIdx(bytes: Uint8Array, name: string, expectedDims?: number)
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
-  let expected = 1;
+  let bodyLength = 1;
   for (let i = 0; i < ndims; i++) {
     const d = view.getUint32(4 + 4 * i, false);
     dims.push(d);
-    expected *= d;
+    bodyLength *= d;
   }
-  const found = bytes.length - headerLength;
-  if (found !== expected) {
-    const what = ndims === 1 ? 'labels' : ndims === 3 ? 'pixels' : 'data';
-    const hint = found < expected ? 'truncated file?' : 'trailing bytes: wrong or concatenated file?';
-    throw new Error(
-      `${name}: expected ${expected} bytes of ${what} after the header (dims [${dims.join(', ')}]), ` +
-        `found ${found} (${hint})`,
-    );
-  }
-  return { dims, data: bytes.subarray(headerLength) };
+  return { dims, headerLength, bodyLength };
+}
+
+/** Header bytes of an IDX file with `ndims` dimensions (its byte 3). */
+export function idxHeaderLength(ndims: number): number {
+  return 4 + 4 * ndims;
+}
+
+/** Throws unless the body after the header holds exactly `expected` bytes (`found`). */
+export function checkIdxBodyLength(name: string, dims: number[], expected: number, found: number): void {
+  if (found === expected) return;
+  const what = dims.length === 1 ? 'labels' : dims.length === 3 ? 'pixels' : 'data';
+  const hint = found < expected ? 'truncated file?' : 'trailing bytes: wrong or concatenated file?';
+  throw new Error(
+    `${name}: expected ${expected} bytes of ${what} after the header (dims [${dims.join(', ')}]), ` +
+      `found ${found} (${hint})`,
+  );
 }
 
 /**
  * Checks that an image file (count, rows, cols) and a label file (count) belong together:
- * right number of dimensions and the same count.
+ * right number of dimensions and the same count. Only the headers' dims are read.
  */
-export function checkPair(images: IdxArray, labels: IdxArray, names: { images: string; labels: string }): void {
+export function checkPair(images: Pick<IdxArray, 'dims'>, labels: Pick<IdxArray, 'dims'>, names: { images: string; labels: string }): void {
   if (images.dims.length !== 3) {
     throw new Error(`${names.images}: images must have 3 dimensions (count, rows, cols), found [${images.dims.join(', ')}]`);
   }

@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { defaultBackend } from '../backend/default-backend.js';
-import { gunzip } from './decompress.js';
+import { gunzipChunks } from './decompress.js';
 import { MNIST_FILE_NAMES } from './mnist-file-names.js';
 import { readMnist } from './mnist-reader.js';
 import type { Mnist, MnistFormat } from './mnist-set.js';
@@ -26,7 +26,7 @@ export async function fetchMnist(options: FetchMnistOptions): Promise<Mnist> {
       const url = new URL(`${MNIST_FILE_NAMES[key]}.gz`, base);
       const response = await fetch(url);
       if (!response.ok) throw new Error(`fetchMnist: GET ${url.href} answered HTTP ${response.status}`);
-      return { bytes: await gunzip(new Uint8Array(await response.arrayBuffer()), url.href), name: url.href };
+      return { chunks: gunzipChunks(new Uint8Array(await response.arrayBuffer()), url.href), name: url.href };
     },
     backend,
     options,

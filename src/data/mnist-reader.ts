@@ -1,24 +1,27 @@
 /**
  * The one reader of an MNIST-format set, for every platform: given a way to get each of the four
- * files' decompressed bytes (Node: from a folder, mnist.ts; browsers: by URL, mnist-fetch.ts), it
- * parses and checks them and copies each split into wasm memory. A split's labels are read, then
- * its images, and each image file is dropped once copied, so at most one decompressed image file
- * is held in JS at a time. Platform-neutral.
+ * files' decompressed bytes in chunks (Node: from a folder, mnist.ts; browsers: by URL,
+ * mnist-fetch.ts), it parses and checks them and puts each split in wasm memory. A split's labels
+ * are read whole (10–60 kB), then its images are copied into wasm memory chunk by chunk as they
+ * inflate, so no decompressed image file is ever held in JS. Platform-neutral.
  */
 import type { Backend } from '../backend/backend.js';
-import type { MnistFileKey } from './mnist-file-names.js';
+import type { Tensor } from '../backend/tensor.js';
+import { collectChunks } from './decompress.js';
 import { checkLabels, checkPair, parseIdx } from './idx.js';
-import { mnistPair, mnistSetFromIdx } from './mnist-set.js';
-import type { Mnist, MnistFormat, MnistSet } from './mnist-set.js';
+import { readIdxChunks } from './idx-stream.js';
+import type { MnistFileKey } from './mnist-file-names.js';
+import { mnistImageShape, mnistPair, MnistSet } from './mnist-set.js';
+import type { Mnist, MnistFormat } from './mnist-set.js';
 
-/** One file's decompressed bytes; `name` (its path or URL) starts every error about it. */
-export interface MnistFileBytes {
-  bytes: Uint8Array;
+/** One file's decompressed bytes, in chunks; `name` (its path or URL) starts every error about it. */
+export interface MnistFile {
+  chunks: AsyncIterable<Uint8Array>;
   name: string;
 }
 
 /** Gets one of the four files. */
-export type MnistFileSource = (key: MnistFileKey) => Promise<MnistFileBytes>;
+export type MnistFileSource = (key: MnistFileKey) => Promise<MnistFile>;
 
 /**
  * Both splits of the set `source` gives, checked: each image file holds (count, rows, cols) bytes,
@@ -49,11 +52,23 @@ async function readSplit(
   format: MnistFormat,
 ): Promise<{ set: MnistSet; imageSize: string; imagesName: string }> {
   const labelFile = await source(labelsKey);
-  const labels = parseIdx(labelFile.bytes, labelFile.name, 1);
+  const labels = parseIdx(await collectChunks(labelFile.chunks), labelFile.name, 1);
   checkLabels(labels, labelFile.name);
   const imageFile = await source(imagesKey);
-  const images = parseIdx(imageFile.bytes, imageFile.name, 3);
-  checkPair(images, labels, { images: imageFile.name, labels: labelFile.name });
-  const [, rows, cols] = images.dims;
-  return { set: mnistSetFromIdx(backend, images, labels, format), imageSize: `${rows}x${cols}`, imagesName: imageFile.name };
+  let images: Tensor | null = null;
+  try {
+    const { dims } = await readIdxChunks(imageFile.chunks, imageFile.name, 3, (header) => {
+      checkPair(header, labels, { images: imageFile.name, labels: labelFile.name });
+      const target = backend.empty(mnistImageShape(header.dims, format), 'uint8');
+      images = target;
+      // A fresh view per chunk: wasm memory may grow (and detach old views) between chunks.
+      return { write: (chunk, offset) => target.data.set(chunk, offset) };
+    });
+    const labelTensor = backend.empty([labels.dims[0]!], 'uint8').set(labels.data);
+    const set = new MnistSet(images!, labelTensor, format);
+    return { set, imageSize: `${dims[1]}x${dims[2]}`, imagesName: imageFile.name };
+  } catch (err) {
+    (images as Tensor | null)?.dispose();
+    throw err;
+  }
 }

@@ -9,7 +9,6 @@ import type { FloatDType } from '../backend/dtype.js';
 import type { Tensor } from '../backend/tensor.js';
 import { bytesToFloat, gatherLabels, gatherOneHot } from '../ops/gather.js';
 import { ByteImageSource } from '../train/batch-source.js';
-import type { IdxArray } from './idx.js';
 
 /** How a split is presented, as in the book's load_mnist. */
 export interface MnistFormat {
@@ -79,16 +78,10 @@ export interface Mnist {
   dispose(): void;
 }
 
-/**
- * Copies a checked image file (count, rows, cols) and its labels (count,) into wasm memory as a
- * set. The IDX arrays are not kept: drop them afterwards so only the wasm copy stays.
- */
-export function mnistSetFromIdx(backend: Backend, images: IdxArray, labels: IdxArray, format: MnistFormat = {}): MnistSet {
-  const [count, rows, cols] = images.dims as [number, number, number];
-  const shape = (format.flatten ?? true) ? [count, rows * cols] : [count, 1, rows, cols];
-  const imageTensor = backend.empty(shape, 'uint8').set(images.data);
-  const labelTensor = backend.empty([count], 'uint8').set(labels.data);
-  return new MnistSet(imageTensor, labelTensor, format);
+/** The image tensor's shape for an image file of `dims` (count, rows, cols): flattened rows or (N, 1, H, W). */
+export function mnistImageShape(dims: number[], format: MnistFormat = {}): number[] {
+  const [count, rows, cols] = dims as [number, number, number];
+  return (format.flatten ?? true) ? [count, rows * cols] : [count, 1, rows, cols];
 }
 
 export function mnistPair(train: MnistSet, test: MnistSet): Mnist {

@@ -1,12 +1,12 @@
 /**
  * The book's load_mnist for Node: finds the four files (dir > SCRATCHNET_DATA > cache, which the
  * downloader fills; mnist-files.ts), then reads them from disk, decompressed with zlib, through
- * the reader every platform shares (mnist-reader.ts). Node-only.
+ * the reader every platform shares, chunk by chunk (mnist-reader.ts). Node-only.
  */
 import { readFile } from 'node:fs/promises';
 import type { Backend } from '../backend/backend.js';
 import { defaultBackend } from '../backend/default-backend.js';
-import { gunzipSync } from './decompress-node.js';
+import { gunzipChunks } from './decompress-node.js';
 import type { DatasetName, ProgressCallback } from './download.js';
 import { resolveMnistFiles } from './mnist-files.js';
 import { readMnist } from './mnist-reader.js';
@@ -58,7 +58,7 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<Mnist> 
     async (key) => {
       const path = files[key];
       const raw = await readFile(path);
-      return { bytes: gunzipSync(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), path), name: path };
+      return { chunks: gunzipChunks(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), path), name: path };
     },
     backend,
     options,
