@@ -62,6 +62,17 @@ export function isConvNet(net: NetName): boolean {
 export const CONV_EPOCHS = 2;
 export const CONV_ADAM_LR = 0.006;
 
+/**
+ * --net deep-conv's epochs when not given: 8 epochs of Adam at 0.003 decaying linearly reached
+ * 99.36% (seed 0; the book reports 99.38% after 20), where 4 stop near 99.0%.
+ */
+export const DEEP_CONV_EPOCHS = 8;
+
+/** Passes over the training set when neither --epochs nor --iterations is given. */
+function defaultEpochs(net: NetName): number {
+  return net === 'conv' ? CONV_EPOCHS : net === 'deep-conv' ? DEEP_CONV_EPOCHS : DEFAULTS.epochs;
+}
+
 export interface TrainSettings {
   net: NetName;
   hidden: number[];
@@ -146,7 +157,8 @@ Options:
   --warmup N                raise the rate linearly over the first N steps, then follow
                             the schedule over the rest (default: 0)
   --batch-size N            samples per step (default: ${DEFAULTS.batchSize})
-  --epochs N                passes over the training set (default: ${DEFAULTS.epochs}; ${CONV_EPOCHS} for conv)
+  --epochs N                passes over the training set (default: ${DEFAULTS.epochs}; ${CONV_EPOCHS} for conv,
+                            ${DEEP_CONV_EPOCHS} for deep-conv)
   --iterations N            steps in total instead of epochs, the book's way: an "epoch"
                             (evaluation) every 60000/batch-size steps
   --weight-decay L          L2 weight decay lambda (default: 0)
@@ -225,7 +237,7 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
     schedule: oneOf('lr-schedule', values['lr-schedule'], SCHEDULES) ?? (optimizer === 'adam' ? 'linear' : 'constant'),
     warmup: number('warmup', values.warmup, (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0') ?? 0,
     batchSize: number('batch-size', values['batch-size'], positiveInt, 'a positive integer') ?? DEFAULTS.batchSize,
-    epochs: iterations === undefined ? (epochs ?? (net === 'conv' ? CONV_EPOCHS : DEFAULTS.epochs)) : null,
+    epochs: iterations === undefined ? (epochs ?? defaultEpochs(net)) : null,
     iterations: iterations ?? null,
     weightDecay: number('weight-decay', values['weight-decay'], (n) => n >= 0, 'a number >= 0') ?? 0,
     dropout,
