@@ -48,9 +48,9 @@ export interface CliRun {
 
 const TIME_COMMAND = '/usr/bin/time';
 
-/** The built CLI, dist/cli/main.js of this package. */
+/** The built CLI as installed: the package's bin, dist/cli/scratchnet.js. */
 export function defaultCliPath(): string {
-  return fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+  return fileURLToPath(new URL('../../dist/cli/scratchnet.js', import.meta.url));
 }
 
 /** SCRATCHNET_DATA, else ../shared/datasets/mnist beside the repo, else undefined (the CLI's own cache). */

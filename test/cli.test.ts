@@ -9,9 +9,9 @@ import * as ort from 'onnxruntime-web';
 import { createBackend, loadNet } from '../src/index.js';
 import { parseTrainArgs } from '../src/cli/train-options.js';
 
-// The command as installed: the compiled dist/cli/main.js (`npm test` builds it first).
+// The command as installed: the bundled dist/cli/scratchnet.js, the package's bin (`npm test` builds it first).
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const main = join(repoRoot, 'dist/cli/main.js');
+const main = join(repoRoot, 'dist/cli/scratchnet.js');
 const mnistDir = process.env.SCRATCHNET_DATA ?? resolve(repoRoot, '../shared/datasets/mnist');
 
 interface Run {

@@ -16,7 +16,7 @@ tarball="$(ls "$work"/scratchnet-*.tgz)"
 tar -tzf "$tarball" >"$work/files.txt"
 echo "package: $(basename "$tarball"), $(stat -c %s "$tarball") bytes packed, $(wc -l <"$work/files.txt") files"
 if grep -E '\.map$|^package/src/' "$work/files.txt"; then echo 'package: the tarball holds source maps or sources' >&2; exit 1; fi
-for f in package/dist/index.js package/dist/browser.d.ts package/build/scratchnet.wasm package/build/scratchnet-threads.wasm package/LICENSE package/CHANGELOG.md package/docs/training.md; do
+for f in package/dist/index.js package/dist/cli/scratchnet.js package/dist/browser.d.ts package/build/scratchnet.wasm package/build/scratchnet-threads.wasm package/LICENSE package/CHANGELOG.md package/docs/training.md; do
   grep -qx "$f" "$work/files.txt" || { echo "package: the tarball lacks $f" >&2; exit 1; }
 done
 
