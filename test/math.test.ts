@@ -1,5 +1,5 @@
 import { describe, test, expect } from 'vitest';
-import { exp, expm1, tanh, log, sin, cos, sinPi, cosPi, pow, powInt } from '../src/math/index.js';
+import { exp, expm1, tanh, log, sin, cos, sinPi, cosPi, sinCosPi, pow, powInt } from '../src/math/index.js';
 import { Rng } from '../src/random/rng.js';
 import { cosPiRef, cosRef, expm1Ref, expRef, logRef, powRef, sinPiRef, sinRef, tanhRef, ulpError } from './math-reference.js';
 import type { Exact } from './math-reference.js';
@@ -84,6 +84,19 @@ describe('deterministic elementary functions: within a few ulp of a 320-bit refe
         expect(Math.abs(sinPi(k + 0.5))).toBe(1);
         expect(Math.abs(cosPi(k + 0.5))).toBe(0);
       }
+    }
+  });
+
+  test('sinCosPi gives sinPi and cosPi from one reduction, the same bits', () => {
+    const out = new Float64Array(2);
+    const xs = [...uniform(-4, 4, N), ...logUniform(-40, 40, N), 0, -0, 0.5, -1.5, 2 ** 53, 2 ** 60, -(2 ** 52) - 1];
+    for (const x of xs) {
+      sinCosPi(x, out);
+      expect(Object.is(out[0], sinPi(x)) && Object.is(out[1], cosPi(x)), `sinCosPi(${x})`).toBe(true);
+    }
+    for (const x of [NaN, Infinity, -Infinity]) {
+      sinCosPi(x, out);
+      expect([out[0], out[1]]).toEqual([NaN, NaN]);
     }
   });
 

@@ -32,6 +32,15 @@ export function scaleByPow2(x: number, k: number): number {
  * x = m * 2^e with m in [1, 2) for a finite positive x (subnormals included): returns [m, e].
  */
 export function splitExponent(x: number): [number, number] {
+  const m = mantissa(x);
+  return [m, mantissaExponent];
+}
+
+/** e of the last `mantissa` call. */
+let mantissaExponent = 0;
+
+/** m of x = m * 2^e, m in [1, 2), for a finite positive x; e is left for `exponentOfLastMantissa()`. */
+export function mantissa(x: number): number {
   let shift = 0;
   if (x < 2.2250738585072014e-308) {
     x *= 18014398509481984; // 2^54 lifts every subnormal into the normal range
@@ -39,9 +48,14 @@ export function splitExponent(x: number): [number, number] {
   }
   scratch.setFloat64(0, x);
   const high = scratch.getUint32(0);
-  const e = (high >>> 20) - 1023 - shift;
+  mantissaExponent = (high >>> 20) - 1023 - shift;
   scratch.setUint32(0, (high & 0x000fffff) | 0x3ff00000);
-  return [scratch.getFloat64(0), e];
+  return scratch.getFloat64(0);
+}
+
+/** The exponent e of the last `mantissa(x)`: x = m * 2^e. */
+export function exponentOfLastMantissa(): number {
+  return mantissaExponent;
 }
 
 /** Veltkamp's splitter 2^27 + 1: a * SPLITTER splits a 53-bit mantissa into two 26-bit halves. */
@@ -53,14 +67,18 @@ const SPLITTER = 134217729;
  */
 export function twoProduct(a: number, b: number): [number, number] {
   const product = a * b;
+  return [product, productError(a, b, product)];
+}
+
+/** The error of `product` = a * b as twoProduct gives it, without the pair (no allocation on hot paths). */
+export function productError(a: number, b: number, product: number): number {
   let t = SPLITTER * a;
   const aHigh = t - (t - a);
   const aLow = a - aHigh;
   t = SPLITTER * b;
   const bHigh = t - (t - b);
   const bLow = b - bHigh;
-  const error = ((aHigh * bHigh - product) + aHigh * bLow + aLow * bHigh) + aLow * bLow;
-  return [product, error];
+  return ((aHigh * bHigh - product) + aHigh * bLow + aLow * bHigh) + aLow * bLow;
 }
 
 /** a + b = sum + error exactly, for any finite a and b (Knuth's two-sum). */

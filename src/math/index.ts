@@ -10,5 +10,5 @@
  */
 export { exp, expm1, tanh } from './exp.js';
 export { log } from './log.js';
-export { sin, cos, sinPi, cosPi, TRIG_MAX_ARGUMENT } from './trig.js';
+export { sin, cos, sinPi, cosPi, sinCosPi, TRIG_MAX_ARGUMENT } from './trig.js';
 export { pow, powInt } from './pow.js';

@@ -6,7 +6,7 @@
  * loses nothing even next to a multiple of pi/2; then sin r and cos r are Taylor series (to r^19
  * and r^20: truncation below 1e-19 relative) with the low part as a first-order correction.
  */
-import { fastTwoSum, twoProduct, twoSum } from './float-parts.js';
+import { fastTwoSum, productError, twoSum } from './float-parts.js';
 
 /** pi/2 in four parts: the first three have 33 significant bits, so k * part is exact for |k| < 2^20. */
 const PIO2_PARTS = [1.5707963267341256, 6.077100506303966e-11, 2.0222662487111665e-21, 8.4784276603689e-32];
@@ -42,7 +42,8 @@ function sinKernel(high: number, low: number): number {
 
 /** cos(high + low) for |high| <= pi/4, |low| <= ulp(high). */
 function cosKernel(high: number, low: number): number {
-  const [z, zError] = twoProduct(high, high);
+  const z = high * high;
+  const zError = productError(high, high, z);
   const half = 0.5 * z;
   const w = 1 - half;
   // 1 - h^2/2 loses its rounding in w; put it back with the small terms: h^4 C(h^2) - h l.
@@ -94,26 +95,51 @@ export function cos(x: number): number {
   return fromQuadrant(k, high, low, true);
 }
 
-/** [q, high, low] with pi x = q pi/2 + high + low, |high| <= pi/4; exact reduction for any finite x. */
-function reduceHalfTurns(x: number): [number, number, number] {
+/** pi x = turnQuadrant pi/2 + turnHigh + turnLow, |turnHigh| <= pi/4, set by reduceHalfTurns. */
+let turnQuadrant = 0;
+let turnHigh = 0;
+let turnLow = 0;
+
+/**
+ * Sets turnQuadrant, turnHigh and turnLow for pi x: exact reduction for any finite x (module state
+ * rather than a returned triple, so drawing millions of normal deviates allocates nothing).
+ */
+function reduceHalfTurns(x: number): void {
   // y = x mod 2 in [-1, 1] is exact (a multiple of ulp(x) no larger than 1); so is f = y - q/2.
   const y = Math.abs(x) >= 9007199254740992 ? 0 : x - 2 * Math.round(x / 2); // from 2^53 every double is even
   const q = Math.round(2 * y);
   const f = y - q / 2;
-  const [high, error] = twoProduct(f, PI_HIGH);
-  return [q, high, error + f * PI_LOW];
+  const high = f * PI_HIGH;
+  turnQuadrant = q;
+  turnHigh = high;
+  turnLow = productError(f, PI_HIGH, high) + f * PI_LOW;
 }
 
 /** sin(pi x) for any finite x: exactly 0 at integers, exactly +-1 at half-integers. */
 export function sinPi(x: number): number {
   if (!Number.isFinite(x)) return NaN;
-  const [q, high, low] = reduceHalfTurns(x);
-  return fromQuadrant(q, high, low, false);
+  reduceHalfTurns(x);
+  return fromQuadrant(turnQuadrant, turnHigh, turnLow, false);
 }
 
 /** cos(pi x) for any finite x: exactly 0 at half-integers, exactly +-1 at integers. */
 export function cosPi(x: number): number {
   if (!Number.isFinite(x)) return NaN;
-  const [q, high, low] = reduceHalfTurns(x);
-  return fromQuadrant(q, high, low, true);
+  reduceHalfTurns(x);
+  return fromQuadrant(turnQuadrant, turnHigh, turnLow, true);
+}
+
+/**
+ * sin(pi x) into out[0] and cos(pi x) into out[1] from one reduction: the same bits as sinPi and
+ * cosPi (NaN for x not finite).
+ */
+export function sinCosPi(x: number, out: Float64Array): void {
+  if (!Number.isFinite(x)) {
+    out[0] = NaN;
+    out[1] = NaN;
+    return;
+  }
+  reduceHalfTurns(x);
+  out[0] = fromQuadrant(turnQuadrant, turnHigh, turnLow, false);
+  out[1] = fromQuadrant(turnQuadrant, turnHigh, turnLow, true);
 }

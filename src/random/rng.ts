@@ -1,4 +1,4 @@
-import { cosPi, log, sinPi } from '../math/index.js';
+import { log, sinCosPi } from '../math/index.js';
 
 /**
  * A small seeded PRNG (xoshiro128**, seeded through splitmix32).
@@ -15,6 +15,8 @@ export class Rng {
   private s3: number;
   /** A spare normal deviate from the last Box-Muller pair. */
   private spare: number | null = null;
+  /** sin and cos of the last Box-Muller angle. */
+  private readonly sinCos = new Float64Array(2);
 
   constructor(seed = 0) {
     let x = seed >>> 0;
@@ -60,7 +62,7 @@ export class Rng {
   }
 
   /**
-   * Standard normal deviate (Box-Muller), from the engine-independent log, sinPi and cosPi: the
+   * Standard normal deviate (Box-Muller), from the engine-independent log and sinCosPi: the
    * same bits in every JavaScript engine.
    */
   normal(): number {
@@ -73,8 +75,9 @@ export class Rng {
     while (u === 0) u = this.uniform();
     const v = this.uniform();
     const r = Math.sqrt(-2 * log(u));
-    this.spare = r * sinPi(2 * v);
-    return r * cosPi(2 * v);
+    sinCosPi(2 * v, this.sinCos);
+    this.spare = r * this.sinCos[0]!;
+    return r * this.sinCos[1]!;
   }
 
   /** Fisher-Yates shuffle in place. */
