@@ -86,7 +86,7 @@ describe('scratchnet: usage', () => {
     ]) {
       expect(run.stdout).toContain(option);
     }
-    expect(run.stdout).toMatch(/--epochs N .*\(default: \d+; \d+ for conv\)/);
+    expect(run.stdout).toMatch(/--epochs N .*\(default: \d+; \d+ for conv, \d+ for deep-conv\)/);
     expect(run.stdout).toMatch(/--batch-size N .*\(default: 100\)/);
   });
 

@@ -157,8 +157,7 @@ Options:
   --warmup N                raise the rate linearly over the first N steps, then follow
                             the schedule over the rest (default: 0)
   --batch-size N            samples per step (default: ${DEFAULTS.batchSize})
-  --epochs N                passes over the training set (default: ${DEFAULTS.epochs}; ${CONV_EPOCHS} for conv,
-                            ${DEEP_CONV_EPOCHS} for deep-conv)
+  --epochs N                passes over the training set (default: ${DEFAULTS.epochs}; ${CONV_EPOCHS} for conv, ${DEEP_CONV_EPOCHS} for deep-conv)
   --iterations N            steps in total instead of epochs, the book's way: an "epoch"
                             (evaluation) every 60000/batch-size steps
   --weight-decay L          L2 weight decay lambda (default: 0)
