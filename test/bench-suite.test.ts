@@ -263,7 +263,8 @@ describe('suite bookkeeping', () => {
   });
 
   it('spawns the book run with its options, and gives a margin of error like benchmark.js', () => {
-    expect(bookRunArgs(300).join(' ')).toBe('train --net two-layer --hidden 50 --activation sigmoid --optimizer sgd --lr 0.1 --batch-size 100 --iterations 300');
+    expect(bookRunArgs(300).join(' ')).toBe('train --net two-layer --hidden 50 --activation sigmoid --optimizer sgd --lr 0.1 --batch-size 100 --iterations 300 --train-accuracy full');
+    expect(bookRunArgs(300, false).join(' ')).toBe('train --net two-layer --hidden 50 --activation sigmoid --optimizer sgd --lr 0.1 --batch-size 100 --iterations 300');
     expect(relativeMarginOfError([5])).toBe(0);
     // mean 2, sample sd 1, n 3: 4.303 * 1 / sqrt(3) / 2 = 124.2%
     expect(relativeMarginOfError([1, 2, 3])).toBeCloseTo((100 * 4.303) / Math.sqrt(3) / 2, 9);

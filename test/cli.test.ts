@@ -82,7 +82,7 @@ describe('scratchnet: usage', () => {
       '--net two-layer|mlp', '--hidden 100,50', '--activation', '--optimizer', 'sgd|momentum|nesterov|adagrad|rmsprop|adam', '--lr',
       '--lr-schedule NAME', 'constant|linear|step|cosine|one-cycle', '--warmup N',
       '--batch-size', '--epochs', '--iterations', '--weight-decay', '--dropout', '--dtype float32|float64', '--seed', '--data DIR',
-      '--save FILE', '--plot FILE.svg', '--json', '--dense',
+      '--save FILE', '--plot FILE.svg', '--json', '--dense', '--train-accuracy running|full',
     ]) {
       expect(run.stdout).toContain(option);
     }
@@ -101,6 +101,7 @@ describe('scratchnet: usage', () => {
       scratchnet('train', '--threads', '0'),
       scratchnet('train', '--lr-schedule', 'exponential'),
       scratchnet('train', '--data', smallDir, '--iterations', '10', '--warmup', '10'),
+      scratchnet('train', '--train-accuracy', 'batch'),
     ]);
     expectOneLineError(runs[0], 2, /^scratchnet train: Unknown option '--bogus' \(see scratchnet train --help\)$/);
     expectOneLineError(runs[1], 2, /^scratchnet train: --optimizer must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got 'adamw'/);
@@ -111,6 +112,7 @@ describe('scratchnet: usage', () => {
     expectOneLineError(runs[6], 2, /^scratchnet train: --threads must be a positive integer, got '0'/);
     expectOneLineError(runs[7], 2, /^scratchnet train: --lr-schedule must be one of constant, linear, step, cosine, one-cycle, got 'exponential'/);
     expectOneLineError(runs[8], 2, /^scratchnet train: --warmup 10 leaves none of the run's 10 steps to the schedule/);
+    expectOneLineError(runs[9], 2, /^scratchnet train: --train-accuracy must be one of running, full, got 'batch'/);
   });
 
   it('exits 1 with one line for a missing data folder or a corrupt model file', async () => {
@@ -136,22 +138,27 @@ describe('scratchnet: training and evaluating', () => {
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(1); // with --json, stdout holds only the result
     const result = JSON.parse(lines[0]);
-    expect(Object.keys(result)).toEqual(['testAccuracy', 'trainAccuracy', 'seconds', 'loadSeconds', 'samplesPerSecond', 'epochs', 'iterations', 'dtype']);
+    expect(Object.keys(result)).toEqual(['testAccuracy', 'trainAccuracy', 'trainAccuracyMode', 'seconds', 'loadSeconds', 'samplesPerSecond', 'epochs', 'iterations', 'dtype']);
+    expect(result.trainAccuracyMode).toBe('running');
     // 50 steps make an epoch of the 5,000 samples: 80 iterations are the book's 1.6 "epochs".
     expect(result.iterations).toBe(80);
     expect(result.epochs).toBe(2);
     expect(result.dtype).toBe('float32');
     expect(result.testAccuracy).toBeGreaterThan(0.8);
     expect(result.samplesPerSecond).toBeGreaterThan(0);
-    expect(run.stderr).toMatch(/^epoch 1\/2 {2}loss \d\.\d{4} {2}train \d+\.\d\d% {2}test \d+\.\d\d% /m);
+    expect(run.stderr).toMatch(/^epoch 1\/2 {2}loss \d\.\d{4} {2}train \d+\.\d\d% \(running\) {2}test \d+\.\d\d% /m);
     expect(run.stderr).toMatch(/^epoch 2\/2 /m);
     expect(await readFile(plot, 'utf8')).toMatch(/<svg[\s\S]*<\/svg>\s*$/);
     expect((await readdir(tmp)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
-    // The same run with dense first-layer batches: the same steps, summed in another order.
-    const dense = await scratchnet('train', '--data', smallDir, '--hidden', '32', '--iterations', '80', '--seed', '7', '--json', '--dense');
+    // The same run with dense first-layer batches: the same steps, summed in another order; the
+    // train accuracy from a pass over the whole training set, as the book's Trainer measures it.
+    const dense = await scratchnet('train', '--data', smallDir, '--hidden', '32', '--iterations', '80', '--seed', '7', '--json', '--dense', '--train-accuracy', 'full');
     expect(dense.code).toBe(0);
-    expect(Math.abs(JSON.parse(dense.stdout).testAccuracy - result.testAccuracy)).toBeLessThanOrEqual(0.002);
+    const denseResult = JSON.parse(dense.stdout);
+    expect(Math.abs(denseResult.testAccuracy - result.testAccuracy)).toBeLessThanOrEqual(0.002);
+    expect(denseResult.trainAccuracyMode).toBe('full');
+    expect(dense.stderr).toMatch(/^epoch 1\/2 {2}loss \d\.\d{4} {2}train \d+\.\d\d% {2}test \d+\.\d\d% /m);
 
     const evaluated = await scratchnet('eval', '--model', model, '--data', smallDir, '--json', '--batch-size', '300');
     expect(evaluated.code).toBe(0);

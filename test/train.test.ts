@@ -102,6 +102,34 @@ describe('Trainer', () => {
     expect(trainer.lossHistory).toHaveLength(12);
   });
 
+  test("trainAccuracy 'running' counts each batch's right answers before its update, as predict would", () => {
+    const { x, t } = spiralTensors(backend);
+    const make = () => new MultiLayerNet({ inputSize: 2, hiddenSizes: [16], outputSize: 3 }, { backend, seed: 9 });
+    const a = make();
+    const b = make();
+    // 300 samples in batches of 40: the last batch of each epoch holds 20.
+    const epochs = new Trainer(a, new Adam(0.03)).fit(x, t, { epochs: 3, batchSize: 40, shuffle: false, trainAccuracy: 'running' });
+    const byHand = new Trainer(b, new Adam(0.03));
+    const labels = Array.from(t.data);
+    for (let epoch = 0; epoch < 3; epoch++) {
+      let right = 0;
+      for (let start = 0; start < 300; start += 40) {
+        const end = Math.min(300, start + 40);
+        const classes = b.predictClasses(x.rows(start, end));
+        classes.forEach((c, i) => (right += c === labels[start + i] ? 1 : 0));
+        byHand.step(x.rows(start, end), t.rows(start, end));
+      }
+      expect(epochs[epoch].trainAccuracy).toBe(right / 300);
+    }
+    // The counting changes nothing the net learns.
+    expect(Array.from(a.paramBlock.data)).toEqual(Array.from(b.paramBlock.data));
+    // 'full' is the default and measures the trained net; evaluate: false measures neither.
+    const full = new Trainer(make(), new Adam(0.03)).fit(x, t, { epochs: 1, batchSize: 40, shuffle: false });
+    expect(full[0].trainAccuracy).not.toBe(epochs[0].trainAccuracy);
+    expect(new Trainer(make(), new Adam(0.03)).fit(x, t, { epochs: 1, evaluate: false, trainAccuracy: 'running' })[0].trainAccuracy).toBeUndefined();
+    expect(() => new Trainer(make(), new Adam(0.03)).fit(x, t, { trainAccuracy: 'batch' as 'full' })).toThrow("Trainer.fit: trainAccuracy must be 'full' or 'running', got batch");
+  });
+
   test('the same seed trains to the same weights', () => {
     const { x, t } = spiralTensors(backend);
     const run = () => {

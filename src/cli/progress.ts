@@ -30,6 +30,8 @@ export class TrainProgress {
     private readonly totalEpochs: number,
     /** All steps of the run: the last epoch of an --iterations run may be shorter. */
     private readonly totalIterations: number,
+    /** 'running' marks the train accuracy as measured over the epoch's batches. */
+    private readonly trainAccuracyMode: 'running' | 'full' = 'full',
   ) {
     this.stepStart = performance.now();
   }
@@ -62,7 +64,7 @@ export class TrainProgress {
     const parts = [
       `epoch ${info.epoch}/${this.totalEpochs}`,
       `loss ${info.loss.toFixed(4)}`,
-      info.trainAccuracy !== undefined ? `train ${percent(info.trainAccuracy)}` : '',
+      info.trainAccuracy !== undefined ? `train ${percent(info.trainAccuracy)}${this.trainAccuracyMode === 'running' ? ' (running)' : ''}` : '',
       info.testAccuracy !== undefined ? `test ${percent(info.testAccuracy)}` : '',
       `${Math.round(rate).toLocaleString('en-US')} samples/s`,
       `${info.seconds.toFixed(1)}s`,

@@ -25,6 +25,8 @@ import { UsageError } from './usage-error.js';
 export interface TrainReport {
   testAccuracy: number;
   trainAccuracy: number;
+  /** How trainAccuracy was measured: over the last epoch's batches as they trained, or a full pass. */
+  trainAccuracyMode: 'running' | 'full';
   /** Wall seconds of training, per-epoch evaluation included, loading excluded. */
   seconds: number;
   /** Wall seconds to find, decompress and load the four files. */
@@ -108,7 +110,7 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
       `batch ${s.batchSize}, ${s.iterations !== null ? `${iterations} iterations` : `${totalEpochs} epochs`}, ${s.dtype}\n`,
   );
 
-  const progress = new TrainProgress({ bar: out.stderr.isTTY ? out.stderr : null, lines: log }, totalEpochs, iterations);
+  const progress = new TrainProgress({ bar: out.stderr.isTTY ? out.stderr : null, lines: log }, totalEpochs, iterations, s.trainAccuracy);
   const trainer = new Trainer(net, optimizer);
   const fitStarted = performance.now();
   progress.start();
@@ -120,6 +122,7 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
     // A conv layer's im2col buffer grows with the batch (DeepConvNet's second layer: 0.45 GB at 1000 images in f32).
     ...(isConvNet(s.net) ? { evalBatchSize: 200 } : {}),
     dense: s.dense,
+    trainAccuracy: s.trainAccuracy,
     onBatch: (info) => progress.onBatch(info),
     onEpoch: (info) => progress.onEpoch(info),
   });
@@ -131,6 +134,7 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
   const report: TrainReport = {
     testAccuracy: last.testAccuracy!,
     trainAccuracy: last.trainAccuracy!,
+    trainAccuracyMode: s.trainAccuracy,
     seconds: round(seconds, 3),
     loadSeconds: round(loadSeconds, 3),
     samplesPerSecond: Math.round(progress.samplesPerSecond),
@@ -139,7 +143,7 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
     dtype: s.dtype,
   };
   log.write(
-    `test accuracy ${percent(report.testAccuracy)}, train ${percent(report.trainAccuracy)} in ${seconds.toFixed(1)}s ` +
+    `test accuracy ${percent(report.testAccuracy)}, train ${percent(report.trainAccuracy)}${s.trainAccuracy === 'running' ? ' (running)' : ''} in ${seconds.toFixed(1)}s ` +
       `(+${loadSeconds.toFixed(2)}s loading)${s.save ? `; saved ${s.save}` : ''}${s.plot ? `; plot ${s.plot}` : ''}\n`,
   );
   if (s.json) out.stdout.write(JSON.stringify(report) + '\n');

@@ -101,6 +101,8 @@ export interface TrainSettings {
   json: boolean;
   /** Dense first-layer batches even for sparse data (for comparison). */
   dense: boolean;
+  /** Train accuracy of the epoch's batches as they trained ('running'), or of a pass over the whole set ('full'). */
+  trainAccuracy: 'full' | 'running';
 }
 
 const OPTIONS = {
@@ -123,6 +125,7 @@ const OPTIONS = {
   data: { type: 'string' },
   save: { type: 'string' },
   plot: { type: 'string' },
+  'train-accuracy': { type: 'string' },
   json: { type: 'boolean' },
   dense: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -174,6 +177,10 @@ Options:
   --json                    print one final JSON line with the results (progress goes to stderr)
   --dense                   feed the first layer dense batches; by default a mostly-zero data set
                             (MNIST) goes in as sparse rows, skipping the zeros' multiply-adds
+  --train-accuracy running|full
+                            running: the share of each epoch's batches classified right as they
+                            trained, free; full: a pass over the whole training set after each
+                            epoch, as the book's Trainer (default: running)
   -h, --help                show this help
 `;
 
@@ -249,5 +256,6 @@ export function parseTrainArgs(args: string[]): TrainSettings | null {
     plot: values.plot,
     json: values.json ?? false,
     dense: values.dense ?? false,
+    trainAccuracy: oneOf('train-accuracy', values['train-accuracy'], ['running', 'full'] as const) ?? 'running',
   };
 }

@@ -76,6 +76,8 @@ export class Sequential {
   readonly inputShape: Shape | null;
   /** Loss from the last `loss` or `gradient` call. */
   lastLoss = NaN;
+  /** The scores (N, classes) the last `loss` was computed on: the last layer's output, valid until the next forward. */
+  lastScores: Tensor | null = null;
 
   constructor(layers: Layer[], lossLayer: LossLayer = new SoftmaxWithLoss(), options: SequentialOptions = {}) {
     if (layers.length === 0) throw new Error('Sequential: needs at least one layer');
@@ -240,6 +242,7 @@ export class Sequential {
     const scores = this.forward(x);
     const loss = this.lossLayer.forward(scores, t) + this.weightDecayLoss();
     this.lastLoss = loss;
+    this.lastScores = scores;
     return loss;
   }
 

@@ -2,7 +2,7 @@ import type { Tensor } from '../backend/tensor.js';
 import type { Sequential } from '../nets/sequential.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { Rng } from '../random/rng.js';
-import { firstNonFinite } from '../ops/reduce.js';
+import { countCorrect, firstNonFinite } from '../ops/reduce.js';
 import { lineChartSvg } from '../plot/line-chart.js';
 import { TensorSource, isBatchSource, checkSourceBackend } from './batch-source.js';
 import type { BatchSource } from './batch-source.js';
@@ -56,6 +56,13 @@ export interface FitOptions {
   test?: { x: Tensor; t: Tensor } | BatchSource;
   /** Measure accuracy after each epoch (train and test). Default true. */
   evaluate?: boolean;
+  /**
+   * How `trainAccuracy` is measured: 'full' classifies the whole training set (or `evalSample` of
+   * it) after each epoch with the epoch's final weights, as the book's Trainer does; 'running' is
+   * the share of the epoch's batches classified right as they were trained (what Keras reports),
+   * free, where 'full' costs a forward pass over the training set every epoch. Default 'full'.
+   */
+  trainAccuracy?: 'full' | 'running';
   /** Evaluate on only the first N samples of each set (the book's evaluate_sample_num_per_epoch). */
   evalSample?: number;
   /** Rows per forward pass when evaluating. Default 1000. */
@@ -282,6 +289,9 @@ export class Trainer {
         throw new Error(`Trainer.${caller}: ${key} must be a positive integer, got ${value}`);
       }
     }
+    if (options.trainAccuracy !== undefined && options.trainAccuracy !== 'full' && options.trainAccuracy !== 'running') {
+      throw new Error(`Trainer.${caller}: trainAccuracy must be 'full' or 'running', got ${String(options.trainAccuracy)}`);
+    }
     const hooks = [...(options.callbacks ?? [])];
     for (const [i, c] of hooks.entries()) {
       if (typeof c !== 'object' || c === null) throw new Error(`Trainer.${caller}: callbacks[${i}] must be an object with onBatchEnd / onEpochEnd / onTrainEnd hooks`);
@@ -302,6 +312,7 @@ export class Trainer {
     const { train, options, batchSize, batchesPerEpoch, totalIterations, hooks } = plan;
     const net = this.net;
     const evaluate = options.evaluate ?? true;
+    const running = evaluate && options.trainAccuracy === 'running';
     const rng = new Rng(options.seed ?? 0);
     const shuffle = options.shuffle ?? true;
     const signal = options.signal;
@@ -325,6 +336,7 @@ export class Trainer {
         if (shuffle) order.set(rng.permutation(train.count));
         let lossSum = 0;
         let batches = 0;
+        const correct = running ? { count: 0, samples: 0 } : null;
         for (let b = 0; b < batchesPerEpoch && iteration < totalIterations; b++) {
           if (signal?.aborted) {
             stop = true;
@@ -333,7 +345,7 @@ export class Trainer {
           const buffers = b === batchesPerEpoch - 1 ? last : full;
           const n = buffers.x.shape[0];
           buffers.fill(order.subview(b * batchSize, [n]));
-          const loss = this.trainStep(buffers.x, buffers.t, epoch, ++iteration);
+          const loss = this.trainStep(buffers.x, buffers.t, epoch, ++iteration, correct);
           lossSum += loss;
           batches++;
           const info: BatchInfo = { epoch, iteration, batchesPerEpoch, batch: b + 1, loss, samples: n };
@@ -345,7 +357,8 @@ export class Trainer {
         }
         // An epoch cut short by a stop is not reported: its loss and accuracy would not compare.
         if (stop && batches < batchesPerEpoch && iteration < totalIterations) break;
-        const info = this.endEpoch(plan, epoch, iteration, lossSum / batches, evaluate, started);
+        const runningAccuracy = correct ? correct.count / correct.samples : undefined;
+        const info = this.endEpoch(plan, epoch, iteration, lossSum / batches, evaluate, runningAccuracy, started);
         history.push(info);
         for (const h of hooks) {
           if (h.onEpochEnd && (yield* settle(h.onEpochEnd(info, this))) === false) stop = true;
@@ -361,15 +374,15 @@ export class Trainer {
     }
   }
 
-  /** Evaluates after an epoch and records the figures. */
-  private endEpoch(plan: FitPlan, epoch: number, iteration: number, loss: number, evaluate: boolean, started: number): EpochInfo {
+  /** Evaluates after an epoch and records the figures; `runningAccuracy` stands for the train pass when given. */
+  private endEpoch(plan: FitPlan, epoch: number, iteration: number, loss: number, evaluate: boolean, runningAccuracy: number | undefined, started: number): EpochInfo {
     const { train, test, validation, options } = plan;
     const net = this.net;
     const info: EpochInfo = { epoch, iteration, loss, seconds: 0 };
     const evalBatchSize = options.evalBatchSize ?? 1000;
     if (evaluate) {
       const evalOptions = { batchSize: evalBatchSize, limit: options.evalSample, dense: options.dense };
-      info.trainAccuracy = evaluateAccuracy(net, train, evalOptions);
+      info.trainAccuracy = runningAccuracy ?? evaluateAccuracy(net, train, evalOptions);
       this.trainAccuracy.push(info.trainAccuracy);
       if (test) {
         info.testAccuracy = evaluateAccuracy(net, test, evalOptions);
@@ -398,11 +411,18 @@ export class Trainer {
     return this.trainStep(x, t, this.epochs.length + 1, this.lossHistory.length + 1);
   }
 
-  /** `step`, with the epoch and iteration a DivergenceError names. */
-  private trainStep(x: Tensor | SparseRows, t: Tensor, epoch: number, iteration: number): number {
+  /**
+   * `step`, with the epoch and iteration a DivergenceError names; `correct`, when given, adds the
+   * batch's rightly classified samples (from the scores the loss was computed on) and its size.
+   */
+  private trainStep(x: Tensor | SparseRows, t: Tensor, epoch: number, iteration: number, correct: { count: number; samples: number } | null = null): number {
     const net = this.net;
     const loss = net.loss(x, t);
     if (!Number.isFinite(loss)) throw new DivergenceError(epoch, iteration, this.optimizer.lr);
+    if (correct) {
+      correct.count += countCorrect(net.lastScores!, t);
+      correct.samples += t.shape[0];
+    }
     net.backward();
     // One read of the grad block, so that a NaN never reaches the params.
     if (firstNonFinite(net.gradBlock) >= 0) throw new DivergenceError(epoch, iteration, this.optimizer.lr, 'gradients');
