@@ -86,7 +86,7 @@ describe('scratchnet: usage', () => {
     ]) {
       expect(run.stdout).toContain(option);
     }
-    expect(run.stdout).toMatch(/--epochs N .*\(default: \d+; \d+ for conv, \d+ for deep-conv\)/);
+    expect(run.stdout).toMatch(/--epochs N .*\(default: 3; 2 for conv, 8 for deep-conv,\s+4 for two-layer and simple-conv\)/);
     expect(run.stdout).toMatch(/--batch-size N .*\(default: 100\)/);
   });
 
@@ -270,6 +270,8 @@ describe('scratchnet: training and evaluating', () => {
     expect(parseTrainArgs(['--net', 'deep-conv', '--epochs', '3'])!.epochs).toBe(3);
     expect(parseTrainArgs(['--net', 'deep-conv', '--iterations', '10'])).toMatchObject({ epochs: null, iterations: 10 });
     expect(parseTrainArgs(['--net', 'simple-conv'])!.epochs).toBe(4);
+    expect(parseTrainArgs(['--net', 'two-layer'])!.epochs).toBe(4);
+    expect(parseTrainArgs([])).toMatchObject({ net: 'mlp', epochs: 3, optimizer: 'adam', lr: 0.003, schedule: 'linear', hidden: [256, 128] });
     expect(() => parseTrainArgs(['--net', 'conv', '--batchnorm'])).toThrow('--batchnorm needs --net mlp (--net conv always has batchnorm after each conv)');
   });
 
