@@ -91,6 +91,8 @@ export { TensorSource, ByteImageSource } from './train/batch-source.js';
 export type { BatchSource } from './train/batch-source.js';
 export { SubsetSource, splitSource } from './train/subset-source.js';
 export { evaluateAccuracy, evaluateLossAndAccuracy } from './train/evaluate.js';
+export type { EvaluationOptions } from './train/evaluate.js';
+export { EvaluationBuffers } from './train/evaluation-buffers.js';
 export { topKAccuracy, confusionMatrix } from './train/metrics.js';
 export type { MetricOptions } from './train/metrics.js';
 export { ConfusionMatrix } from './train/confusion-matrix.js';

@@ -7,7 +7,9 @@ import { lineChartSvg } from '../plot/line-chart.js';
 import { TensorSource, isBatchSource, checkSourceBackend } from './batch-source.js';
 import type { BatchSource } from './batch-source.js';
 import type { SparseRows } from '../backend/sparse-rows.js';
-import { BatchBuffers, evaluateAccuracy, evaluateLossAndAccuracy, usesSparseInput } from './evaluate.js';
+import { evaluateAccuracy, evaluateLossAndAccuracy, usesSparseInput } from './evaluate.js';
+import { BatchBuffers } from './batch-buffers.js';
+import { EvaluationBuffers } from './evaluation-buffers.js';
 import { SubsetSource, splitSource } from './subset-source.js';
 import type { Callback, HookResult } from './callback.js';
 import { yieldToEventLoop, runsInBrowser } from './yield-to-event-loop.js';
@@ -312,6 +314,8 @@ export class Trainer {
     const full = new BatchBuffers(train, batchSize, net, sparse);
     const lastSize = train.count - (batchesPerEpoch - 1) * batchSize;
     const last = lastSize === batchSize ? full : new BatchBuffers(train, lastSize, net, sparse);
+    // Every epoch's evaluation draws into the same buffers; freed when the fit ends.
+    const evaluation = new EvaluationBuffers();
     const started = now();
     this.stopped = false;
     net.train();
@@ -345,7 +349,7 @@ export class Trainer {
         }
         // An epoch cut short by a stop is not reported: its loss and accuracy would not compare.
         if (stop && batches < batchesPerEpoch && iteration < totalIterations) break;
-        const info = this.endEpoch(plan, epoch, iteration, lossSum / batches, evaluate, started);
+        const info = this.endEpoch(plan, epoch, iteration, lossSum / batches, evaluate, evaluation, started);
         history.push(info);
         for (const h of hooks) {
           if (h.onEpochEnd && (yield* settle(h.onEpochEnd(info, this))) === false) stop = true;
@@ -357,18 +361,19 @@ export class Trainer {
       order.dispose();
       full.dispose();
       if (last !== full) last.dispose();
+      evaluation.dispose();
       for (const s of plan.subsets) s.dispose();
     }
   }
 
   /** Evaluates after an epoch and records the figures. */
-  private endEpoch(plan: FitPlan, epoch: number, iteration: number, loss: number, evaluate: boolean, started: number): EpochInfo {
+  private endEpoch(plan: FitPlan, epoch: number, iteration: number, loss: number, evaluate: boolean, buffers: EvaluationBuffers, started: number): EpochInfo {
     const { train, test, validation, options } = plan;
     const net = this.net;
     const info: EpochInfo = { epoch, iteration, loss, seconds: 0 };
     const evalBatchSize = options.evalBatchSize ?? 1000;
     if (evaluate) {
-      const evalOptions = { batchSize: evalBatchSize, limit: options.evalSample, dense: options.dense };
+      const evalOptions = { batchSize: evalBatchSize, limit: options.evalSample, dense: options.dense, buffers };
       info.trainAccuracy = evaluateAccuracy(net, train, evalOptions);
       this.trainAccuracy.push(info.trainAccuracy);
       if (test) {
@@ -377,7 +382,7 @@ export class Trainer {
       }
     }
     if (validation) {
-      const { loss: valLoss, accuracy } = evaluateLossAndAccuracy(net, validation, { batchSize: evalBatchSize, dense: options.dense });
+      const { loss: valLoss, accuracy } = evaluateLossAndAccuracy(net, validation, { batchSize: evalBatchSize, dense: options.dense, buffers });
       info.valLoss = valLoss;
       info.valAccuracy = accuracy;
       this.valLoss.push(valLoss);
