@@ -5,6 +5,8 @@ export { Backend } from './backend/backend.js';
 export type { BackendOptions, Kernels } from './backend/backend.js';
 export { Tensor } from './backend/tensor.js';
 export { SparseRows } from './backend/sparse-rows.js';
+export { ByteRowsBatch } from './backend/byte-rows-batch.js';
+export type { SparseInput } from './ops/sparse.js';
 export { SparseByteRows } from './backend/sparse-byte-rows.js';
 export type { NestedArray } from './backend/tensor.js';
 export type { DType, FloatDType, TypedArrayOf } from './backend/dtype.js';

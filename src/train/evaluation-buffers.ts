@@ -14,13 +14,13 @@ export class EvaluationBuffers {
   private readonly bySource = new Map<BatchSource, Map<string, BatchBuffers>>();
   private order: Tensor | null = null;
 
-  /** Buffers for batches of `size` from `source` for `net`, sparse rows or dense. */
+  /** Buffers for batches of `size` from `source` for `net`, dense, or sparse rows (read in place where the source allows). */
   batch(source: BatchSource, size: number, net: Sequential, sparse: boolean): BatchBuffers {
     let kept = this.bySource.get(source);
     if (kept === undefined) this.bySource.set(source, (kept = new Map()));
     const key = `${size} ${net.dtype} ${sparse ? 'sparse' : 'dense'}`;
     let buffers = kept.get(key);
-    if (buffers === undefined) kept.set(key, (buffers = new BatchBuffers(source, size, net, sparse)));
+    if (buffers === undefined) kept.set(key, (buffers = new BatchBuffers(source, size, net, sparse, true)));
     return buffers;
   }
 

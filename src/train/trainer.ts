@@ -6,7 +6,7 @@ import { firstNonFinite } from '../ops/reduce.js';
 import { lineChartSvg } from '../plot/line-chart.js';
 import { TensorSource, isBatchSource, checkSourceBackend } from './batch-source.js';
 import type { BatchSource } from './batch-source.js';
-import type { SparseRows } from '../backend/sparse-rows.js';
+import type { SparseInput } from '../ops/sparse.js';
 import { evaluateAccuracy, evaluateLossAndAccuracy, usesSparseInput } from './evaluate.js';
 import { BatchBuffers } from './batch-buffers.js';
 import { EvaluationBuffers } from './evaluation-buffers.js';
@@ -404,7 +404,7 @@ export class Trainer {
   }
 
   /** `step`, with the epoch and iteration a DivergenceError names. */
-  private trainStep(x: Tensor | SparseRows, t: Tensor, epoch: number, iteration: number): number {
+  private trainStep(x: Tensor | SparseInput, t: Tensor, epoch: number, iteration: number): number {
     const net = this.net;
     const loss = net.loss(x, t);
     if (!Number.isFinite(loss)) throw new DivergenceError(epoch, iteration, this.optimizer.lr);

@@ -161,6 +161,8 @@ const SPLITS: Record<string, Omit<ParallelKernel, 'args'>> = {
   // (rows, h, rowStart, colIdx, vals, w, bias, y): rowStart holds absolute positions, so a share
   // of rows moves it and y only
   csrMatmul: { by: 'rows', minElements: SPARSE_ROW_SUM },
+  // (rows, h, index, setRowStart, colIdx, bytes, table, w, bias, y): a share moves index and y
+  byteRowsMatmul: { by: 'rows', minElements: SPARSE_ROW_SUM },
 };
 
 /** How a share moves an argument of each type a split kernel's signature may hold (assembly/pointers.ts). */
@@ -209,6 +211,8 @@ export const THREAD_KERNEL_NAMES: readonly string[] = [
   // Split by columns of dW in kernel-dispatch.ts.
   'csrTransposeMatmul_f32',
   'csrTransposeMatmul_f64',
+  'byteRowsTransposeMatmul_f32',
+  'byteRowsTransposeMatmul_f64',
   // The SIMD ceiling loop: run on every thread at once, it shows how much of a second core the machine gives.
   'peak_f32',
 ];
