@@ -117,7 +117,20 @@ export function compressSetU8(rows: i32, cols: i32, src: usize, rowStart: usize,
  * room for the rows' nonzeros. Returns nnz (also rowStart[rows]).
  */
 function gatherByteRows<T>(rows: i32, setRowStart: usize, setColIdx: usize, setBytes: usize, idx: usize, scale: T, rowStart: usize, colIdx: usize, vals: usize): i32 {
+  // The rows of a shuffled batch are far apart in the set and rarely in cache. A first pass
+  // copies each row's first entry, so that the cache misses of all rows are in flight together
+  // instead of one row after another; the second pass writes the same values again.
   let n = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = load<i32>(at<i32>(idx, r));
+    const begin = load<i32>(at<i32>(setRowStart, row));
+    const end = load<i32>(at<i32>(setRowStart, row + 1));
+    if (begin == end) continue;
+    store<i32>(at<i32>(colIdx, n), <i32>load<u16>(setColIdx + (<usize>begin << 1)));
+    store<T>(at<T>(vals, n), <T>load<u8>(setBytes + <usize>begin) * scale);
+    n += end - begin;
+  }
+  n = 0;
   store<i32>(rowStart, 0);
   for (let r = 0; r < rows; r++) {
     const row = load<i32>(at<i32>(idx, r));
