@@ -95,6 +95,7 @@ export { SubsetSource, splitSource } from './train/subset-source.js';
 export { evaluateAccuracy, evaluateLossAndAccuracy } from './train/evaluate.js';
 export type { EvaluationOptions } from './train/evaluate.js';
 export { EvaluationBuffers } from './train/evaluation-buffers.js';
+export { BatchBuffers } from './train/batch-buffers.js';
 export { topKAccuracy, confusionMatrix } from './train/metrics.js';
 export type { MetricOptions } from './train/metrics.js';
 export { ConfusionMatrix } from './train/confusion-matrix.js';
