@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Affine, ByteImageSource, createBackend, loadMnist, ops, Rng, Sequential, SGD, Sigmoid, SparseRows, Trainer, TwoLayerNet, evaluateAccuracy, tensorHash } from '../src/index.js';
+import { Affine, ByteImageSource, ByteRowsBatch, createBackend, loadMnist, ops, Rng, Sequential, SGD, Sigmoid, SparseRows, Trainer, TwoLayerNet, evaluateAccuracy, tensorHash } from '../src/index.js';
 import type { Backend, FloatDType, Mnist, Tensor } from '../src/index.js';
 import { SPARSE_DENSITY_THRESHOLD } from '../src/ops/sparse.js';
 import { usesSparseInput } from '../src/train/evaluate.js';
@@ -106,7 +106,8 @@ describe('sparse ops on real MNIST batches', () => {
     it(`sparseMatmul (+ bias) and sparseTransposeMatmul agree with the dense GEMM and a float64 reference (${dtype})`, () => {
       const b = backends[0];
       const src = images(b);
-      for (const [h, seed] of [[100, 2], [50, 3], [10, 4]]) {
+      // Widths for every block of the kernels: 8 vectors (+ a ninth, whole or partial), 4 (+ a partial), 1, a partial.
+      for (const [h, seed] of [[100, 2], [50, 3], [10, 4], [34, 5], [17, 6], [36, 7]]) {
         const index = batchIndex(b, seed);
         const sparse = ops.compressRows(src, index, new SparseRows(b, BATCH, PIXELS, dtype));
         const x = sparse.toDense();
@@ -189,6 +190,54 @@ describe('sparse ops on real MNIST batches', () => {
       expect(hashes[2], '3 threads').toBe(hashes[0]);
     });
   }
+});
+
+describe('a ByteRowsBatch: rows of a compressed byte set read where they lie', () => {
+  for (const dtype of DTYPES) {
+    it(`gives the bits of the batch gatherSparseRows copies out, forward and dW, on 1, 2 and 3 threads (${dtype})`, () => {
+      const perThreads = backends.map((b) => {
+        const src = images(b);
+        const set = ops.compressSet(src);
+        const hashes: string[] = [];
+        for (const [h, seed] of [[1, 1], [3, 2], [17, 3], [18, 4], [34, 5], [36, 6], [50, 7], [100, 8], [700, 9]]) {
+          const index = batchIndex(b, seed);
+          const copied = ops.gatherSparseRows(set, index, new SparseRows(b, BATCH, PIXELS, dtype), 1 / 255);
+          const inPlace = new ByteRowsBatch(set, BATCH, dtype, 1 / 255).select(index);
+          const w = randomMatrix(b, PIXELS, h, dtype, seed + 10);
+          const bias = randomMatrix(b, 1, h, dtype, seed + 20).reshape(h);
+          const dy = randomMatrix(b, BATCH, h, dtype, seed + 30);
+          const [y, yBytes] = [copied, inPlace].map((x) => ops.sparseMatmul(x, w, undefined, bias));
+          const [dw, dwBytes] = [copied, inPlace].map((x) => ops.sparseTransposeMatmul(x, dy, b.full([PIXELS, h], 7, dtype)));
+          expect(tensorHash(yBytes), `forward h=${h}`).toBe(tensorHash(y));
+          expect(tensorHash(dwBytes), `dW h=${h}`).toBe(tensorHash(dw));
+          hashes.push(`${tensorHash(yBytes)} ${tensorHash(dwBytes)}`);
+          [index, w, bias, dy, y, yBytes, dw, dwBytes].forEach((t) => t.dispose());
+          copied.dispose();
+          inPlace.dispose();
+        }
+        src.dispose();
+        set.dispose();
+        return hashes.join();
+      });
+      expect(perThreads[1], '2 threads').toBe(perThreads[0]);
+      expect(perThreads[2], '3 threads').toBe(perThreads[0]);
+    });
+  }
+
+  it('refuses an index out of the set, a scale that is not finite, and use after its set is freed', () => {
+    const b = backends[0];
+    const set = ops.compressSet(b.tensor(new Uint8Array([0, 5, 0, 7, 0, 0]), [3, 2], 'uint8'));
+    expect(() => new ByteRowsBatch(set, 2, 'float32', Number.NaN)).toThrow('ByteRowsBatch: scale must be a finite number, got NaN');
+    const batch = new ByteRowsBatch(set, 2, 'float32', 0.5);
+    expect(() => batch.select(b.tensor([0, 3], [2], 'int32'))).toThrow('ByteRowsBatch.select: index 3 at position 1 is out of range for 3 set rows');
+    expect(() => batch.select(b.tensor([0], [1], 'int32'))).toThrow('ByteRowsBatch.select: index must be int32 with at least 2 entries, got (1,) int32');
+    batch.select(b.tensor([2, 0], [2], 'int32'));
+    expect(ops.sparseMatmul(batch, b.tensor([[1, 10], [100, 1000]])).toArray()).toEqual([[0, 0], [250, 2500]]); // row 0 is (0, 5), times 0.5
+    expect(() => ops.sparseMatmul(batch, b.zeros([3, 2]))).toThrow('sparseMatmul: sparse (2, 2) float32 times w (3, 2): inner dimensions differ (2 vs 3)');
+    set.dispose();
+    expect(() => ops.sparseMatmul(batch, b.zeros([2, 2]))).toThrow('sparseMatmul: byte rows batch (2, 2) float32 (or its set) has been disposed');
+    batch.dispose();
+  });
 });
 
 describe('SparseRows and the sparse ops reject bad input before any kernel runs', () => {

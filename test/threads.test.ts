@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  createBackend, ops, MultiLayerNet, Adam, Rng, tensorHash, paramsHash, Sequential, Convolution, ReLU, BatchNormalization, Pooling, Flatten, Affine,
+  createBackend, ByteRowsBatch, ops, MultiLayerNet, Adam, Rng, tensorHash, paramsHash, Sequential, Convolution, ReLU, BatchNormalization, Pooling, Flatten, Affine,
 } from '../src/index.js';
 import type { Backend, Tensor } from '../src/index.js';
 import { PARALLEL_KERNELS, SPLIT_ELEMENTS, THREAD_KERNEL_NAMES, argKinds, splitArgs, workOf } from '../src/backend/threads/parallel-kernels.js';
@@ -126,6 +126,21 @@ function callOf(name: string, b: Backend, dtype: FloatDType): { args: number[]; 
       }
       const ints = (v: number[]) => tensors[tensors.push(b.tensor(v, [v.length], 'int32')) - 1].ptr;
       return [ROWS, COLS, ints(rowStart), ints(colIdx), f(colIdx.length), f(D, COLS), f(COLS), f(ROWS, COLS)];
+    },
+    byteRowsMatmul: () => {
+      // A set of 40 byte rows of 50 (a fifth nonzero, as above), read through a shuffled index.
+      const D = 50;
+      const setRows = 40;
+      const bytes = b.zeros([setRows, D], 'uint8');
+      const px = bytes.data as Uint8Array;
+      for (let i = 0; i < setRows; i++) for (let j = 0; j < D; j++) if ((7 * i + 3 * j) % 5 === 0) px[i * D + j] = 1 + ((i * 13 + j) % 255);
+      const set = ops.compressSet(bytes);
+      bytes.dispose();
+      const batch = new ByteRowsBatch(set, ROWS, dtype, 1 / 255).select(b.tensor(Array.from({ length: ROWS }, (_, i) => (i * 17) % setRows), [ROWS], 'int32'));
+      const { index, table } = batch.arrays;
+      const { rowStart, colIdx, bytes: values } = set.arrays;
+      tensors.push(index, table, rowStart, colIdx, values);
+      return [ROWS, COLS, index.ptr, rowStart.ptr, colIdx.ptr, values.ptr, table.ptr, f(D, COLS), f(COLS), f(ROWS, COLS)];
     },
   };
   const make = calls[name];

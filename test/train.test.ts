@@ -1,5 +1,6 @@
 import { describe, test, expect, beforeAll } from 'vitest';
-import { createBackend, TwoLayerNet, MultiLayerNet, SGD, Adam, Trainer, spiral, DivergenceError, ByteImageSource, TensorSource, decisionBoundarySvg, evaluateAccuracy, ops } from '../src/index.js';
+import { createBackend, TwoLayerNet, MultiLayerNet, SGD, Adam, Trainer, spiral, DivergenceError, ByteImageSource, TensorSource, decisionBoundarySvg, evaluateAccuracy, EvaluationBuffers, ops } from '../src/index.js';
+import { usesSparseInput } from '../src/train/evaluate.js';
 import type { Backend, BatchSource } from '../src/index.js';
 
 let backend: Backend;
@@ -238,6 +239,55 @@ describe('Trainer', () => {
       expect(epochs[4].trainAccuracy).toBe(1);
     }
     expect(() => new TensorSource(backend.zeros([3, 2]), backend.zeros([4], 'int32'))).toThrow(/3 samples \(3, 2\) but 4 targets \(4,\)/);
+  });
+
+  test('evaluation after each epoch allocates nothing after the first, on the sparse path too, and a fit frees what it made', () => {
+    const regions = backend.arena.liveRegions;
+    const bytes = backend.arena.liveBytes;
+    // Sparse "images" (about 10% nonzero): the first layer takes them as sparse rows.
+    const n = 250;
+    const cols = 64;
+    const images = backend.zeros([n, cols], 'uint8');
+    const labels = backend.empty([n], 'uint8');
+    const px = images.data as Uint8Array;
+    const lb = labels.data as Uint8Array;
+    for (let i = 0; i < n; i++) {
+      lb[i] = i % 3;
+      for (let j = (i * 7) % 10; j < cols; j += 10) px[i * cols + j] = 1 + ((i + j) % 200);
+    }
+    const train = new ByteImageSource(images, labels, { classes: 3 });
+    const test = new ByteImageSource(images.rows(0, 90), labels.rows(0, 90), { classes: 3 });
+    const net = new TwoLayerNet(cols, 8, 3, 0.1, { backend, seed: 4 });
+    expect(usesSparseInput(train, net)).toBe(true);
+    // Count the arena's allocations from the end of the first epoch on (its evaluation included).
+    const arena = backend.arena;
+    const alloc = arena.alloc.bind(arena);
+    let counting = false;
+    let allocations = 0;
+    arena.alloc = (size: number) => {
+      if (counting) allocations++;
+      return alloc(size);
+    };
+    try {
+      // 250 samples in batches of 40 (a last of 10); evaluation in windows of 60 (a last of 10 and 30).
+      const epochs = new Trainer(net, new SGD(0.1)).fit(train, { epochs: 3, batchSize: 40, test, evalBatchSize: 60, onEpoch: () => void (counting = true) });
+      expect(epochs[2].testAccuracy).toBeGreaterThan(0);
+    } finally {
+      arena.alloc = alloc;
+    }
+    expect(allocations).toBe(0);
+    // Kept buffers give the counts of a pass that makes its own, and free nothing until disposed.
+    const buffers = new EvaluationBuffers();
+    for (const batchSize of [60, 60, 1000]) expect(evaluateAccuracy(net, train, { batchSize, buffers })).toBe(evaluateAccuracy(net, train, { batchSize }));
+    const kept = backend.arena.liveRegions;
+    buffers.dispose();
+    expect(backend.arena.liveRegions).toBeLessThan(kept);
+    // What is left belongs to the net and the sources: freeing them leaves the arena as it was.
+    net.dispose();
+    train.dispose();
+    test.dispose();
+    expect(backend.arena.liveRegions).toBe(regions);
+    expect(backend.arena.liveBytes).toBe(bytes);
   });
 
   test('evaluation batch sizes and sample limits: any positive integer counts the same; others are refused by name', () => {

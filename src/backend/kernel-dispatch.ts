@@ -52,7 +52,7 @@ export function dispatchFor(host: DispatchHost, family: KernelFamily, dtype: Flo
   const fn = host.kernels[full];
   if (typeof fn !== 'function') throw new Error(`the wasm core has no kernel ${full}`);
   if (family.name === 'gemm') return gemmDispatch(host, dtype, fn);
-  if (family.name === 'csrTransposeMatmul') return sparseTransposeDispatch(host, dtype, fn);
+  if (family.name === 'csrTransposeMatmul' || family.name === 'byteRowsTransposeMatmul') return sparseTransposeDispatch(host, family.name, dtype, fn);
   const split = PARALLEL_KERNELS[family.name];
   const pool = host.threadPool;
   if (pool === null || split === undefined) return fn;
@@ -108,25 +108,32 @@ function gemmDispatch(host: DispatchHost, dtype: FloatDType, fn: KernelFn): Kern
 const SPARSE_TRANSPOSE_MIN_DY = 65_536;
 
 /**
- * dW = Xᵀ dY from compressed rows, (rows, d, cols, rowStart, colIdx, vals, dy, ld, dw): with
- * threads each takes a block of dW's columns (multiples of GEMM_SPLIT_COLS, as the GEMM's),
- * its window of dY and dW through pointer offsets, summed in the same order as on one thread.
+ * dW = Xᵀ dY from compressed rows, (rows, d, cols, ...the rows' arrays..., dy, ld, dw) (a float
+ * batch's three arrays, or a byte set's index, arrays and table): with threads each takes a block
+ * of dW's columns (multiples of GEMM_SPLIT_COLS, as the GEMM's), its window of dY and dW through
+ * pointer offsets, summed in the same order as on one thread.
  */
-function sparseTransposeDispatch(host: DispatchHost, dtype: FloatDType, fn: KernelFn): KernelFn {
-  const name = `csrTransposeMatmul_${kernelSuffix(dtype)}`;
+function sparseTransposeDispatch(host: DispatchHost, family: string, dtype: FloatDType, fn: KernelFn): KernelFn {
+  const name = `${family}_${kernelSuffix(dtype)}`;
   const pool = host.threadPool;
   const poolIndex = pool === null ? -1 : pool.kernelIndex(name);
   const itemSize = ITEM_SIZE[dtype];
-  return (rows, d, cols, rowStart, colIdx, vals, dy, ld, dw): number => {
-    if (pool === null || rows * cols < SPARSE_TRANSPOSE_MIN_DY || cols <= GEMM_SPLIT_COLS) {
-      return fn(rows, d, cols, rowStart, colIdx, vals, dy, ld, dw);
-    }
+  return (...args: number[]): number => {
+    const [rows, , cols] = args;
+    if (pool === null || rows * cols < SPARSE_TRANSPOSE_MIN_DY || cols <= GEMM_SPLIT_COLS) return fn(...args);
+    const dyAt = args.length - 3;
+    const dwAt = args.length - 1;
     const units = Math.ceil(cols / GEMM_SPLIT_COLS);
     const jobs = [];
     for (let t = 0; t < pool.threads; t++) {
       const start = Math.round((units * t) / pool.threads) * GEMM_SPLIT_COLS;
       const end = Math.min(cols, Math.round((units * (t + 1)) / pool.threads) * GEMM_SPLIT_COLS);
-      if (end > start) jobs.push({ kernel: poolIndex, args: [rows, d, end - start, rowStart, colIdx, vals, dy + start * itemSize, ld, dw + start * itemSize] });
+      if (end <= start) continue;
+      const share = [...args];
+      share[2] = end - start;
+      share[dyAt] += start * itemSize;
+      share[dwAt] += start * itemSize;
+      jobs.push({ kernel: poolIndex, args: share });
     }
     pool.run(name, jobs);
     return 0;

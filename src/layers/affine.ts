@@ -5,7 +5,7 @@ import { checkFloats, checkInBackend } from '../ops/check.js';
 import { gemm } from '../ops/gemm.js';
 import { addBias, sumRows } from '../ops/reduce.js';
 import { sparseMatmul, sparseTransposeMatmul } from '../ops/sparse.js';
-import type { SparseRows } from '../backend/sparse-rows.js';
+import type { SparseInput } from '../ops/sparse.js';
 import { Layer } from './layer.js';
 
 /**
@@ -20,7 +20,7 @@ export class Affine extends Layer {
   private x: Tensor | null = null;
   private inputShape: Shape | null = null;
   /** The sparse input of the last forward (then x is null): only dW and db follow from it. */
-  private sparseX: SparseRows | null = null;
+  private sparseX: SparseInput | null = null;
 
   constructor(W: Tensor, b: Tensor) {
     super();
@@ -74,7 +74,7 @@ export class Affine extends Layer {
   }
 
   /** out = x W + b for x sparse (N, in): the same as forward to float rounding, skipping x's zeros. */
-  forwardSparse(x: SparseRows): Tensor {
+  forwardSparse(x: SparseInput): Tensor {
     const [W, b] = this.params;
     x.assertLive(`${this.label}.forwardSparse`);
     if (x.cols !== this.inputSize || x.dtype !== W.dtype) {

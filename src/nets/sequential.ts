@@ -7,6 +7,8 @@ import { SoftmaxWithLoss } from '../layers/softmax-with-loss.js';
 import { Affine } from '../layers/affine.js';
 import { ActivationLayer } from '../layers/activation-layer.js';
 import { SparseRows } from '../backend/sparse-rows.js';
+import { ByteRowsBatch } from '../backend/byte-rows-batch.js';
+import type { SparseInput } from '../ops/sparse.js';
 import { axpy } from '../ops/elementwise.js';
 import { countCorrect, sumSquares } from '../ops/reduce.js';
 import { checkInBackend, describe } from '../ops/check.js';
@@ -158,11 +160,11 @@ export class Sequential {
    * Scores (N, C) for a batch, in the last layer's buffer (valid until the next forward). The batch
    * may be sparse rows when the first layer is an Affine (see `takesSparseInput`).
    */
-  forward(x: Tensor | SparseRows): Tensor {
+  forward(x: Tensor | SparseInput): Tensor {
     const layers = this.layers;
     let h: Tensor;
     let i = 0;
-    if (x instanceof SparseRows) {
+    if (x instanceof SparseRows || x instanceof ByteRowsBatch) {
       if (x.backend !== this.backend) throw new Error(`Sequential.forward: sparse rows are in ${x.backend}, but the net computes in ${this.backend}`);
       const first = layers[0];
       if (!(first instanceof Affine)) throw new Error(`Sequential: sparse input needs an Affine first layer, got ${first.label}`);
@@ -236,7 +238,7 @@ export class Sequential {
   }
 
   /** Mean loss of a batch (plus the weight-decay term). */
-  loss(x: Tensor | SparseRows, t: Tensor): number {
+  loss(x: Tensor | SparseInput, t: Tensor): number {
     // x is checked by forward.
     checkInBackend('Sequential.loss', this.backend, 'the net computes in', t);
     const scores = this.forward(x);

@@ -2,6 +2,7 @@ import type { Tensor } from '../backend/tensor.js';
 import type { FloatDType } from '../backend/dtype.js';
 import { formatShape } from '../backend/shape.js';
 import type { SparseRows } from '../backend/sparse-rows.js';
+import { ByteRowsBatch } from '../backend/byte-rows-batch.js';
 import { MAX_SPARSE_BYTE_COLS, SparseByteRows } from '../backend/sparse-byte-rows.js';
 import { kernelFamily } from '../backend/kernel-dispatch.js';
 import { callKernel } from './kernel-call.js';
@@ -13,13 +14,18 @@ const COMPRESS_SET_U8 = kernelFamily('compressSetU8');
 const GATHER_BYTE_ROWS = kernelFamily('gatherByteRows');
 const CSR_MATMUL = kernelFamily('csrMatmul');
 const CSR_TRANSPOSE_MATMUL = kernelFamily('csrTransposeMatmul');
+const BYTE_ROWS_MATMUL = kernelFamily('byteRowsMatmul');
+const BYTE_ROWS_TRANSPOSE_MATMUL = kernelFamily('byteRowsTransposeMatmul');
 
 /**
- * Products with a sparse left operand X (N, D) held as SparseRows: the first layer's forward
- * X W (+ b) and weight gradient Xᵀ dY, skipping X's zeros. Sums run over each row's (or
- * column's) nonzeros in ascending order, so the results agree with the dense GEMM to float
- * rounding (not bit for bit) and are bit-identical for any thread count.
+ * Products with a sparse left operand X (N, D) held as SparseRows, or as a ByteRowsBatch (rows
+ * of a compressed byte set, read where they lie): the first layer's forward X W (+ b) and weight
+ * gradient Xᵀ dY, skipping X's zeros. Sums run over each row's (or column's) nonzeros in
+ * ascending order, so the results agree with the dense GEMM to float rounding (not bit for bit),
+ * are the same bits from either form of the same floats, and are bit-identical for any thread
+ * count.
  */
+export type SparseInput = SparseRows | ByteRowsBatch;
 
 // bench/first-layer.ts, float32, one thread, batch 100, a 784-100 layer: the whole first-layer
 // work of a step (batch from bytes, X W + b, Xᵀ dY), dense vs sparse, on synthetic byte images
@@ -35,11 +41,11 @@ const CSR_TRANSPOSE_MATMUL = kernelFamily('csrTransposeMatmul');
  */
 export const SPARSE_DENSITY_THRESHOLD = 0.3;
 
-function describeSparse(x: SparseRows): string {
+function describeSparse(x: SparseInput): string {
   return `sparse ${formatShape(x.shape)} ${x.dtype}`;
 }
 
-function checkSparse(op: string, x: SparseRows, ...dense: Tensor[]): FloatDType {
+function checkSparse(op: string, x: SparseInput, ...dense: Tensor[]): FloatDType {
   x.assertLive(op);
   const dtype = checkFloats(op, ...dense);
   for (const t of dense) {
@@ -143,7 +149,7 @@ export function gatherSparseRows(set: SparseByteRows, index: Tensor, dst: Sparse
  * out[i, c] = (sum over row i's nonzeros) + bias[c]: the Affine forward with the bias added in
  * the same pass.
  */
-export function sparseMatmul(x: SparseRows, w: Tensor, out?: Tensor, bias?: Tensor): Tensor {
+export function sparseMatmul(x: SparseInput, w: Tensor, out?: Tensor, bias?: Tensor): Tensor {
   const op = 'sparseMatmul';
   const dtype = checkSparse(op, x, w, ...(bias ? [bias] : []));
   const [n, d] = x.shape;
@@ -153,9 +159,14 @@ export function sparseMatmul(x: SparseRows, w: Tensor, out?: Tensor, bias?: Tens
   const y = outputFor(op, w, [n, h], out);
   checkNoOverlap(op, w, y, 'w and out');
   if (bias) checkNoOverlap(op, bias, y, 'bias and out');
-  const p = x.arrays;
   // bias address 0 means none: the arena never hands out address 0.
-  callKernel(op, CSR_MATMUL, dtype, n, h, p.rowStart, p.colIdx, p.values, w, bias ?? 0, y);
+  if (x instanceof ByteRowsBatch) {
+    const [p, s] = [x.arrays, x.set.arrays];
+    callKernel(op, BYTE_ROWS_MATMUL, dtype, n, h, p.index, s.rowStart, s.colIdx, s.bytes, p.table, w, bias ?? 0, y);
+  } else {
+    const p = x.arrays;
+    callKernel(op, CSR_MATMUL, dtype, n, h, p.rowStart, p.colIdx, p.values, w, bias ?? 0, y);
+  }
   return y;
 }
 
@@ -163,7 +174,7 @@ export function sparseMatmul(x: SparseRows, w: Tensor, out?: Tensor, bias?: Tens
  * dw = xᵀ dy: x is sparse (N, D), dy is (N, H), dw is (D, H), overwritten (rows of dw that no
  * nonzero of x touches become 0). The Affine weight gradient.
  */
-export function sparseTransposeMatmul(x: SparseRows, dy: Tensor, dw: Tensor): Tensor {
+export function sparseTransposeMatmul(x: SparseInput, dy: Tensor, dw: Tensor): Tensor {
   const op = 'sparseTransposeMatmul';
   const dtype = checkSparse(op, x, dy, dw);
   const [n, d] = x.shape;
@@ -173,8 +184,13 @@ export function sparseTransposeMatmul(x: SparseRows, dy: Tensor, dw: Tensor): Te
     throw new Error(`${op}: ${describeSparse(x)} transposed times dy ${formatShape(dy.shape)} does not give dw ${formatShape(dw.shape)}`);
   }
   checkNoOverlap(op, dy, dw, 'dy and dw');
-  const p = x.arrays;
   // Split between the threads by blocks of dw's columns (kernel-dispatch.ts).
-  callKernel(op, CSR_TRANSPOSE_MATMUL, dtype, n, d, h, p.rowStart, p.colIdx, p.values, dy, h, dw);
+  if (x instanceof ByteRowsBatch) {
+    const [p, s] = [x.arrays, x.set.arrays];
+    callKernel(op, BYTE_ROWS_TRANSPOSE_MATMUL, dtype, n, d, h, p.index, s.rowStart, s.colIdx, s.bytes, p.table, dy, h, dw);
+  } else {
+    const p = x.arrays;
+    callKernel(op, CSR_TRANSPOSE_MATMUL, dtype, n, d, h, p.rowStart, p.colIdx, p.values, dy, h, dw);
+  }
   return dw;
 }

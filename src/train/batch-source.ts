@@ -10,6 +10,7 @@ import { compressRows, compressSet, gatherSparseRows } from '../ops/sparse.js';
 import type { SparseRows } from '../backend/sparse-rows.js';
 import { MAX_SPARSE_BYTE_COLS } from '../backend/sparse-byte-rows.js';
 import type { SparseByteRows } from '../backend/sparse-byte-rows.js';
+import type { ByteRowsBatch } from '../backend/byte-rows-batch.js';
 
 /**
  * A data set the Trainer can draw batches from: it fills a batch buffer with the samples an
@@ -31,6 +32,13 @@ export interface BatchSource {
   readonly density?: number;
   /** As fill, with the batch as sparse rows (N, sample size) for a first layer that skips zeros. */
   fillSparse?(index: Tensor, x: SparseRows, t: Tensor): void;
+  /**
+   * Sources kept as compressed bytes: the set and the scale a ByteRowsBatch reads batches from
+   * where they lie (no copy per batch), or null when there is none (then fillSparse copies).
+   */
+  byteRows?(): { set: SparseByteRows; scale: number } | null;
+  /** As fillSparse, for a batch read from byteRows()'s set: x names the rows, t gets their targets. */
+  fillByteRows?(index: Tensor, x: ByteRowsBatch, t: Tensor): void;
 }
 
 /** A BatchSource over tensors already in memory: x (N, ...) floats, t int32 labels (N,) or one-hot (N, C). */
@@ -154,6 +162,17 @@ export class ByteImageSource implements BatchSource {
     const set = this.sparseSet();
     if (set === null) compressRows(this.images, index, x, scale);
     else gatherSparseRows(set, index, x, scale);
+    this.fillTargets(index, t);
+  }
+
+  byteRows(): { set: SparseByteRows; scale: number } | null {
+    const set = this.sparseSet();
+    return set === null ? null : { set, scale: this.options.scale ?? 1 / 255 };
+  }
+
+  fillByteRows(index: Tensor, x: ByteRowsBatch, t: Tensor): void {
+    if (x.set !== this.compressed) throw new Error(`ByteImageSource.fillByteRows: ${x} reads another set than this source's`);
+    x.select(index);
     this.fillTargets(index, t);
   }
 

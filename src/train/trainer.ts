@@ -6,8 +6,10 @@ import { countCorrect, firstNonFinite } from '../ops/reduce.js';
 import { lineChartSvg } from '../plot/line-chart.js';
 import { TensorSource, isBatchSource, checkSourceBackend } from './batch-source.js';
 import type { BatchSource } from './batch-source.js';
-import type { SparseRows } from '../backend/sparse-rows.js';
-import { BatchBuffers, evaluateAccuracy, evaluateLossAndAccuracy, usesSparseInput } from './evaluate.js';
+import type { SparseInput } from '../ops/sparse.js';
+import { evaluateAccuracy, evaluateLossAndAccuracy, usesSparseInput } from './evaluate.js';
+import { BatchBuffers } from './batch-buffers.js';
+import { EvaluationBuffers } from './evaluation-buffers.js';
 import { SubsetSource, splitSource } from './subset-source.js';
 import type { Callback, HookResult } from './callback.js';
 import { yieldToEventLoop, runsInBrowser } from './yield-to-event-loop.js';
@@ -323,6 +325,8 @@ export class Trainer {
     const full = new BatchBuffers(train, batchSize, net, sparse);
     const lastSize = train.count - (batchesPerEpoch - 1) * batchSize;
     const last = lastSize === batchSize ? full : new BatchBuffers(train, lastSize, net, sparse);
+    // Every epoch's evaluation draws into the same buffers; freed when the fit ends.
+    const evaluation = new EvaluationBuffers();
     const started = now();
     this.stopped = false;
     net.train();
@@ -358,7 +362,7 @@ export class Trainer {
         // An epoch cut short by a stop is not reported: its loss and accuracy would not compare.
         if (stop && batches < batchesPerEpoch && iteration < totalIterations) break;
         const runningAccuracy = correct ? correct.count / correct.samples : undefined;
-        const info = this.endEpoch(plan, epoch, iteration, lossSum / batches, evaluate, runningAccuracy, started);
+        const info = this.endEpoch(plan, epoch, iteration, lossSum / batches, evaluate, evaluation, runningAccuracy, started);
         history.push(info);
         for (const h of hooks) {
           if (h.onEpochEnd && (yield* settle(h.onEpochEnd(info, this))) === false) stop = true;
@@ -370,18 +374,28 @@ export class Trainer {
       order.dispose();
       full.dispose();
       if (last !== full) last.dispose();
+      evaluation.dispose();
       for (const s of plan.subsets) s.dispose();
     }
   }
 
   /** Evaluates after an epoch and records the figures; `runningAccuracy` stands for the train pass when given. */
-  private endEpoch(plan: FitPlan, epoch: number, iteration: number, loss: number, evaluate: boolean, runningAccuracy: number | undefined, started: number): EpochInfo {
+  private endEpoch(
+    plan: FitPlan,
+    epoch: number,
+    iteration: number,
+    loss: number,
+    evaluate: boolean,
+    buffers: EvaluationBuffers,
+    runningAccuracy: number | undefined,
+    started: number,
+  ): EpochInfo {
     const { train, test, validation, options } = plan;
     const net = this.net;
     const info: EpochInfo = { epoch, iteration, loss, seconds: 0 };
     const evalBatchSize = options.evalBatchSize ?? 1000;
     if (evaluate) {
-      const evalOptions = { batchSize: evalBatchSize, limit: options.evalSample, dense: options.dense };
+      const evalOptions = { batchSize: evalBatchSize, limit: options.evalSample, dense: options.dense, buffers };
       info.trainAccuracy = runningAccuracy ?? evaluateAccuracy(net, train, evalOptions);
       this.trainAccuracy.push(info.trainAccuracy);
       if (test) {
@@ -390,7 +404,7 @@ export class Trainer {
       }
     }
     if (validation) {
-      const { loss: valLoss, accuracy } = evaluateLossAndAccuracy(net, validation, { batchSize: evalBatchSize, dense: options.dense });
+      const { loss: valLoss, accuracy } = evaluateLossAndAccuracy(net, validation, { batchSize: evalBatchSize, dense: options.dense, buffers });
       info.valLoss = valLoss;
       info.valAccuracy = accuracy;
       this.valLoss.push(valLoss);
@@ -415,7 +429,7 @@ export class Trainer {
    * `step`, with the epoch and iteration a DivergenceError names; `correct`, when given, adds the
    * batch's rightly classified samples (from the scores the loss was computed on) and its size.
    */
-  private trainStep(x: Tensor | SparseRows, t: Tensor, epoch: number, iteration: number, correct: { count: number; samples: number } | null = null): number {
+  private trainStep(x: Tensor | SparseInput, t: Tensor, epoch: number, iteration: number, correct: { count: number; samples: number } | null = null): number {
     const net = this.net;
     const loss = net.loss(x, t);
     if (!Number.isFinite(loss)) throw new DivergenceError(epoch, iteration, this.optimizer.lr);

@@ -73,10 +73,16 @@ const ADAPTIVE_UPDATE = 16_384;
 /** An exp per element (sigmoid, tanh, elu, softmax). */
 const COSTLY = 4_096;
 /**
- * A sum over one sparse row per element (csrMatmul): an MNIST row has ~150 nonzeros, so this
- * many outputs are ~300K multiply-adds, about where a GEMM starts to pay on two threads.
+ * A sum over one sparse row per element (csrMatmul, byteRowsMatmul): an MNIST row has ~150
+ * nonzeros. Training batches of 100 rows at the book's widths (50, 100) stay on one thread and
+ * evaluation windows of 1,000 rows split: in the book run's step (784-50-10, batch 100), splitting
+ * X W (5,000 outputs) and the sigmoid after it (5,000 elements) made the 2-thread step slower than
+ * one thread, 348-368 us against 237-258 (fastest of 6 blocks of 600 steps, load 4.4); with both
+ * left whole, 241-243 us on either.
  */
-const SPARSE_ROW_SUM = 2_048;
+const SPARSE_ROW_SUM = 16_384;
+/** The sigmoid of a training step's hidden layer (batch 100 x 50 or 100 units) stays whole: see SPARSE_ROW_SUM. */
+const SIGMOID = 16_384;
 
 /** (images, c, h, w, fh, fw, stride, pad) come before the arrays of im2col and col2im. */
 const noArrays = [0, 0, 0, 0, 0, 0, 0, 0];
@@ -94,8 +100,8 @@ const SPLITS: Record<string, Omit<ParallelKernel, 'args'>> = {
   step: { by: 'elements', minElements: MEMORY_BOUND },
   relu: { by: 'elements', minElements: MEMORY_BOUND },
   addBiasRelu: { by: 'rows', minElements: CHEAP },
-  sigmoid: { by: 'elements', minElements: COSTLY },
-  addBiasSigmoid: { by: 'rows', minElements: COSTLY },
+  sigmoid: { by: 'elements', minElements: SIGMOID },
+  addBiasSigmoid: { by: 'rows', minElements: SIGMOID },
   tanh: { by: 'elements', minElements: COSTLY },
   leakyRelu: { by: 'elements', minElements: MEMORY_BOUND },
   elu: { by: 'elements', minElements: COSTLY },
@@ -161,6 +167,8 @@ const SPLITS: Record<string, Omit<ParallelKernel, 'args'>> = {
   // (rows, h, rowStart, colIdx, vals, w, bias, y): rowStart holds absolute positions, so a share
   // of rows moves it and y only
   csrMatmul: { by: 'rows', minElements: SPARSE_ROW_SUM },
+  // (rows, h, index, setRowStart, colIdx, bytes, table, w, bias, y): a share moves index and y
+  byteRowsMatmul: { by: 'rows', minElements: SPARSE_ROW_SUM },
 };
 
 /** How a share moves an argument of each type a split kernel's signature may hold (assembly/pointers.ts). */
@@ -209,6 +217,8 @@ export const THREAD_KERNEL_NAMES: readonly string[] = [
   // Split by columns of dW in kernel-dispatch.ts.
   'csrTransposeMatmul_f32',
   'csrTransposeMatmul_f64',
+  'byteRowsTransposeMatmul_f32',
+  'byteRowsTransposeMatmul_f64',
   // The SIMD ceiling loop: run on every thread at once, it shows how much of a second core the machine gives.
   'peak_f32',
 ];
