@@ -3,6 +3,7 @@ import { ITEM_SIZE, kernelSuffix } from './dtype.js';
 import type { ThreadPool } from './threads/thread-pool.js';
 import { PARALLEL_KERNELS, splitArgs, workOf } from './threads/parallel-kernels.js';
 import { GEMM_MIN_MULTIPLY_ADDS, GEMM_SPLIT_COLS, splitGemm } from './threads/gemm-split.js';
+import { outSize } from './threads/parallel-kernels.js';
 
 /**
  * How one kernel call becomes a wasm call, or one call per thread.
@@ -53,6 +54,7 @@ export function dispatchFor(host: DispatchHost, family: KernelFamily, dtype: Flo
   if (typeof fn !== 'function') throw new Error(`the wasm core has no kernel ${full}`);
   if (family.name === 'gemm') return gemmDispatch(host, dtype, fn);
   if (family.name === 'csrTransposeMatmul') return sparseTransposeDispatch(host, dtype, fn);
+  if (family.name === 'convInputGrad') return convInputGradDispatch(host, dtype, fn);
   const split = PARALLEL_KERNELS[family.name];
   const pool = host.threadPool;
   if (pool === null || split === undefined) return fn;
@@ -129,6 +131,46 @@ function sparseTransposeDispatch(host: DispatchHost, dtype: FloatDType, fn: Kern
       if (end > start) jobs.push({ kernel: poolIndex, args: [rows, d, end - start, rowStart, colIdx, vals, dy + start * itemSize, ld, dw + start * itemSize] });
     }
     pool.run(name, jobs);
+    return 0;
+  };
+}
+
+/**
+ * Bytes of dcolᵀ a conv kernel works on at once: whole output rows, as many as fit (at least
+ * one). With 32 KiB, DeepConvNet's 16 -> 16 layer takes two rows of 28 (seven whole 8-wide tiles).
+ */
+const CONV_BLOCK_BYTES = 32_768;
+
+/**
+ * dx of a convolution from dout and W without a dcol matrix, (n, c, h, w, fn, fh, fw, stride,
+ * pad, dout, W, dx) as ops call it: the dispatch picks how many output rows make one block and
+ * hands each thread its own work region; with threads, each takes a range of whole images.
+ */
+function convInputGradDispatch(host: DispatchHost, dtype: FloatDType, fn: KernelFn): KernelFn {
+  const suffix = kernelSuffix(dtype);
+  const name = `convInputGrad_${suffix}`;
+  const workBytes = host.kernels[`convInputGradWorkBytes_${suffix}`];
+  const pool = host.threadPool;
+  const poolIndex = pool === null ? -1 : pool.kernelIndex(name);
+  const itemSize = ITEM_SIZE[dtype];
+  return (n, c, h, w, filters, fh, fw, stride, pad, dout, W, dx): number => {
+    const oh = outSize(h, fh, stride, pad);
+    const ow = outSize(w, fw, stride, pad);
+    const rowLength = c * fh * fw;
+    const chunkRows = Math.max(1, Math.min(oh, Math.floor(CONV_BLOCK_BYTES / (rowLength * ow * itemSize))));
+    const bytes = workBytes(c, fh, fw, filters, ow, chunkRows);
+    const work = (thread: number) => host.workspace(thread === 0 ? name : `${name} thread ${thread}`, bytes);
+    const shares = pool === null || n * filters * rowLength * oh * ow < GEMM_MIN_MULTIPLY_ADDS ? 1 : Math.min(pool.threads, n);
+    if (shares === 1) return fn(n, c, h, w, filters, fh, fw, stride, pad, dout, W, dx, chunkRows, work(0));
+    const jobs = [];
+    for (let t = 0; t < shares; t++) {
+      const start = Math.round((n * t) / shares);
+      const end = Math.round((n * (t + 1)) / shares);
+      const doutShare = dout + start * filters * oh * ow * itemSize;
+      const dxShare = dx + start * c * h * w * itemSize;
+      jobs.push({ kernel: poolIndex, args: [end - start, c, h, w, filters, fh, fw, stride, pad, doutShare, W, dxShare, chunkRows, work(t)] });
+    }
+    pool!.run(name, jobs);
     return 0;
   };
 }

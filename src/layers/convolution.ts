@@ -1,6 +1,6 @@
 import type { Tensor } from '../backend/tensor.js';
 import type { Shape } from '../backend/shape.js';
-import { checkConv, convForwardFromCol, convWindow, im2col, col2im, transposeBatch } from '../ops/conv.js';
+import { checkConv, convForwardFromCol, convInputGrad, convWindow, im2col, transposeBatch } from '../ops/conv.js';
 import { checkWindowParams } from '../ops/window.js';
 import type { Window } from '../ops/window.js';
 import { checkFloats } from '../ops/check.js';
@@ -14,7 +14,7 @@ import { Layer } from './layer.js';
  * (PyTorch's nn.Conv2d.weight layout) and bias b (FN,); zero padding `pad`, one `stride`.
  * Forward: col = im2col(x) (N * OH * OW, C * FH * FW), rows = col Wᵀ + b, out = rows as NCHW.
  * Backward: doutRows = dout as (N * OH * OW, FN); db = column sums, dW = doutRowsᵀ col,
- * dx = col2im(doutRows W).
+ * dx = col2im(doutRows W), computed by convInputGrad from dout without the dcol matrix.
  */
 export class Convolution extends Layer {
   private col: Tensor | null = null;
@@ -67,21 +67,13 @@ export class Convolution extends Layer {
   }
 
   backward(dout: Tensor): Tensor {
-    const doutRows = this.backwardParamsAndKeep(dout);
-    const W = this.params[0];
-    const col = this.col!;
-    const dcol = this.buffer(dout.backend, 'dcol', col.shape, col.dtype);
-    gemm(doutRows, W.reshape(W.shape[0], -1), dcol);
-    const dx = this.buffer(dout.backend, 'dx', this.inputShape!, col.dtype);
-    return col2im(dcol, this.inputShape!, this.window, dx);
+    this.backwardParams(dout);
+    const dx = this.buffer(dout.backend, 'dx', this.inputShape!, dout.dtype);
+    return convInputGrad(dout, this.params[0], this.inputShape!, { stride: this.stride, pad: this.pad }, dx);
   }
 
+  /** db and dW from dout. */
   override backwardParams(dout: Tensor): void {
-    this.backwardParamsAndKeep(dout);
-  }
-
-  /** db and dW from dout; returns dout as rows (N * OH * OW, FN). */
-  private backwardParamsAndKeep(dout: Tensor): Tensor {
     const shape = this.kept(this.outputShape, dout);
     this.checkDout(dout, shape);
     const [n, fn, oh, ow] = shape;
@@ -90,6 +82,5 @@ export class Convolution extends Layer {
     transposeBatch(dout.reshape(n, fn, oh * ow), doutRows.reshape(n, oh * ow, fn));
     sumRows(doutRows, db);
     gemm(doutRows, this.col!, dW.reshape(fn, -1), { transA: true });
-    return doutRows;
   }
 }

@@ -12,6 +12,7 @@ import { callKernel } from './kernel-call.js';
 const IM2COL = kernelFamily('im2col');
 const COL2IM = kernelFamily('col2im');
 const TRANSPOSE_BATCH = kernelFamily('transposeBatch');
+const CONV_INPUT_GRAD = kernelFamily('convInputGrad');
 
 /**
  * Convolution as the book lowers it: im2col, one GEMM, a reshape.
@@ -74,6 +75,33 @@ export function col2im(col: Tensor, xShape: Shape, window: Window, out?: Tensor)
   }
   checkNoOverlap(op, col, dx, 'col and output');
   callKernel(op, COL2IM, dtype, n, c, h, w, window.height, window.width, window.stride, window.pad, col, dx);
+  return dx;
+}
+
+/**
+ * The input gradient of a convolution: dx (N, C, H, W) of `xShape` = col2im(dY W), where dY is
+ * dout (N, FN, OH, OW) as rows (N * OH * OW, FN) and W is (FN, C, FH, FW). Computed a few output
+ * rows at a time without the (N * OH * OW, C * FH * FW) dcol matrix, with the same bits as
+ * col2im(gemm(dY, W)). dx is overwritten.
+ */
+export function convInputGrad(dout: Tensor, W: Tensor, xShape: Shape, options: ConvOptions = {}, out?: Tensor): Tensor {
+  const op = 'convInputGrad';
+  const dtype = checkFloats(op, dout, W);
+  const dx = outputFor(op, dout, xShape, out);
+  try {
+    const [n, fn, oh, ow] = checkConv(op, dx, W, null, options);
+    if (!sameShape(dout.shape, [n, fn, oh, ow])) {
+      throw new Error(`${op}: dout must be ${formatShape([n, fn, oh, ow])} for input ${formatShape(xShape)} and filters W ${formatShape(W.shape)}, got ${describe(dout)}`);
+    }
+    checkNoOverlap(op, dout, dx, 'dout and output');
+    checkNoOverlap(op, W, dx, 'filters and output');
+  } catch (error) {
+    if (out === undefined) dx.dispose();
+    throw error;
+  }
+  const [, c, h, w] = xShape;
+  const window = convWindow(W, options);
+  callKernel(op, CONV_INPUT_GRAD, dtype, xShape[0], c, h, w, W.shape[0], window.height, window.width, window.stride, window.pad, dout, W, dx);
   return dx;
 }
 
