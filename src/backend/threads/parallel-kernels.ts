@@ -206,9 +206,13 @@ export const THREAD_KERNEL_NAMES: readonly string[] = [
   ...Object.keys(PARALLEL_KERNELS).flatMap((name) => [`${name}_f32`, `${name}_f64`]),
   'gemm_f32',
   'gemm_f64',
-  // Split by images in kernel-dispatch.ts, each thread with its own block of work.
+  // Split by images (or dW by channels) in kernel-dispatch.ts, each thread with its own work region.
+  'convForward_f32',
+  'convForward_f64',
   'convInputGrad_f32',
   'convInputGrad_f64',
+  'convFilterGrad_f32',
+  'convFilterGrad_f64',
   // Split by columns of dW in kernel-dispatch.ts.
   'csrTransposeMatmul_f32',
   'csrTransposeMatmul_f64',
