@@ -100,11 +100,16 @@ function packRows<T>(weights: usize, fn: i32, rowLength: i32, dst: usize): void 
   }
 }
 
-/** dst[0 : count] = src[0 : count], a v128 at a time. */
+/** dst[0 : count] = src[0 : count], a v128 at a time; a run of a v128 or more ends with one that overlaps the last. */
 @inline function copyRun<T>(dst: usize, src: usize, count: i32): void {
+  const L = lanes<T>();
+  if (count < L) {
+    for (let j = 0; j < count; j++) store<T>(at<T>(dst, j), load<T>(at<T>(src, j)));
+    return;
+  }
   let j = 0;
-  for (; j + lanes<T>() <= count; j += lanes<T>()) v128.store(at<T>(dst, j), v128.load(at<T>(src, j)));
-  for (; j < count; j++) store<T>(at<T>(dst, j), load<T>(at<T>(src, j)));
+  for (; j + L <= count; j += L) v128.store(at<T>(dst, j), v128.load(at<T>(src, j)));
+  if (j < count) v128.store(at<T>(dst, count - L), v128.load(at<T>(src, count - L)));
 }
 
 /**
