@@ -24,11 +24,12 @@ const TILE_BYTES = KC * 32;
 
 /**
  * `work` of convInputGrad: the edge tile, the partial column tile, Wᵀ packed, and the block of
- * dcolᵀ (rowLength, chunkRows * ow).
+ * dcolᵀ (rowLength, chunkRows * ow) with room for fw values after it.
  */
 @inline function inputGradWorkBytes<T>(c: i32, fh: i32, fw: i32, fn: i32, ow: i32, chunkRows: i32): i32 {
   const rowLength = c * fh * fw;
-  return EDGE_BYTES + TILE_BYTES + packedRowsBytes<T>(rowLength, fn) + rowLength * chunkRows * ow * <i32>sizeof<T>();
+  // fw values past the block: the masked edge loads of addBlockUnitStride.
+  return EDGE_BYTES + TILE_BYTES + packedRowsBytes<T>(rowLength, fn) + (rowLength * chunkRows * ow + fw) * <i32>sizeof<T>();
 }
 
 /**
@@ -411,16 +412,33 @@ function addBlock<T>(block: usize, npos: i32, oy0: i32, rows: i32, c: i32, h: i3
   }
 }
 
+/** Lane j of a v128 of i32 or i64 holds j: the edge masks of addBlockUnitStride. */
+const LANE_INDEX_I32 = memory.data<i32>([0, 1, 2, 3]);
+const LANE_INDEX_I64 = memory.data<i64>([0, 1]);
+
+/** A v128 of T's lane widths: all ones where first + j (j the lane) lies in [0, count), zeros elsewhere. */
+@inline function lanesInRange<T>(first: i32, count: i32): v128 {
+  if (sizeof<T>() == 4) {
+    const index = v128.add<i32>(v128.splat<i32>(first), v128.load(LANE_INDEX_I32));
+    return v128.and(v128.ge<i32>(index, v128.splat<i32>(0)), v128.lt<i32>(index, v128.splat<i32>(count)));
+  }
+  const index = v128.add<i64>(v128.splat<i64>(<i64>first), v128.load(LANE_INDEX_I64));
+  return v128.and(v128.ge<i64>(index, v128.splat<i64>(0)), v128.lt<i64>(index, v128.splat<i64>(<i64>count)));
+}
+
 /**
  * addBlock at stride 1, pixel by pixel: within output row oy, pixel (ch, iy, ix) takes
  * dcolᵀ[(ch, ky, kx), ox = ix + pad - kx] for kx from fw - 1 down to 0 (ox ascending, so the
  * order of addBlock). dcolᵀ holds the positions of one column side by side, so a v128 of
- * pixels takes each kx as one plain v128 load.
+ * pixels takes each kx as one plain v128 load. Near the image's left and right edges some lanes'
+ * ox falls outside [0, ow): their loads (a neighbouring row's positions, or up to fw values past
+ * the block, which `work` leaves room for) are masked to +0, and adding +0 leaves every sum as it
+ * was (a sum that starts at +0 is never -0).
  */
 function addBlockUnitStride<T>(block: usize, npos: i32, oy0: i32, rows: i32, c: i32, h: i32, w: i32,
                                fh: i32, fw: i32, pad: i32, ow: i32, image: usize): void {
   const L = lanes<T>();
-  // Pixels from vecLo on meet every kx at an ox >= 0; a v128 starting below vecHi meets them at ox < ow.
+  // A v128 of pixels from vecLo on meets every kx at an ox >= 0; one starting below vecHi, at ox < ow.
   const vecLo = max(0, fw - 1 - pad);
   const vecHi = ow - pad - L + 1;
   const columnBytes = at<T>(0, npos);
@@ -433,12 +451,18 @@ function addBlockUnitStride<T>(block: usize, npos: i32, oy0: i32, rows: i32, c: 
         // dcolᵀ[(ch, ky, kx), position (oy, ox)] sits at window + kx * columnBytes + ox.
         const window = at<T>(block, (ch * fh + ky) * fw * npos + (oy - oy0) * ow);
         let ix = 0;
-        for (; ix < w && ix < vecLo; ix++) addPixel<T>(at<T>(line, ix), window, ix + pad, fw, ow, columnBytes);
-        for (; ix + L <= w && ix < vecHi; ix += L) {
+        for (; ix + L <= w; ix += L) {
           const p = at<T>(line, ix);
           let sum = v128.load(p);
-          for (let kx = fw - 1; kx >= 0; kx--) {
-            sum = v128.add<T>(sum, v128.load(at<T>(window + <usize>kx * columnBytes, ix + pad - kx)));
+          if (ix >= vecLo && ix < vecHi) {
+            for (let kx = fw - 1; kx >= 0; kx--) {
+              sum = v128.add<T>(sum, v128.load(at<T>(window + <usize>kx * columnBytes, ix + pad - kx)));
+            }
+          } else {
+            for (let kx = fw - 1; kx >= 0; kx--) {
+              const values = v128.load(at<T>(window + <usize>kx * columnBytes, ix + pad - kx));
+              sum = v128.add<T>(sum, v128.and(values, lanesInRange<T>(ix + pad - kx, ow)));
+            }
           }
           v128.store(p, sum);
         }
