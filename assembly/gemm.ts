@@ -34,15 +34,8 @@
 // offsets therefore gives bit-identical results, whichever path each piece takes, so
 // threads may split a GEMM by rows or columns freely.
 
-/** Rows of C per micro-tile. */
-const MR = 4;
-/** v128 vectors per micro-tile row: NR = 2 * lanes (8 for f32, 4 for f64). */
-const NR_VECTORS = 2;
-/**
- * At most this many k per packed panel. The actual block size is k split evenly
- * (ceil(k / ceil(k / KC))), so it depends on k only.
- */
-const KC = 256;
+import { KC, MR, NR_VECTORS, kBlockStep, microKernel, microKernelOneVector, tileWidth } from './gemm-tile';
+
 /** Rows of op(A) per packed block; a multiple of MR. The block is MC * KC * 16 B = 512 KiB (L2). */
 const MC = 128;
 /**
@@ -81,11 +74,6 @@ const PACK_B_GROUP = 8;
 /** Lanes in one v128 of T. */
 @inline function lanes<T>(): i32 {
   return <i32>(16 / sizeof<T>());
-}
-
-/** Columns of C per micro-tile. */
-@inline function tileWidth<T>(): i32 {
-  return NR_VECTORS * lanes<T>();
 }
 
 /** Byte offset of element index i of T. */
@@ -317,132 +305,6 @@ function packB<T>(transB: i32, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc
   }
 }
 
-/** One row of a full tile: C[0 : NR] = beta * C + alpha * acc (beta == 0: C is not read). */
-@inline function updateRow<T>(row: usize, acc0: v128, acc1: v128, alpha: v128, beta: v128, betaIsZero: bool): void {
-  if (betaIsZero) {
-    v128.store(row, v128.mul<T>(alpha, acc0));
-    v128.store(row, v128.mul<T>(alpha, acc1), 16);
-  } else {
-    v128.store(row, v128.add<T>(v128.mul<T>(beta, v128.load(row)), v128.mul<T>(alpha, acc0)));
-    v128.store(row, v128.add<T>(v128.mul<T>(beta, v128.load(row, 16)), v128.mul<T>(alpha, acc1)), 16);
-  }
-}
-
-/**
- * Row r of an A micro-panel at step p (pa points at step p): MR broadcast vectors one after
- * another (pre-broadcast), or MR plain values broadcast by the load itself (splatA).
- * splatA is a constant at every call site, so only one kind of load is compiled in.
- */
-@inline function loadA<T>(pa: usize, r: i32, splatA: bool): v128 {
-  if (splatA) {
-    if (r == 0) return v128.load_splat<T>(pa);
-    if (r == 1) return v128.load_splat<T>(pa, sizeof<T>());
-    if (r == 2) return v128.load_splat<T>(pa, 2 * sizeof<T>());
-    return v128.load_splat<T>(pa, 3 * sizeof<T>());
-  }
-  if (r == 0) return v128.load(pa);
-  if (r == 1) return v128.load(pa, 16);
-  if (r == 2) return v128.load(pa, 32);
-  return v128.load(pa, 48);
-}
-
-/**
- * The micro-kernel, gemm 4 x (2 v128) Simd: acc (MR, NR) = sum over p of pa[p] (MR) outer pb[p] (NR),
- * then C[0 : mr, 0 : nr] = beta * C + alpha * acc. pa is one A micro-panel: kc steps aStep
- * bytes apart, each MR broadcast vectors or (splatA) MR plain values; pb is one B micro-panel:
- * kc rows of NR values bStep bytes apart (32 when packed, B's row stride when read in place,
- * gemmFewRows). Eight accumulators, two B vectors, one A vector and V8's product
- * temporary stay within the 12 live v128 values that V8 keeps in registers. `edge` is
- * scratch for one tile when mr < MR or nr < NR.
- */
-@inline function microKernel<T>(kc: i32, pa: usize, aStep: usize, splatA: bool, pb: usize, bStep: usize,
-                                alpha: T, beta: T, c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
-  let c00 = v128.splat<T>(<T>0), c01 = v128.splat<T>(<T>0);
-  let c10 = v128.splat<T>(<T>0), c11 = v128.splat<T>(<T>0);
-  let c20 = v128.splat<T>(<T>0), c21 = v128.splat<T>(<T>0);
-  let c30 = v128.splat<T>(<T>0), c31 = v128.splat<T>(<T>0);
-  // One step of p per trip: with more, TurboFan hoists the loads of later steps above
-  // the arithmetic of earlier ones, runs out of registers and spills.
-  const pbEnd = pb + <usize>kc * bStep;
-  while (pb < pbEnd) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    let a = loadA<T>(pa, 0, splatA);
-    c00 = v128.add<T>(c00, v128.mul<T>(a, b0));
-    c01 = v128.add<T>(c01, v128.mul<T>(a, b1));
-    a = loadA<T>(pa, 1, splatA);
-    c10 = v128.add<T>(c10, v128.mul<T>(a, b0));
-    c11 = v128.add<T>(c11, v128.mul<T>(a, b1));
-    a = loadA<T>(pa, 2, splatA);
-    c20 = v128.add<T>(c20, v128.mul<T>(a, b0));
-    c21 = v128.add<T>(c21, v128.mul<T>(a, b1));
-    a = loadA<T>(pa, 3, splatA);
-    c30 = v128.add<T>(c30, v128.mul<T>(a, b0));
-    c31 = v128.add<T>(c31, v128.mul<T>(a, b1));
-    pa += aStep;
-    pb += bStep;
-  }
-  const betaIsZero = beta == <T>0;
-  if (mr == MR && nr == tileWidth<T>()) {
-    const av = v128.splat<T>(alpha), bv = v128.splat<T>(beta);
-    const ldcBytes = at<T>(ldc);
-    updateRow<T>(c, c00, c01, av, bv, betaIsZero);
-    updateRow<T>(c + ldcBytes, c10, c11, av, bv, betaIsZero);
-    updateRow<T>(c + 2 * ldcBytes, c20, c21, av, bv, betaIsZero);
-    updateRow<T>(c + 3 * ldcBytes, c30, c31, av, bv, betaIsZero);
-    return;
-  }
-  // Partial tile: spill the accumulators and update only what lies inside C.
-  v128.store(edge, c00); v128.store(edge, c01, 16);
-  v128.store(edge, c10, 32); v128.store(edge, c11, 48);
-  v128.store(edge, c20, 64); v128.store(edge, c21, 80);
-  v128.store(edge, c30, 96); v128.store(edge, c31, 112);
-  updateFromEdge<T>(edge, alpha, beta, c, ldc, mr, nr);
-}
-
-/**
- * The micro-kernel for a last column panel no wider than one vector (nr <= lanes):
- * the same sums as microKernel's first vector, without the wasted second half.
- * Four accumulators, one B vector per step (pb still advances by the padded panel width).
- */
-@inline function microKernelOneVector<T>(kc: i32, pa: usize, aStep: usize, splatA: bool, pb: usize, alpha: T, beta: T,
-                                         c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
-  let c0 = v128.splat<T>(<T>0), c1 = v128.splat<T>(<T>0);
-  let c2 = v128.splat<T>(<T>0), c3 = v128.splat<T>(<T>0);
-  const pbEnd = pb + <usize>(kc * 32);
-  while (pb < pbEnd) {
-    const b = v128.load(pb);
-    c0 = v128.add<T>(c0, v128.mul<T>(loadA<T>(pa, 0, splatA), b));
-    c1 = v128.add<T>(c1, v128.mul<T>(loadA<T>(pa, 1, splatA), b));
-    c2 = v128.add<T>(c2, v128.mul<T>(loadA<T>(pa, 2, splatA), b));
-    c3 = v128.add<T>(c3, v128.mul<T>(loadA<T>(pa, 3, splatA), b));
-    pa += aStep;
-    pb += 32;
-  }
-  v128.store(edge, c0);
-  v128.store(edge, c1, 32);
-  v128.store(edge, c2, 64);
-  v128.store(edge, c3, 96);
-  updateFromEdge<T>(edge, alpha, beta, c, ldc, mr, nr);
-}
-
-/**
- * C[0 : mr, 0 : nr] = beta * C + alpha * acc for a tile spilled to `edge` (rows 32 bytes apart),
- * with the same scalar operations as the vector lanes (so the bits do not depend on the edge).
- */
-function updateFromEdge<T>(edge: usize, alpha: T, beta: T, c: usize, ldc: i32, mr: i32, nr: i32): void {
-  const betaIsZero = beta == <T>0;
-  for (let r = 0; r < mr; r++) {
-    const row = c + at<T>(r * ldc);
-    const accRow = edge + <usize>(r * 32);
-    for (let j = 0; j < nr; j++) {
-      const acc = load<T>(accRow + at<T>(j));
-      const cj = row + at<T>(j);
-      store<T>(cj, betaIsZero ? alpha * acc : beta * load<T>(cj) + alpha * acc);
-    }
-  }
-}
-
 /**
  * All tiles of one packed block: C (mc, nc) = beta * C + alpha * A block (mc, kc) * B panel (kc, nc).
  * Column panels outside, row panels inside: the B micro-panel stays in L1 while the A
@@ -482,8 +344,7 @@ function gemmWide<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
   const packedA = work;
   const packedB = packedA + <usize>(MC * KC * 16);
   const edge = packedB + at<T>(KC * NC);
-  const kBlocks = (k + KC - 1) / KC;
-  const kcStep = (k + kBlocks - 1) / kBlocks;
+  const kcStep = kBlockStep(k);
   for (let pc = 0; pc < k; pc += kcStep) {
     const kc = min(kcStep, k - pc);
     // Later k-blocks add to what the earlier ones wrote.
@@ -517,8 +378,7 @@ function gemmNarrow<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32,
   const panelA = work;
   const packedB = panelA + <usize>(MC * KC * 16);
   const edge = packedB + at<T>(KC * NC);
-  const kBlocks = (k + KC - 1) / KC;
-  const kcStep = (k + kBlocks - 1) / kBlocks;
+  const kcStep = kBlockStep(k);
   // A slab is kc rows of n rounded up to whole micro-panels; KC * NC values hold one or more.
   const slabStep = kcStep * ((n + NR - 1) / NR) * NR;
   const groupK = (KC * NC / slabStep) * kcStep;
@@ -582,8 +442,7 @@ function gemmFewRows<T>(transA: i32, m: i32, n: i32, k: i32,
   const panelsA = work;
   const packedB = panelsA + <usize>(MC * KC * 16);
   const edge = packedB + at<T>(KC * NC);
-  const kBlocks = (k + KC - 1) / KC;
-  const kcStep = (k + kBlocks - 1) / kBlocks;
+  const kcStep = kBlockStep(k);
   for (let pc = 0; pc < k; pc += kcStep) {
     const kc = min(kcStep, k - pc);
     // Later k-blocks add to what the earlier ones wrote.

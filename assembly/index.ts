@@ -11,6 +11,7 @@ export * from './reduce';
 export * from './optim';
 export * from './gather';
 export * from './conv';
+export * from './conv-implicit';
 export * from './pool';
 export * from './batchnorm';
 export * from './sparse';

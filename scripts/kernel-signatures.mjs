@@ -11,7 +11,7 @@ export const OUTPUT = 'src/backend/threads/kernel-signatures.ts';
 /** { exportName: [paramType, ...] } for every function assembly/index.ts re-exports. */
 export function readSignatures(assemblyDir = new URL('assembly/', root)) {
   const index = readFileSync(new URL('index.ts', assemblyDir), 'utf8');
-  const files = [...index.matchAll(/^export \* from '\.\/(\w+)';$/gm)].map((m) => m[1]);
+  const files = [...index.matchAll(/^export \* from '\.\/([\w-]+)';$/gm)].map((m) => m[1]);
   const signatures = {};
   for (const file of files) {
     const source = readFileSync(new URL(`${file}.ts`, assemblyDir), 'utf8');

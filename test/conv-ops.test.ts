@@ -65,7 +65,7 @@ describe('conv2d', () => {
 });
 
 describe('bad input is rejected before any kernel runs, naming the op and the shapes', () => {
-  test('conv2d, im2col, col2im, transposeBatch', () => {
+  test('conv2d, convFilterGrad, convInputGrad, im2col, col2im, transposeBatch', () => {
     const b = backends.float32!;
     const x = b.zeros([2, 3, 8, 8]);
     const W = b.zeros([4, 3, 3, 3]);
@@ -83,6 +83,25 @@ describe('bad input is rejected before any kernel runs, naming the op and the sh
     const window = { height: 3, width: 3, stride: 1, pad: 0 };
     expect(() => ops.col2im(b.zeros([10, 27]), [2, 3, 8, 8], window)).toThrow('col2im: col must be (72, 27) for input (2, 3, 8, 8), got (10, 27) float32');
     expect(() => ops.transposeBatch(b.zeros([4, 4]))).toThrow('transposeBatch: input must be (N, rows, cols), got (4, 4)');
+    const dout = b.zeros([2, 4, 6, 6]);
+    expect(() => ops.convInputGrad(b.zeros([2, 4, 5, 6]), W, [2, 3, 8, 8])).toThrow(
+      'convInputGrad: dout must be (2, 4, 6, 6) for input (2, 3, 8, 8) and filters W (4, 3, 3, 3), got (2, 4, 5, 6) float32',
+    );
+    expect(() => ops.convInputGrad(dout, b.zeros([4, 2, 3, 3]), [2, 3, 8, 8])).toThrow('convInputGrad: input (2, 3, 8, 8) has 3 channels, filters W (4, 2, 3, 3) expect 2');
+    expect(() => ops.convInputGrad(dout, W, [2, 3, 8])).toThrow('convInputGrad: input must be (N, C, H, W), got (2, 3, 8)');
+    expect(() => ops.convInputGrad(dout, b.zeros([4, 3, 3, 3], 'float64'), [2, 3, 8, 8])).toThrow(/convInputGrad: dtypes differ/);
+    expect(() => ops.convInputGrad(dout, W, [2, 3, 8, 8], {}, b.zeros([2, 3, 8, 7]))).toThrow('convInputGrad: output must be (2, 3, 8, 8) float32, got (2, 3, 8, 7) float32');
+    const rows = b.zeros([72, 4]);
+    expect(() => ops.convFilterGrad(x, b.zeros([70, 4]), [4, 3, 3, 3])).toThrow(
+      'convFilterGrad: dout rows must be (72, 4) for input (2, 3, 8, 8) and filters W (4, 3, 3, 3), got (70, 4) float32',
+    );
+    expect(() => ops.convFilterGrad(x, rows, [4, 3, 3])).toThrow('convFilterGrad: filters W must be (FN, C, FH, FW), got (4, 3, 3)');
+    expect(() => ops.convFilterGrad(x, rows, [4, 2, 3, 3])).toThrow('convFilterGrad: input (2, 3, 8, 8) has 3 channels, filters W (4, 2, 3, 3) expect 2');
+    expect(() => ops.convFilterGrad(x, b.zeros([72, 4], 'float64'), [4, 3, 3, 3])).toThrow(/convFilterGrad: dtypes differ/);
+    expect(() => ops.convFilterGrad(x, rows, [4, 3, 3, 3], {}, b.zeros([4, 27]))).toThrow('convFilterGrad: output must be (4, 3, 3, 3) float32, got (4, 27) float32');
+    expect(() => ops.conv2d(x, W, bias, {}, b.zeros([2, 4, 6, 6], 'float64'))).toThrow('conv2d: output must be (2, 4, 6, 6) float32, got (2, 4, 6, 6) float64');
+    const square = b.zeros([1, 1, 4, 4]);
+    expect(() => ops.convInputGrad(square, b.zeros([1, 1, 1, 1]), [1, 1, 4, 4], {}, square)).toThrow(/^convInputGrad: dout and output/);
     const gone = b.zeros([1, 3, 8, 8]);
     gone.dispose();
     expect(() => ops.conv2d(gone, W, bias)).toThrow(/conv2d: tensor \(1, 3, 8, 8\) float32 has been disposed/);

@@ -287,9 +287,13 @@ const OP_CASES: Record<string, OpCase> = {
     tensors: (at) => [floats(at(0), [1, 2, 3, 3]), floats(at(1), [3, 2, 2, 2]), floats(at(2), [3]), floats(at(3), [1, 3, 2, 2])],
     call: ([x, W, b, y]) => ops.conv2d(x, W, b, {}, y),
   },
-  convForwardFromCol: {
-    tensors: (at) => [floats(at(0), [4, 8]), floats(at(1), [3, 2, 2, 2]), floats(at(2), [3]), floats(at(3), [4, 3]), floats(at(4), [1, 3, 2, 2])],
-    call: ([col, W, b, rows, y]) => ops.convForwardFromCol(col, W, b, rows, y),
+  convFilterGrad: {
+    tensors: (at) => [floats(at(0), [1, 2, 3, 3]), floats(at(1), [4, 3]), floats(at(2), [3, 2, 2, 2])],
+    call: ([x, doutRows, dW]) => ops.convFilterGrad(x, doutRows, [3, 2, 2, 2], {}, dW),
+  },
+  convInputGrad: {
+    tensors: (at) => [floats(at(0), [1, 3, 2, 2]), floats(at(1), [3, 2, 2, 2]), floats(at(2), [1, 2, 3, 3])],
+    call: ([dout, W, dx]) => ops.convInputGrad(dout, W, [1, 2, 3, 3], {}, dx),
   },
   maxPool: {
     tensors: (at) => [floats(at(0), [1, 2, 3, 3]), floats(at(1), [1, 2, 2, 2]), at(2).zeros([1, 2, 2, 2], 'int32')],

@@ -58,7 +58,7 @@ export class Backend {
   rng: Rng;
   /** The workers that share the kernel calls (null with threads: 1). */
   threadPool: ThreadPool | null = null;
-  private workspaces = new Map<string, number>();
+  private workspaces = new Map<string, { ptr: number; bytes: number }>();
   private ended = false;
 
   /**
@@ -132,13 +132,16 @@ export class Backend {
     this.cachedFrom = null;
   }
 
-  /** Scratch memory a kernel needs (GEMM packing buffers), made once per kind and kept. */
+  /**
+   * Scratch memory a kernel needs (GEMM packing buffers, a conv block), made once per kind and
+   * kept; a later call asking for more bytes of the same kind gets a larger region instead.
+   */
   workspace(kind: string, bytes: number): number {
-    let ptr = this.workspaces.get(kind);
-    if (ptr === undefined) {
-      ptr = this.arena.alloc(bytes);
-      this.workspaces.set(kind, ptr);
-    }
+    const held = this.workspaces.get(kind);
+    if (held !== undefined && held.bytes >= bytes) return held.ptr;
+    if (held !== undefined) this.arena.release(held.ptr);
+    const ptr = this.arena.alloc(bytes);
+    this.workspaces.set(kind, { ptr, bytes });
     return ptr;
   }
 

@@ -3,6 +3,7 @@ import { ITEM_SIZE, kernelSuffix } from './dtype.js';
 import type { ThreadPool } from './threads/thread-pool.js';
 import { PARALLEL_KERNELS, splitArgs, workOf } from './threads/parallel-kernels.js';
 import { GEMM_MIN_MULTIPLY_ADDS, GEMM_SPLIT_COLS, splitGemm } from './threads/gemm-split.js';
+import { outSize } from './threads/parallel-kernels.js';
 
 /**
  * How one kernel call becomes a wasm call, or one call per thread.
@@ -53,6 +54,9 @@ export function dispatchFor(host: DispatchHost, family: KernelFamily, dtype: Flo
   if (typeof fn !== 'function') throw new Error(`the wasm core has no kernel ${full}`);
   if (family.name === 'gemm') return gemmDispatch(host, dtype, fn);
   if (family.name === 'csrTransposeMatmul' || family.name === 'byteRowsTransposeMatmul') return sparseTransposeDispatch(host, family.name, dtype, fn);
+  if (family.name === 'convInputGrad') return convInputGradDispatch(host, dtype, fn);
+  if (family.name === 'convForward') return convForwardDispatch(host, dtype, fn);
+  if (family.name === 'convFilterGrad') return convFilterGradDispatch(host, dtype, fn);
   const split = PARALLEL_KERNELS[family.name];
   const pool = host.threadPool;
   if (pool === null || split === undefined) return fn;
@@ -137,5 +141,111 @@ function sparseTransposeDispatch(host: DispatchHost, family: string, dtype: Floa
     }
     pool.run(name, jobs);
     return 0;
+  };
+}
+
+/**
+ * Bytes of colᵀ or dcolᵀ a conv kernel works on at once: whole output rows, as many as fit (at
+ * least one). With 32 KiB, DeepConvNet's 16 -> 16 layer takes two rows of 28 (seven whole 8-wide tiles).
+ */
+const CONV_BLOCK_BYTES = 32_768;
+
+/** The conv kernels' arguments as ops pass them: (n, c, h, w, fn, fh, fw, stride, pad, ...three arrays). */
+type ConvArgs = [number, number, number, number, number, number, number, number, number, number, number, number];
+
+/** What a conv kernel's dispatch needs from one call: its sizes, and the work region of each thread. */
+function convCall(host: DispatchHost, name: string, dtype: FloatDType, args: ConvArgs) {
+  const [n, c, h, w, filters, fh, fw, stride, pad] = args;
+  const oh = outSize(h, fh, stride, pad);
+  const ow = outSize(w, fw, stride, pad);
+  const rowLength = c * fh * fw;
+  const itemSize = ITEM_SIZE[dtype];
+  return {
+    n, c, h, w, filters, fh, fw, oh, ow, itemSize,
+    /** Whole output rows per block (CONV_BLOCK_BYTES of colᵀ). */
+    chunkRows: Math.max(1, Math.min(oh, Math.floor(CONV_BLOCK_BYTES / Math.max(1, rowLength * ow * itemSize)))),
+    /** Threads worth using: one below a GEMM's threshold, else at most `units` (images or channels). */
+    shares: (units: number) =>
+      host.threadPool === null || n * filters * rowLength * oh * ow < GEMM_MIN_MULTIPLY_ADDS ? 1 : Math.max(1, Math.min(host.threadPool.threads, units)),
+    work: (thread: number, bytes: number) => host.workspace(thread === 0 ? name : `${name} thread ${thread}`, bytes),
+  };
+}
+
+/** Runs one job per share on the pool (the first on the calling thread), or the only one here. */
+function runShares(host: DispatchHost, name: string, fn: KernelFn, jobs: number[][]): number {
+  if (jobs.length === 1) return fn(...jobs[0]);
+  const kernel = host.threadPool!.kernelIndex(name);
+  host.threadPool!.run(name, jobs.map((args) => ({ kernel, args })));
+  return 0;
+}
+
+/** [start, end) of share t of `units` split `shares` ways. */
+const shareRange = (units: number, shares: number, t: number) => [Math.round((units * t) / shares), Math.round((units * (t + 1)) / shares)];
+
+/**
+ * Convolution forward without col, (n, c, h, w, fn, fh, fw, stride, pad, x, W, b, y) as ops call
+ * it: the dispatch picks the block of output rows and each thread's work region; threads take
+ * ranges of whole images.
+ */
+function convForwardDispatch(host: DispatchHost, dtype: FloatDType, fn: KernelFn): KernelFn {
+  const name = `convForward_${kernelSuffix(dtype)}`;
+  const workBytes = host.kernels[`convForwardWorkBytes_${kernelSuffix(dtype)}`];
+  return (...args: number[]): number => {
+    const [, , , , , , , stride, pad, x, W, b, y] = args;
+    const k = convCall(host, name, dtype, args as ConvArgs);
+    const bytes = workBytes(k.c, k.fh, k.fw, k.filters, k.ow, k.chunkRows);
+    const shares = k.shares(k.n);
+    const jobs = Array.from({ length: shares }, (_, t) => {
+      const [start, end] = shareRange(k.n, shares, t);
+      const xShare = x + start * k.c * k.h * k.w * k.itemSize;
+      const yShare = y + start * k.filters * k.oh * k.ow * k.itemSize;
+      return [end - start, k.c, k.h, k.w, k.filters, k.fh, k.fw, stride, pad, xShare, W, b, yShare, k.chunkRows, k.work(t, bytes)];
+    });
+    return runShares(host, name, fn, jobs);
+  };
+}
+
+/**
+ * dx of a convolution from dout and W without a dcol matrix, (n, c, h, w, fn, fh, fw, stride,
+ * pad, dout, W, dx) as ops call it: threads take ranges of whole images.
+ */
+function convInputGradDispatch(host: DispatchHost, dtype: FloatDType, fn: KernelFn): KernelFn {
+  const name = `convInputGrad_${kernelSuffix(dtype)}`;
+  const workBytes = host.kernels[`convInputGradWorkBytes_${kernelSuffix(dtype)}`];
+  return (...args: number[]): number => {
+    const [, , , , , , , stride, pad, dout, W, dx] = args;
+    const k = convCall(host, name, dtype, args as ConvArgs);
+    const bytes = workBytes(k.c, k.fh, k.fw, k.filters, k.ow, k.chunkRows);
+    const shares = k.shares(k.n);
+    const jobs = Array.from({ length: shares }, (_, t) => {
+      const [start, end] = shareRange(k.n, shares, t);
+      const doutShare = dout + start * k.filters * k.oh * k.ow * k.itemSize;
+      const dxShare = dx + start * k.c * k.h * k.w * k.itemSize;
+      return [end - start, k.c, k.h, k.w, k.filters, k.fh, k.fw, stride, pad, doutShare, W, dxShare, k.chunkRows, k.work(t, bytes)];
+    });
+    return runShares(host, name, fn, jobs);
+  };
+}
+
+/**
+ * dW of a convolution without col, (n, c, h, w, fn, fh, fw, stride, pad, x, dY, dW) as ops call
+ * it, dY being dout as rows (n * oh * ow, fn): every dW value sums over all images, so threads
+ * take ranges of input channels instead (whole column ranges of dW, each summed as on one thread).
+ */
+function convFilterGradDispatch(host: DispatchHost, dtype: FloatDType, fn: KernelFn): KernelFn {
+  const name = `convFilterGrad_${kernelSuffix(dtype)}`;
+  const workBytes = host.kernels[`convFilterGradWorkBytes_${kernelSuffix(dtype)}`];
+  return (...args: number[]): number => {
+    const [, , , , , , , stride, pad, x, dY, dW] = args;
+    const k = convCall(host, name, dtype, args as ConvArgs);
+    const shares = k.shares(k.c);
+    const jobs = Array.from({ length: shares }, (_, t) => {
+      const [start, end] = shareRange(k.c, shares, t);
+      const bytes = workBytes(end - start, k.fh, k.fw, k.filters, k.ow, k.n * k.oh * k.ow);
+      const xShare = x + start * k.h * k.w * k.itemSize;
+      const dWShare = dW + start * k.fh * k.fw * k.itemSize;
+      return [k.n, end - start, k.h, k.w, k.filters, k.fh, k.fw, stride, pad, xShare, dY, dWShare, k.c, k.work(t, bytes)];
+    });
+    return runShares(host, name, fn, jobs);
   };
 }

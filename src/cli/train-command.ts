@@ -119,7 +119,7 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
     ...(s.iterations !== null ? { iterations: s.iterations } : { epochs: s.epochs! }),
     seed: s.seed,
     test,
-    // A conv layer's im2col buffer grows with the batch (DeepConvNet's second layer: 0.45 GB at 1000 images in f32).
+    // A conv net's activations grow with the batch (DeepConvNet's second layer: 50 MB out and 50 MB dx at 1000 images in f32).
     ...(isConvNet(s.net) ? { evalBatchSize: 200 } : {}),
     dense: s.dense,
     trainAccuracy: s.trainAccuracy,

@@ -1,24 +1,24 @@
 import type { Tensor } from '../backend/tensor.js';
 import type { Shape } from '../backend/shape.js';
-import { checkConv, convForwardFromCol, convWindow, im2col, col2im, transposeBatch } from '../ops/conv.js';
+import { checkConv, conv2d, convFilterGrad, convInputGrad, convWindow, transposeBatch } from '../ops/conv.js';
 import { checkWindowParams } from '../ops/window.js';
 import type { Window } from '../ops/window.js';
 import { checkFloats } from '../ops/check.js';
 import { formatShape } from '../backend/shape.js';
-import { gemm } from '../ops/gemm.js';
 import { sumRows } from '../ops/reduce.js';
 import { Layer } from './layer.js';
 
 /**
  * The book's Convolution: x (N, C, H, W) -> out (N, FN, OH, OW), with filters W (FN, C, FH, FW)
  * (PyTorch's nn.Conv2d.weight layout) and bias b (FN,); zero padding `pad`, one `stride`.
- * Forward: col = im2col(x) (N * OH * OW, C * FH * FW), rows = col Wᵀ + b, out = rows as NCHW.
- * Backward: doutRows = dout as (N * OH * OW, FN); db = column sums, dW = doutRowsᵀ col,
- * dx = col2im(doutRows W).
+ * The book lowers it to GEMMs over col = im2col(x) (N * OH * OW, C * FH * FW): rows = col Wᵀ + b,
+ * out = rows as NCHW; backward, with doutRows = dout as (N * OH * OW, FN): db = column sums,
+ * dW = doutRowsᵀ col, dx = col2im(doutRows W). The ops used here compute those products with
+ * the same bits a few output rows at a time, without col, so the layer keeps x (as Affine does)
+ * instead of a col nine times its size (for a 3x3 filter).
  */
 export class Convolution extends Layer {
-  private col: Tensor | null = null;
-  private inputShape: Shape | null = null;
+  private x: Tensor | null = null;
   private outputShape: Shape | null = null;
 
   constructor(
@@ -53,35 +53,24 @@ export class Convolution extends Layer {
 
   forward(x: Tensor): Tensor {
     const [W, b] = this.params;
-    const [n, fn, oh, ow] = checkConv(this.label, x, W, b, { stride: this.stride, pad: this.pad });
-    const window = this.window;
-    const col = this.buffer(x.backend, 'col', [n * oh * ow, W.size / fn], W.dtype);
-    im2col(x, window, col);
-    const rows = this.buffer(x.backend, 'rows', [n * oh * ow, fn], W.dtype);
-    const out = this.buffer(x.backend, 'out', [n, fn, oh, ow], W.dtype);
-    convForwardFromCol(col, W, b, rows, out);
-    this.col = col;
-    this.inputShape = x.shape;
+    const options = { stride: this.stride, pad: this.pad };
+    const shape = checkConv(this.label, x, W, b, options);
+    const out = this.buffer(x.backend, 'out', shape, W.dtype);
+    conv2d(x, W, b, options, out);
+    this.x = x;
     this.outputShape = out.shape;
     return out;
   }
 
   backward(dout: Tensor): Tensor {
-    const doutRows = this.backwardParamsAndKeep(dout);
-    const W = this.params[0];
-    const col = this.col!;
-    const dcol = this.buffer(dout.backend, 'dcol', col.shape, col.dtype);
-    gemm(doutRows, W.reshape(W.shape[0], -1), dcol);
-    const dx = this.buffer(dout.backend, 'dx', this.inputShape!, col.dtype);
-    return col2im(dcol, this.inputShape!, this.window, dx);
+    this.backwardParams(dout);
+    const x = this.x!;
+    const dx = this.buffer(dout.backend, 'dx', x.shape, dout.dtype);
+    return convInputGrad(dout, this.params[0], x.shape, { stride: this.stride, pad: this.pad }, dx);
   }
 
+  /** db and dW from dout. */
   override backwardParams(dout: Tensor): void {
-    this.backwardParamsAndKeep(dout);
-  }
-
-  /** db and dW from dout; returns dout as rows (N * OH * OW, FN). */
-  private backwardParamsAndKeep(dout: Tensor): Tensor {
     const shape = this.kept(this.outputShape, dout);
     this.checkDout(dout, shape);
     const [n, fn, oh, ow] = shape;
@@ -89,7 +78,6 @@ export class Convolution extends Layer {
     const doutRows = this.buffer(dout.backend, 'doutRows', [n * oh * ow, fn], dout.dtype);
     transposeBatch(dout.reshape(n, fn, oh * ow), doutRows.reshape(n, oh * ow, fn));
     sumRows(doutRows, db);
-    gemm(doutRows, this.col!, dW.reshape(fn, -1), { transA: true });
-    return doutRows;
+    convFilterGrad(this.x!, doutRows, this.params[0].shape, { stride: this.stride, pad: this.pad }, dW);
   }
 }

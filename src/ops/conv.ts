@@ -1,9 +1,8 @@
 import type { Tensor } from '../backend/tensor.js';
 import { formatShape, sameShape } from '../backend/shape.js';
 import type { Shape } from '../backend/shape.js';
+import type { FloatDType } from '../backend/dtype.js';
 import { checkFloats, checkNoOverlap, describe, outputFor } from './check.js';
-import { gemm } from './gemm.js';
-import { addBias } from './reduce.js';
 import { checkWindowOver } from './window.js';
 import type { Window } from './window.js';
 import { kernelFamily } from '../backend/kernel-dispatch.js';
@@ -12,12 +11,17 @@ import { callKernel } from './kernel-call.js';
 const IM2COL = kernelFamily('im2col');
 const COL2IM = kernelFamily('col2im');
 const TRANSPOSE_BATCH = kernelFamily('transposeBatch');
+const CONV_FORWARD = kernelFamily('convForward');
+const CONV_INPUT_GRAD = kernelFamily('convInputGrad');
+const CONV_FILTER_GRAD = kernelFamily('convFilterGrad');
 
 /**
  * Convolution as the book lowers it: im2col, one GEMM, a reshape.
  *   x is (N, C, H, W), W is (FN, C, FH, FW) (PyTorch's nn.Conv2d.weight layout), b is (FN,),
  *   col is (N * OH * OW, C * FH * FW), out is (N, FN, OH, OW).
  * The GEMM gives (N * OH * OW, FN) rows; transposeBatch turns them into NCHW.
+ * conv2d, convFilterGrad and convInputGrad compute the same products with the same bits without
+ * ever holding col (assembly/conv-implicit.ts); im2col and col2im remain for the autograd rule.
  */
 
 export interface ConvOptions {
@@ -77,6 +81,33 @@ export function col2im(col: Tensor, xShape: Shape, window: Window, out?: Tensor)
   return dx;
 }
 
+/**
+ * The input gradient of a convolution: dx (N, C, H, W) of `xShape` = col2im(dY W), where dY is
+ * dout (N, FN, OH, OW) as rows (N * OH * OW, FN) and W is (FN, C, FH, FW). Computed a few output
+ * rows at a time without the (N * OH * OW, C * FH * FW) dcol matrix, with the same bits as
+ * col2im(gemm(dY, W)). dx is overwritten.
+ */
+export function convInputGrad(dout: Tensor, W: Tensor, xShape: Shape, options: ConvOptions = {}, out?: Tensor): Tensor {
+  const op = 'convInputGrad';
+  const dtype = checkFloats(op, dout, W);
+  const dx = outputFor(op, dout, xShape, out);
+  try {
+    const [n, fn, oh, ow] = checkConv(op, dx, W, null, options);
+    if (!sameShape(dout.shape, [n, fn, oh, ow])) {
+      throw new Error(`${op}: dout must be ${formatShape([n, fn, oh, ow])} for input ${formatShape(xShape)} and filters W ${formatShape(W.shape)}, got ${describe(dout)}`);
+    }
+    checkNoOverlap(op, dout, dx, 'dout and output');
+    checkNoOverlap(op, W, dx, 'filters and output');
+  } catch (error) {
+    if (out === undefined) dx.dispose();
+    throw error;
+  }
+  const [, c, h, w] = xShape;
+  const window = convWindow(W, options);
+  callKernel(op, CONV_INPUT_GRAD, dtype, xShape[0], c, h, w, W.shape[0], window.height, window.width, window.stride, window.pad, dout, W, dx);
+  return dx;
+}
+
 /** x is (N, R, C), out is (N, C, R): each of the N matrices transposed. */
 export function transposeBatch(x: Tensor, out?: Tensor): Tensor {
   const op = 'transposeBatch';
@@ -91,33 +122,45 @@ export function transposeBatch(x: Tensor, out?: Tensor): Tensor {
 
 /**
  * Convolution forward: out (N, FN, OH, OW) = W * x + b (cross-correlation, as in the book and
- * PyTorch). Makes its col and row buffers and frees them; a layer keeps its own instead.
+ * PyTorch). Computed a few output rows at a time without the (N * OH * OW, C * FH * FW) col
+ * matrix, with the bits of the book's lowering (col = im2col(x), col Wᵀ + b, as NCHW).
  */
 export function conv2d(x: Tensor, W: Tensor, b: Tensor, options: ConvOptions = {}, out?: Tensor): Tensor {
   const op = 'conv2d';
   const [n, fn, oh, ow] = checkConv(op, x, W, b, options);
   const y = outputFor(op, x, [n, fn, oh, ow], out);
   checkNoOverlap(op, x, y, 'input and output');
-  const col = im2col(x, convWindow(W, options));
-  const rows = x.backend.empty([n * oh * ow, fn], x.dtype);
-  try {
-    convForwardFromCol(col, W, b, rows, y);
-  } finally {
-    col.dispose();
-    rows.dispose();
-  }
+  checkNoOverlap(op, W, y, 'filters and output');
+  checkNoOverlap(op, b, y, 'bias and output');
+  const [, c, h, w] = x.shape;
+  const window = convWindow(W, options);
+  callKernel(op, CONV_FORWARD, x.dtype as FloatDType, n, c, h, w, fn, window.height, window.width, window.stride, window.pad, x, W, b, y);
   return y;
 }
 
 /**
- * The GEMM and reshape of the forward, from a ready col: rows (N * OH * OW, FN) = col Wᵀ + b,
- * then y (N, FN, OH, OW) = rows as NCHW.
+ * The filter gradient of a convolution: dW (FN, C, FH, FW) of `wShape` = dYᵀ col, where dY is
+ * doutRows (N * OH * OW, FN) (dout as rows, transposeBatch) and col = im2col(x), x (N, C, H, W).
+ * Summed without the col matrix, with the bits of gemm(dY, col, { transA: true }). dW is overwritten.
  */
-export function convForwardFromCol(col: Tensor, W: Tensor, b: Tensor, rows: Tensor, y: Tensor): void {
-  // All five checked up front: the GEMM writes rows before addBias would look at b.
-  checkFloats('convForwardFromCol', col, W, b, rows, y);
-  const [n, fn, oh, ow] = y.shape;
-  gemm(col, W.reshape(fn, -1), rows, { transB: true });
-  addBias(rows, b, rows);
-  transposeBatch(rows.reshape(n, oh * ow, fn), y.reshape(n, fn, oh * ow));
+export function convFilterGrad(x: Tensor, doutRows: Tensor, wShape: Shape, options: ConvOptions = {}, out?: Tensor): Tensor {
+  const op = 'convFilterGrad';
+  const dtype = checkFloats(op, x, doutRows);
+  if (wShape.length !== 4) throw new Error(`${op}: filters W must be (FN, C, FH, FW), got ${formatShape(wShape)}`);
+  const dW = outputFor(op, x, wShape, out);
+  try {
+    const [n, fn, oh, ow] = checkConv(op, x, dW, null, options);
+    if (!sameShape(doutRows.shape, [n * oh * ow, fn])) {
+      throw new Error(`${op}: dout rows must be ${formatShape([n * oh * ow, fn])} for input ${formatShape(x.shape)} and filters W ${formatShape(wShape)}, got ${describe(doutRows)}`);
+    }
+    checkNoOverlap(op, x, dW, 'input and output');
+    checkNoOverlap(op, doutRows, dW, 'dout rows and output');
+  } catch (error) {
+    if (out === undefined) dW.dispose();
+    throw error;
+  }
+  const [n, c, h, w] = x.shape;
+  const window = convWindow(dW, options);
+  callKernel(op, CONV_FILTER_GRAD, dtype, n, c, h, w, wShape[0], window.height, window.width, window.stride, window.pad, x, doutRows, dW);
+  return dW;
 }

@@ -1,5 +1,5 @@
 import type { Tensor } from '../../backend/tensor.js';
-import { checkConv, col2im, convWindow, im2col, transposeBatch } from '../../ops/conv.js';
+import { checkConv, convInputGrad, convWindow, im2col, transposeBatch } from '../../ops/conv.js';
 import type { ConvOptions } from '../../ops/conv.js';
 import { gemm } from '../../ops/gemm.js';
 import { addBias, sumRows } from '../../ops/reduce.js';
@@ -13,7 +13,7 @@ import type { Variable } from '../variable.js';
  *   OH = floor((H + 2 pad - FH) / stride) + 1, likewise OW.
  * Forward as the layer lowers it: col = im2col(x) (N OH OW, C FH FW), rows = col Wᵀ + b (N OH OW, FN),
  * y = rows as NCHW. The rule keeps col. Backward, with gyRows = gy as (N OH OW, FN):
- * db += column sums of gyRows, dW += gyRowsᵀ col, dx = col2im(gyRows W).
+ * db += column sums of gyRows, dW += gyRowsᵀ col, dx = col2im(gyRows W) (convInputGrad: without the dcol matrix).
  */
 export function conv2d(x: Variable | Tensor, W: Variable | Tensor, b?: Variable | Tensor, options: ConvOptions = {}): Variable {
   const vx = asVariable(x);
@@ -40,11 +40,7 @@ export function conv2d(x: Variable | Tensor, W: Variable | Tensor, b?: Variable 
       if (vW.grad !== null) gemm(gyRows, col, vW.grad.reshape(fn, -1), { transA: true, beta: 1 });
       else accumulate(vW, gemm(gyRows, col, backend.empty([fn, col.shape[1]], gy.dtype), { transA: true }));
     }
-    if (wantsGrad(vx)) {
-      const dcol = gemm(gyRows, vW.value.reshape(fn, -1), backend.empty(col.shape, gy.dtype));
-      accumulate(vx, col2im(dcol, vx.shape, window));
-      dcol.dispose();
-    }
+    if (wantsGrad(vx)) accumulate(vx, convInputGrad(gy, vW.value, vx.shape, options));
     gyRows.dispose();
   }, [col]);
 }

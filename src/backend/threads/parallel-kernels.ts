@@ -44,7 +44,7 @@ export function workOf(kernel: ParallelKernel, args: readonly number[]): number 
 }
 
 /** Positions along one axis of a sliding window (as assembly/window.ts computes them). */
-const outSize = (size: number, window: number, stride: number, pad: number) => Math.floor((size + 2 * pad - window) / stride) + 1;
+export const outSize = (size: number, window: number, stride: number, pad: number) => Math.floor((size + 2 * pad - window) / stride) + 1;
 
 /** Element shares are whole multiples of this: 16 floats fill whole v128s of f32 and f64 and a 64-byte line of f32. */
 export const SPLIT_ELEMENTS = 16;
@@ -214,6 +214,13 @@ export const THREAD_KERNEL_NAMES: readonly string[] = [
   ...Object.keys(PARALLEL_KERNELS).flatMap((name) => [`${name}_f32`, `${name}_f64`]),
   'gemm_f32',
   'gemm_f64',
+  // Split by images (or dW by channels) in kernel-dispatch.ts, each thread with its own work region.
+  'convForward_f32',
+  'convForward_f64',
+  'convInputGrad_f32',
+  'convInputGrad_f64',
+  'convFilterGrad_f32',
+  'convFilterGrad_f64',
   // Split by columns of dW in kernel-dispatch.ts.
   'csrTransposeMatmul_f32',
   'csrTransposeMatmul_f64',

@@ -1,0 +1,152 @@
+// The GEMM's micro-tile: 4 rows x (2 v128) of C summed in registers, and its k-blocks.
+// Shared by gemm.ts and the convolution kernels that run the same products without a col
+// matrix (conv-implicit.ts), so both sum every C element in the same order.
+// Internal: index.ts does not re-export this file.
+import { at, lanes } from './lanes';
+
+/** Rows of C per micro-tile. */
+export const MR = 4;
+/** v128 vectors per micro-tile row: NR = 2 * lanes (8 for f32, 4 for f64). */
+export const NR_VECTORS = 2;
+/**
+ * At most this many k per packed panel. The actual block size is k split evenly
+ * (ceil(k / ceil(k / KC))), so it depends on k only.
+ */
+export const KC = 256;
+
+/** The k-block size for a sum over k: k split evenly into ceil(k / KC) blocks (it depends on k only). */
+@inline export function kBlockStep(k: i32): i32 {
+  const kBlocks = (k + KC - 1) / KC;
+  return (k + kBlocks - 1) / kBlocks;
+}
+
+/** Columns of C per micro-tile. */
+@inline export function tileWidth<T>(): i32 {
+  return NR_VECTORS * lanes<T>();
+}
+
+/** One row of a full tile: C[0 : NR] = beta * C + alpha * acc (beta == 0: C is not read). */
+@inline export function updateRow<T>(row: usize, acc0: v128, acc1: v128, alpha: v128, beta: v128, betaIsZero: bool): void {
+  if (betaIsZero) {
+    v128.store(row, v128.mul<T>(alpha, acc0));
+    v128.store(row, v128.mul<T>(alpha, acc1), 16);
+  } else {
+    v128.store(row, v128.add<T>(v128.mul<T>(beta, v128.load(row)), v128.mul<T>(alpha, acc0)));
+    v128.store(row, v128.add<T>(v128.mul<T>(beta, v128.load(row, 16)), v128.mul<T>(alpha, acc1)), 16);
+  }
+}
+
+/**
+ * Row r of an A micro-panel at step p (pa points at step p): MR broadcast vectors one after
+ * another (pre-broadcast), or MR plain values broadcast by the load itself (splatA).
+ * splatA is a constant at every call site, so only one kind of load is compiled in.
+ */
+@inline export function loadA<T>(pa: usize, r: i32, splatA: bool): v128 {
+  if (splatA) {
+    if (r == 0) return v128.load_splat<T>(pa);
+    if (r == 1) return v128.load_splat<T>(pa, sizeof<T>());
+    if (r == 2) return v128.load_splat<T>(pa, 2 * sizeof<T>());
+    return v128.load_splat<T>(pa, 3 * sizeof<T>());
+  }
+  if (r == 0) return v128.load(pa);
+  if (r == 1) return v128.load(pa, 16);
+  if (r == 2) return v128.load(pa, 32);
+  return v128.load(pa, 48);
+}
+
+/**
+ * The micro-kernel, gemm 4 x (2 v128) Simd: acc (MR, NR) = sum over p of pa[p] (MR) outer pb[p] (NR),
+ * then C[0 : mr, 0 : nr] = beta * C + alpha * acc. pa is one A micro-panel: kc steps aStep
+ * bytes apart, each MR broadcast vectors or (splatA) MR plain values; pb is one B micro-panel:
+ * kc rows of NR values bStep bytes apart (32 when packed, B's row stride when read in place,
+ * gemmFewRows). Eight accumulators, two B vectors, one A vector and V8's product
+ * temporary stay within the 12 live v128 values that V8 keeps in registers. `edge` is
+ * scratch for one tile when mr < MR or nr < NR.
+ */
+@inline export function microKernel<T>(kc: i32, pa: usize, aStep: usize, splatA: bool, pb: usize, bStep: usize,
+                                alpha: T, beta: T, c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
+  let c00 = v128.splat<T>(<T>0), c01 = v128.splat<T>(<T>0);
+  let c10 = v128.splat<T>(<T>0), c11 = v128.splat<T>(<T>0);
+  let c20 = v128.splat<T>(<T>0), c21 = v128.splat<T>(<T>0);
+  let c30 = v128.splat<T>(<T>0), c31 = v128.splat<T>(<T>0);
+  // One step of p per trip: with more, TurboFan hoists the loads of later steps above
+  // the arithmetic of earlier ones, runs out of registers and spills.
+  const pbEnd = pb + <usize>kc * bStep;
+  while (pb < pbEnd) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = loadA<T>(pa, 0, splatA);
+    c00 = v128.add<T>(c00, v128.mul<T>(a, b0));
+    c01 = v128.add<T>(c01, v128.mul<T>(a, b1));
+    a = loadA<T>(pa, 1, splatA);
+    c10 = v128.add<T>(c10, v128.mul<T>(a, b0));
+    c11 = v128.add<T>(c11, v128.mul<T>(a, b1));
+    a = loadA<T>(pa, 2, splatA);
+    c20 = v128.add<T>(c20, v128.mul<T>(a, b0));
+    c21 = v128.add<T>(c21, v128.mul<T>(a, b1));
+    a = loadA<T>(pa, 3, splatA);
+    c30 = v128.add<T>(c30, v128.mul<T>(a, b0));
+    c31 = v128.add<T>(c31, v128.mul<T>(a, b1));
+    pa += aStep;
+    pb += bStep;
+  }
+  const betaIsZero = beta == <T>0;
+  if (mr == MR && nr == tileWidth<T>()) {
+    const av = v128.splat<T>(alpha), bv = v128.splat<T>(beta);
+    const ldcBytes = at<T>(0, ldc);
+    updateRow<T>(c, c00, c01, av, bv, betaIsZero);
+    updateRow<T>(c + ldcBytes, c10, c11, av, bv, betaIsZero);
+    updateRow<T>(c + 2 * ldcBytes, c20, c21, av, bv, betaIsZero);
+    updateRow<T>(c + 3 * ldcBytes, c30, c31, av, bv, betaIsZero);
+    return;
+  }
+  // Partial tile: spill the accumulators and update only what lies inside C.
+  v128.store(edge, c00); v128.store(edge, c01, 16);
+  v128.store(edge, c10, 32); v128.store(edge, c11, 48);
+  v128.store(edge, c20, 64); v128.store(edge, c21, 80);
+  v128.store(edge, c30, 96); v128.store(edge, c31, 112);
+  updateFromEdge<T>(edge, alpha, beta, c, ldc, mr, nr);
+}
+
+/**
+ * The micro-kernel for a last column panel no wider than one vector (nr <= lanes):
+ * the same sums as microKernel's first vector, without the wasted second half.
+ * Four accumulators, one B vector per step (pb still advances by the padded panel width).
+ */
+@inline export function microKernelOneVector<T>(kc: i32, pa: usize, aStep: usize, splatA: bool, pb: usize, alpha: T, beta: T,
+                                         c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
+  let c0 = v128.splat<T>(<T>0), c1 = v128.splat<T>(<T>0);
+  let c2 = v128.splat<T>(<T>0), c3 = v128.splat<T>(<T>0);
+  const pbEnd = pb + <usize>(kc * 32);
+  while (pb < pbEnd) {
+    const b = v128.load(pb);
+    c0 = v128.add<T>(c0, v128.mul<T>(loadA<T>(pa, 0, splatA), b));
+    c1 = v128.add<T>(c1, v128.mul<T>(loadA<T>(pa, 1, splatA), b));
+    c2 = v128.add<T>(c2, v128.mul<T>(loadA<T>(pa, 2, splatA), b));
+    c3 = v128.add<T>(c3, v128.mul<T>(loadA<T>(pa, 3, splatA), b));
+    pa += aStep;
+    pb += 32;
+  }
+  v128.store(edge, c0);
+  v128.store(edge, c1, 32);
+  v128.store(edge, c2, 64);
+  v128.store(edge, c3, 96);
+  updateFromEdge<T>(edge, alpha, beta, c, ldc, mr, nr);
+}
+
+/**
+ * C[0 : mr, 0 : nr] = beta * C + alpha * acc for a tile spilled to `edge` (rows 32 bytes apart),
+ * with the same scalar operations as the vector lanes (so the bits do not depend on the edge).
+ */
+export function updateFromEdge<T>(edge: usize, alpha: T, beta: T, c: usize, ldc: i32, mr: i32, nr: i32): void {
+  const betaIsZero = beta == <T>0;
+  for (let r = 0; r < mr; r++) {
+    const row = c + at<T>(0, r * ldc);
+    const accRow = edge + <usize>(r * 32);
+    for (let j = 0; j < nr; j++) {
+      const acc = load<T>(accRow + at<T>(0, j));
+      const cj = row + at<T>(0, j);
+      store<T>(cj, betaIsZero ? alpha * acc : beta * load<T>(cj) + alpha * acc);
+    }
+  }
+}
