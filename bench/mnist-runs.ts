@@ -80,10 +80,10 @@ function collect(command: string, args: readonly string[]): Promise<{ code: numb
   });
 }
 
-/** Whether the CLI's train command takes `option` (its help lists it). */
-export async function cliTakes(option: string, cliPath = defaultCliPath()): Promise<boolean> {
+/** The CLI's `train --help`: what options this build (or an older one) takes. */
+async function trainHelp(cliPath = defaultCliPath()): Promise<string> {
   const { stdout, stderr } = await collect(process.execPath, [cliPath, 'train', '--help']);
-  return `${stdout}${stderr}`.includes(option);
+  return `${stdout}${stderr}`;
 }
 
 /** Spawns the CLI once with `args` + --json; throws with its stderr if it fails. */
@@ -146,8 +146,9 @@ export async function mnistResults(options: MnistRunOptions): Promise<CaseResult
   const cliPath = options.cliPath ?? defaultCliPath();
   const dataDir = options.dataDir ?? defaultMnistDir();
   const dataArgs = dataDir ? ['--data', dataDir] : [];
-  const takesThreads = await cliTakes('--threads', cliPath);
-  const takesTrainAccuracy = await cliTakes('--train-accuracy', cliPath);
+  const help = await trainHelp(cliPath);
+  const takesThreads = help.includes('--threads');
+  const takesTrainAccuracy = help.includes('--train-accuracy');
   const threadCounts: (number | null)[] = takesThreads ? [...options.threads] : [null];
   if (!takesThreads) options.log('bench: the CLI takes no --threads: each MNIST run uses its default');
   const iterations = options.quick ? QUICK_ITERATIONS : undefined;

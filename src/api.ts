@@ -82,7 +82,7 @@ export type { LearningRateSchedule, OneCycleOptions } from './optim/lr-schedule.
 
 // Training
 export { Trainer, DivergenceError } from './train/trainer.js';
-export type { FitOptions, FitAsyncOptions, EpochInfo, BatchInfo } from './train/trainer.js';
+export type { FitOptions, FitAsyncOptions, EpochInfo, BatchInfo, TrainAccuracyMode } from './train/trainer.js';
 export type { Callback, HookResult } from './train/callback.js';
 export { EarlyStopping } from './train/early-stopping.js';
 export type { EarlyStoppingOptions } from './train/early-stopping.js';

@@ -4,7 +4,7 @@
  * plain line with the loss, train/test accuracy, throughput and elapsed time. It also measures
  * training throughput apart from the per-epoch evaluation.
  */
-import type { BatchInfo, EpochInfo } from '../train/trainer.js';
+import type { BatchInfo, EpochInfo, TrainAccuracyMode } from '../train/trainer.js';
 
 export interface ProgressOutput {
   /** Where the bar goes (stderr); null draws no bar. */
@@ -31,7 +31,7 @@ export class TrainProgress {
     /** All steps of the run: the last epoch of an --iterations run may be shorter. */
     private readonly totalIterations: number,
     /** 'running' marks the train accuracy as measured over the epoch's batches. */
-    private readonly trainAccuracyMode: 'running' | 'full' = 'full',
+    private readonly trainAccuracyMode: TrainAccuracyMode = 'full',
   ) {
     this.stepStart = performance.now();
   }
@@ -64,7 +64,7 @@ export class TrainProgress {
     const parts = [
       `epoch ${info.epoch}/${this.totalEpochs}`,
       `loss ${info.loss.toFixed(4)}`,
-      info.trainAccuracy !== undefined ? `train ${percent(info.trainAccuracy)}${this.trainAccuracyMode === 'running' ? ' (running)' : ''}` : '',
+      info.trainAccuracy !== undefined ? `train ${trainAccuracyText(info.trainAccuracy, this.trainAccuracyMode)}` : '',
       info.testAccuracy !== undefined ? `test ${percent(info.testAccuracy)}` : '',
       `${Math.round(rate).toLocaleString('en-US')} samples/s`,
       `${info.seconds.toFixed(1)}s`,
@@ -92,4 +92,9 @@ export class TrainProgress {
 
 export function percent(accuracy: number): string {
   return `${(accuracy * 100).toFixed(2)}%`;
+}
+
+/** A train accuracy as a percentage, marked "(running)" when measured over the epoch's batches as they trained. */
+export function trainAccuracyText(accuracy: number, mode: TrainAccuracyMode): string {
+  return `${percent(accuracy)}${mode === 'running' ? ' (running)' : ''}`;
 }

@@ -16,7 +16,8 @@ import { optimizerByName } from '../optim/optimizer-by-name.js';
 import { constant, cosine, linear, oneCycle, step, warmup } from '../optim/lr-schedule.js';
 import type { LearningRateSchedule } from '../optim/lr-schedule.js';
 import { Trainer } from '../train/trainer.js';
-import { TrainProgress, percent } from './progress.js';
+import type { TrainAccuracyMode } from '../train/trainer.js';
+import { TrainProgress, percent, trainAccuracyText } from './progress.js';
 import { isConvNet } from './train-options.js';
 import type { TrainSettings } from './train-options.js';
 import { UsageError } from './usage-error.js';
@@ -26,7 +27,7 @@ export interface TrainReport {
   testAccuracy: number;
   trainAccuracy: number;
   /** How trainAccuracy was measured: over the last epoch's batches as they trained, or a full pass. */
-  trainAccuracyMode: 'running' | 'full';
+  trainAccuracyMode: TrainAccuracyMode;
   /** Wall seconds of training, per-epoch evaluation included, loading excluded. */
   seconds: number;
   /** Wall seconds to find, decompress and load the four files. */
@@ -143,7 +144,7 @@ export async function runTrain(s: TrainSettings, out: CommandOutput): Promise<Tr
     dtype: s.dtype,
   };
   log.write(
-    `test accuracy ${percent(report.testAccuracy)}, train ${percent(report.trainAccuracy)}${s.trainAccuracy === 'running' ? ' (running)' : ''} in ${seconds.toFixed(1)}s ` +
+    `test accuracy ${percent(report.testAccuracy)}, train ${trainAccuracyText(report.trainAccuracy, s.trainAccuracy)} in ${seconds.toFixed(1)}s ` +
       `(+${loadSeconds.toFixed(2)}s loading)${s.save ? `; saved ${s.save}` : ''}${s.plot ? `; plot ${s.plot}` : ''}\n`,
   );
   if (s.json) out.stdout.write(JSON.stringify(report) + '\n');

@@ -17,19 +17,19 @@ export abstract class ActivationLayer extends Layer {
   protected abstract applyBackward(x: Tensor, y: Tensor, dout: Tensor, dx: Tensor): void;
 
   /**
-   * Whether this activation adds a bias in its own pass (`forwardWithBias`) and sums the bias
-   * gradient in its backward pass (`backwardWithBiasGrad`), so that a net can leave the bias
-   * work of the Affine layer before it to this layer: one pass over the hidden layer instead of
-   * two, forward and backward. Only activations whose backward reads y alone take it, since the
-   * x they keep is then the product before its bias.
+   * The fused passes of an activation that can take the bias of the Affine layer before it: y =
+   * f(x + b) in one pass, and dx with db = dx's column sums in one pass backward, so a net leaves
+   * the Affine's bias work to this layer (one pass over the hidden layer instead of two, each way).
+   * Only activations whose backward reads y alone can, since the x they keep is then the product
+   * before its bias. Null (the default): none.
+   *
+   * @internal
    */
-  get takesBias(): boolean {
-    return false;
-  }
+  protected readonly biasPasses: BiasPasses | null = null;
 
-  /** y = f(x + b) into `out`, x (N, M), b (M,): for activations that take the bias. */
-  protected applyWithBias(_x: Tensor, _b: Tensor, _out: Tensor): void {
-    throw new Error(`${this.label}: has no bias pass; check takesBias before forwardWithBias`);
+  /** Whether this activation takes the bias of the Affine before it (forwardWithBias, backwardWithBiasGrad). */
+  get takesBias(): boolean {
+    return this.biasPasses !== null;
   }
 
   forward(x: Tensor): Tensor {
@@ -43,9 +43,16 @@ export abstract class ActivationLayer extends Layer {
    * (N, M) without its bias, b that layer's bias (M,). backward is forward's.
    */
   forwardWithBias(x: Tensor, b: Tensor): Tensor {
+    const passes = this.fusedPasses('forwardWithBias');
     const y = this.output(x, 'forwardWithBias');
-    this.applyWithBias(x, b, y);
+    passes.forward(x, b, y);
     return y;
+  }
+
+  backward(dout: Tensor): Tensor {
+    const dx = this.dxFor(dout);
+    this.applyBackward(this.x!, this.y!, dout, dx);
+    return dx;
   }
 
   /**
@@ -53,16 +60,15 @@ export abstract class ActivationLayer extends Layer {
    * this one) in the same pass: for activations that take the bias (see takesBias).
    */
   backwardWithBiasGrad(dout: Tensor, db: Tensor): Tensor {
-    const x = this.kept(this.x, dout);
-    this.checkDout(dout, x.shape);
-    const dx = this.buffer(dout.backend, 'dx', x.shape, x.dtype);
-    this.applyBackwardWithBiasGrad(this.y!, dout, dx, db);
+    const passes = this.fusedPasses('backwardWithBiasGrad');
+    const dx = this.dxFor(dout);
+    passes.backward(this.y!, dout, dx, db);
     return dx;
   }
 
-  /** dx from dout and the kept y, and db = dx's column sums: for activations that take the bias. */
-  protected applyBackwardWithBiasGrad(_y: Tensor, _dout: Tensor, _dx: Tensor, _db: Tensor): void {
-    throw new Error(`${this.label}: has no bias gradient pass; check takesBias before backwardWithBiasGrad`);
+  private fusedPasses(method: string): BiasPasses {
+    if (this.biasPasses === null) throw new Error(`${this.label}.${method}: this activation does not take a bias; check takesBias first`);
+    return this.biasPasses;
   }
 
   /** Checks x, keeps it and the output buffer it returns (y, of x's shape). */
@@ -75,11 +81,23 @@ export abstract class ActivationLayer extends Layer {
     return y;
   }
 
-  backward(dout: Tensor): Tensor {
+  /** Checks dout against the kept x and returns the dx buffer (x's shape). */
+  private dxFor(dout: Tensor): Tensor {
     const x = this.kept(this.x, dout);
     this.checkDout(dout, x.shape);
-    const dx = this.buffer(dout.backend, 'dx', x.shape, x.dtype);
-    this.applyBackward(x, this.y!, dout, dx);
-    return dx;
+    return this.buffer(dout.backend, 'dx', x.shape, x.dtype);
   }
+}
+
+/**
+ * An activation's fused passes with the bias of the Affine layer before it (see
+ * ActivationLayer.biasPasses).
+ *
+ * @internal
+ */
+export interface BiasPasses {
+  /** y = f(x + b) into out, x (N, M), b (M,). */
+  forward(x: Tensor, b: Tensor, out: Tensor): unknown;
+  /** dx from dout and y, and db = dx's column sums. */
+  backward(y: Tensor, dout: Tensor, dx: Tensor, db: Tensor): unknown;
 }

@@ -20,6 +20,8 @@ import { Layer } from './layer.js';
 export class Convolution extends Layer {
   private x: Tensor | null = null;
   private outputShape: Shape | null = null;
+  /** stride and pad as the conv ops take them. */
+  private readonly options: { stride: number; pad: number };
 
   constructor(
     W: Tensor,
@@ -32,7 +34,8 @@ export class Convolution extends Layer {
     if (W.rank !== 4 || b.size !== W.shape[0]) {
       throw new Error(`Convolution: W must be (FN, C, FH, FW) and b (FN,), got W ${formatShape(W.shape)} and b ${formatShape(b.shape)}`);
     }
-    checkWindowParams('Convolution', convWindow(W, { stride, pad }));
+    this.options = { stride, pad };
+    checkWindowParams('Convolution', convWindow(W, this.options));
     this.adoptParams([W, b], ['W', 'b']);
   }
 
@@ -43,7 +46,7 @@ export class Convolution extends Layer {
     return this.params[1];
   }
   get window(): Window {
-    return convWindow(this.params[0], { stride: this.stride, pad: this.pad });
+    return convWindow(this.params[0], this.options);
   }
 
   override get label(): string {
@@ -53,10 +56,9 @@ export class Convolution extends Layer {
 
   forward(x: Tensor): Tensor {
     const [W, b] = this.params;
-    const options = { stride: this.stride, pad: this.pad };
-    const shape = checkConv(this.label, x, W, b, options);
+    const shape = checkConv(this.label, x, W, b, this.options);
     const out = this.buffer(x.backend, 'out', shape, W.dtype);
-    conv2d(x, W, b, options, out);
+    conv2d(x, W, b, this.options, out);
     this.x = x;
     this.outputShape = out.shape;
     return out;
@@ -66,7 +68,7 @@ export class Convolution extends Layer {
     this.backwardParams(dout);
     const x = this.x!;
     const dx = this.buffer(dout.backend, 'dx', x.shape, dout.dtype);
-    return convInputGrad(dout, this.params[0], x.shape, { stride: this.stride, pad: this.pad }, dx);
+    return convInputGrad(dout, this.params[0], x.shape, this.options, dx);
   }
 
   /** db and dW from dout. */
@@ -78,6 +80,6 @@ export class Convolution extends Layer {
     const doutRows = this.buffer(dout.backend, 'doutRows', [n * oh * ow, fn], dout.dtype);
     transposeBatch(dout.reshape(n, fn, oh * ow), doutRows.reshape(n, oh * ow, fn));
     sumRows(doutRows, db);
-    convFilterGrad(this.x!, doutRows, this.params[0].shape, { stride: this.stride, pad: this.pad }, dW);
+    convFilterGrad(this.x!, doutRows, this.params[0].shape, this.options, dW);
   }
 }

@@ -7,19 +7,12 @@ import { ActivationLayer } from './activation-layer.js';
  * relu(NaN) is 0), so the layer can take the bias of the Affine before it (see takesBias).
  */
 export class ReLU extends ActivationLayer {
+  protected override readonly biasPasses = { forward: addBiasRelu, backward: reluBackwardSumRows };
+
   protected apply(x: Tensor, out: Tensor): void {
     relu(x, out);
   }
   protected applyBackward(_x: Tensor, y: Tensor, dout: Tensor, dx: Tensor): void {
     reluBackward(y, dout, dx);
-  }
-  override get takesBias(): boolean {
-    return true;
-  }
-  protected override applyWithBias(x: Tensor, b: Tensor, out: Tensor): void {
-    addBiasRelu(x, b, out);
-  }
-  protected override applyBackwardWithBiasGrad(y: Tensor, dout: Tensor, dx: Tensor, db: Tensor): void {
-    reluBackwardSumRows(y, dout, dx, db);
   }
 }

@@ -42,6 +42,9 @@ export interface BatchInfo {
   samples: number;
 }
 
+/** How `trainAccuracy` is measured (see FitOptions.trainAccuracy). */
+export type TrainAccuracyMode = 'full' | 'running';
+
 /** Options of `Trainer.fit`. */
 export interface FitOptions {
   /** Passes over the training set. Default 10 (ignored when `iterations` is given). */
@@ -64,7 +67,7 @@ export interface FitOptions {
    * the share of the epoch's batches classified right as they were trained (what Keras reports),
    * free, where 'full' costs a forward pass over the training set every epoch. Default 'full'.
    */
-  trainAccuracy?: 'full' | 'running';
+  trainAccuracy?: TrainAccuracyMode;
   /** Evaluate on only the first N samples of each set (the book's evaluate_sample_num_per_epoch). */
   evalSample?: number;
   /** Rows per forward pass when evaluating. Default 1000. */
