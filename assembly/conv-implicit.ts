@@ -1,16 +1,20 @@
 // Convolution's products without the col matrix. conv.ts lowers a layer to GEMMs over col
 // (N * OH * OW, C * FH * FW), a matrix nine times the size of the input for a 3x3 filter; here
 // the same products run on a few output rows of one image at a time, in a block of `work` that
-// stays in cache, and each block goes on to its destination while it is hot.
+// stays in cache, and each block goes on to its destination while it is hot. At stride 1 the
+// kernels hand over to conv-direct.ts, which reads the input in place instead of building blocks.
 //
 // Every product uses the GEMM's micro-tile and k-blocks (gemm-tile.ts), so each value is summed
 // in the order gemm.ts sums it, and what follows (the col2im adds) runs in col2im's order: the
-// results are bit-identical to the lowering through col, whatever the block size.
+// results are bit-identical to the lowering through col, whatever the block size (at stride 1,
+// dx excepted: see conv-direct.ts).
 // Images are computed one by one and never read another's: threads split them by whole images.
 import { at, lanes } from './lanes';
 import { outSize } from './window';
 import { KC, MR, kBlockStep, microKernel, microKernelOneVector, tileWidth } from './gemm-tile';
 import { im2colRow } from './im2col-row';
+import { addToRun } from './runs';
+import { filterGradDirect, filterGradDirectWorkBytes, forwardDirect, forwardDirectWorkBytes, inputGradDirect, inputGradDirectWorkBytes } from './conv-direct';
 
 /** Scratch for one partial tile of C (MR rows of NR values, rows 32 bytes apart). */
 const EDGE_BYTES = 128;
@@ -24,12 +28,11 @@ const TILE_BYTES = KC * 32;
 
 /**
  * `work` of convInputGrad: the edge tile, the partial column tile, Wᵀ packed, and the block of
- * dcolᵀ (rowLength, chunkRows * ow) with room for fw values after it.
+ * dcolᵀ (rowLength, chunkRows * ow).
  */
 @inline function inputGradWorkBytes<T>(c: i32, fh: i32, fw: i32, fn: i32, ow: i32, chunkRows: i32): i32 {
   const rowLength = c * fh * fw;
-  // fw values past the block: the masked edge loads of addBlockUnitStride.
-  return EDGE_BYTES + TILE_BYTES + packedRowsBytes<T>(rowLength, fn) + (rowLength * chunkRows * ow + fw) * <i32>sizeof<T>();
+  return EDGE_BYTES + TILE_BYTES + packedRowsBytes<T>(rowLength, fn) + rowLength * chunkRows * ow * <i32>sizeof<T>();
 }
 
 /**
@@ -101,23 +104,10 @@ function packRows<T>(weights: usize, fn: i32, rowLength: i32, dst: usize): void 
   }
 }
 
-/** dst[0 : count] = src[0 : count], a v128 at a time; a run of a v128 or more ends with one that overlaps the last. */
-@inline function copyRun<T>(dst: usize, src: usize, count: i32): void {
-  const L = lanes<T>();
-  if (count < L) {
-    for (let j = 0; j < count; j++) store<T>(at<T>(dst, j), load<T>(at<T>(src, j)));
-    return;
-  }
-  let j = 0;
-  for (; j + L <= count; j += L) v128.store(at<T>(dst, j), v128.load(at<T>(src, j)));
-  if (j < count) v128.store(at<T>(dst, count - L), v128.load(at<T>(src, count - L)));
-}
-
 /**
  * colᵀ of output rows oy0 ... oy0 + rows - 1 of one image (c, h, w): block row (ch, ky, kx),
  * rows * ow values, holds at position (oy - oy0) * ow + ox the pixel
  * x[ch, oy * stride - pad + ky, ox * stride - pad + kx], 0 outside the image (col transposed).
- * At stride 1 the pixels of one output row are a run of an image row, copied a v128 at a time.
  */
 function columnsTransposed<T>(image: usize, c: i32, h: i32, w: i32, fh: i32, fw: i32, stride: i32, pad: i32,
                               oy0: i32, rows: i32, ow: i32, block: usize): void {
@@ -138,11 +128,7 @@ function columnsTransposed<T>(image: usize, c: i32, h: i32, w: i32, fh: i32, fw:
           }
           const line = at<T>(image, (ch * h + iy) * w);
           for (let ox = 0; ox < lo; ox++) store<T>(at<T>(run, ox), <T>0);
-          if (stride == 1) {
-            copyRun<T>(at<T>(run, lo), at<T>(line, lo - pad + kx), hi - lo);
-          } else {
-            for (let ox = lo; ox < hi; ox++) store<T>(at<T>(run, ox), load<T>(at<T>(line, ox * stride - pad + kx)));
-          }
+          for (let ox = lo; ox < hi; ox++) store<T>(at<T>(run, ox), load<T>(at<T>(line, ox * stride - pad + kx)));
           for (let ox = hi; ox < ow; ox++) store<T>(at<T>(run, ox), <T>0);
         }
         dst = at<T>(dst, npos);
@@ -163,15 +149,19 @@ function columnsTransposed<T>(image: usize, c: i32, h: i32, w: i32, fh: i32, fw:
  * y (n, fn, oh, ow) = W * x + b: for each image, chunkRows output rows at a time,
  * colᵀ (c * fh * fw, chunkRows * ow) is built from x in `work` and y[img, :, rows] = W colᵀ is
  * written in place (NCHW, no transpose), then b is added. The sums of gemm(col, Wᵀ) then
- * addBias, transposed: the bits of conv.ts's lowering.
+ * addBias, transposed: the bits of conv.ts's lowering (forwardDirect's too, at stride 1).
  * x is (n, c, h, w), W is (fn, c * fh * fw), b is (fn,);
- * work: convForwardWorkBytes(c, fh, fw, fn, ow, chunkRows) bytes.
+ * work: convForwardWorkBytes(c, h, w, fn, fh, fw, stride, pad, chunkRows) bytes.
  */
 function convForward<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32,
                         x: usize, weights: usize, bias: usize, y: usize, chunkRows: i32, work: usize): void {
   const oh = outSize(h, fh, stride, pad);
   const ow = outSize(w, fw, stride, pad);
   const rowLength = c * fh * fw;
+  if (stride == 1 && rowLength > 0) {
+    forwardDirect<T>(n, c, h, w, fn, fh, fw, pad, x, weights, bias, y, work);
+    return;
+  }
   const edge = work;
   const tile = edge + EDGE_BYTES;
   const packedA = tile + TILE_BYTES;
@@ -196,14 +186,6 @@ function convForward<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i3
   }
 }
 
-/** run[0 : count] += value, a v128 at a time (each element alone: addBias's bits). */
-@inline function addToRun<T>(run: usize, value: T, count: i32): void {
-  const v = v128.splat<T>(value);
-  let j = 0;
-  for (; j + lanes<T>() <= count; j += lanes<T>()) v128.store(at<T>(run, j), v128.add<T>(v128.load(at<T>(run, j)), v));
-  for (; j < count; j++) store<T>(at<T>(run, j), load<T>(at<T>(run, j)) + value);
-}
-
 export function convForward_f32(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32,
                                 x: usize, weights: usize, bias: usize, y: usize, chunkRows: i32, work: usize): void {
   convForward<f32>(n, c, h, w, fn, fh, fw, stride, pad, x, weights, bias, y, chunkRows, work);
@@ -213,13 +195,19 @@ export function convForward_f64(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32
   convForward<f64>(n, c, h, w, fn, fh, fw, stride, pad, x, weights, bias, y, chunkRows, work);
 }
 
+/** Bytes of convForward's `work`: the direct path's at stride 1, else the blocks of colᵀ (a multiple of 16). */
+@inline function convForwardWorkBytes<T>(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32, chunkRows: i32): i32 {
+  const bytes = stride == 1 && c * fh * fw > 0 ? forwardDirectWorkBytes<T>(c, h, w, fn, fh, fw, pad)
+    : forwardWorkBytes<T>(c, fh, fw, fn, outSize(w, fw, stride, pad), chunkRows);
+  return (bytes + 15) & ~15;
+}
 /** Bytes of `work` that convForward_f32 needs for these sizes (a multiple of 16). */
-export function convForwardWorkBytes_f32(c: i32, fh: i32, fw: i32, fn: i32, ow: i32, chunkRows: i32): i32 {
-  return (forwardWorkBytes<f32>(c, fh, fw, fn, ow, chunkRows) + 15) & ~15;
+export function convForwardWorkBytes_f32(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32, chunkRows: i32): i32 {
+  return convForwardWorkBytes<f32>(c, h, w, fn, fh, fw, stride, pad, chunkRows);
 }
 /** Bytes of `work` that convForward_f64 needs for these sizes (a multiple of 16). */
-export function convForwardWorkBytes_f64(c: i32, fh: i32, fw: i32, fn: i32, ow: i32, chunkRows: i32): i32 {
-  return (forwardWorkBytes<f64>(c, fh, fw, fn, ow, chunkRows) + 15) & ~15;
+export function convForwardWorkBytes_f64(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32, chunkRows: i32): i32 {
+  return convForwardWorkBytes<f64>(c, h, w, fn, fh, fw, stride, pad, chunkRows);
 }
 
 // ------------------------------------------------------------------------------ dW
@@ -246,7 +234,8 @@ export function convForwardWorkBytes_f64(c: i32, fh: i32, fw: i32, fn: i32, ow: 
  * block's column tiles. The sums of gemm(dY, col, transA), so its bits. dW is overwritten.
  * x holds images of cTotal channels; this call covers the c channels from the one x points at,
  * that is dW's columns from the one dW points at (rows of dW are cTotal * fh * fw apart):
- * threads split dW by channels. work: convFilterGradWorkBytes(c, fh, fw, fn, ow, n * oh * ow) bytes.
+ * threads split dW by channels. At stride 1: filterGradDirect, the same sums read in place.
+ * work: convFilterGradWorkBytes(c, h, w, fn, fh, fw, stride, pad, n * oh * ow) bytes.
  */
 function convFilterGrad<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32,
                            x: usize, dY: usize, dW: usize, cTotal: i32, work: usize): void {
@@ -258,6 +247,10 @@ function convFilterGrad<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw:
   if (positions == 0) {
     // Nothing to sum: dW = 0 (gemm's k == 0 with beta 0).
     for (let f = 0; f < fn; f++) memory.fill(at<T>(dW, f * ldw), 0, <usize>rowLength << alignof<T>());
+    return;
+  }
+  if (stride == 1) {
+    filterGradDirect<T>(n, c, h, w, fn, fh, fw, pad, x, dY, dW, cTotal, work);
     return;
   }
   const NR = tileWidth<T>();
@@ -337,13 +330,19 @@ export function convFilterGrad_f64(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: 
   convFilterGrad<f64>(n, c, h, w, fn, fh, fw, stride, pad, x, dY, dW, cTotal, work);
 }
 
+/** Bytes of convFilterGrad's `work`: the direct path's at stride 1, else the col rows of a k-block (a multiple of 16). */
+@inline function convFilterGradWorkBytes<T>(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32, positions: i32): i32 {
+  const bytes = stride == 1 && positions > 0 ? filterGradDirectWorkBytes<T>(c, h, w, fn, fh, fw, pad, positions)
+    : filterGradWorkBytes<T>(c, fh, fw, fn, outSize(w, fw, stride, pad), positions);
+  return (bytes + 15) & ~15;
+}
 /** Bytes of `work` that convFilterGrad_f32 needs for these sizes (positions = n * oh * ow; a multiple of 16). */
-export function convFilterGradWorkBytes_f32(c: i32, fh: i32, fw: i32, fn: i32, ow: i32, positions: i32): i32 {
-  return (filterGradWorkBytes<f32>(c, fh, fw, fn, ow, positions) + 15) & ~15;
+export function convFilterGradWorkBytes_f32(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32, positions: i32): i32 {
+  return convFilterGradWorkBytes<f32>(c, h, w, fn, fh, fw, stride, pad, positions);
 }
 /** Bytes of `work` that convFilterGrad_f64 needs for these sizes (positions = n * oh * ow; a multiple of 16). */
-export function convFilterGradWorkBytes_f64(c: i32, fh: i32, fw: i32, fn: i32, ow: i32, positions: i32): i32 {
-  return (filterGradWorkBytes<f64>(c, fh, fw, fn, ow, positions) + 15) & ~15;
+export function convFilterGradWorkBytes_f64(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32, positions: i32): i32 {
+  return convFilterGradWorkBytes<f64>(c, h, w, fn, fh, fw, stride, pad, positions);
 }
 
 // ------------------------------------------------------------------------------ dx
@@ -354,13 +353,18 @@ export function convFilterGradWorkBytes_f64(c: i32, fh: i32, fw: i32, fn: i32, o
  * For each image, chunkRows output rows at a time: dcolᵀ (c * fh * fw, chunkRows * ow) =
  * Wᵀ dout[img, :, rows] (dout is read where it stands, its positions being contiguous), then
  * added onto dx as col2im adds dcol, rows (oy, ox) ascending. dx is overwritten.
- * work: convInputGradWorkBytes(c, fh, fw, fn, ow, chunkRows) bytes, 16-byte aligned.
+ * At stride 1: inputGradDirect, whose sums run in another order (conv-direct.ts).
+ * work: convInputGradWorkBytes(c, h, w, fn, fh, fw, stride, pad, chunkRows) bytes, 16-byte aligned.
  */
 function convInputGrad<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32,
                           dout: usize, weights: usize, dx: usize, chunkRows: i32, work: usize): void {
   const oh = outSize(h, fh, stride, pad);
   const ow = outSize(w, fw, stride, pad);
   const rowLength = c * fh * fw;
+  if (stride == 1 && fn > 0) {
+    inputGradDirect<T>(n, c, h, w, fn, fh, fw, pad, dout, weights, dx, work);
+    return;
+  }
   const edge = work;
   const tile = edge + EDGE_BYTES;
   const packedA = tile + TILE_BYTES;
@@ -379,8 +383,7 @@ function convInputGrad<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: 
       const rows = min(chunkRows, oh - oy0);
       const npos = rows * ow;
       productIntoBlock<T>(rowLength, npos, fn, packedA, at<T>(grads, oy0 * ow), oh * ow, block, npos, tile, edge);
-      if (stride == 1) addBlockUnitStride<T>(block, npos, oy0, rows, c, h, w, fh, fw, pad, ow, image);
-      else addBlock<T>(block, npos, oy0, rows, c, h, w, fh, fw, stride, pad, ow, image);
+      addBlock<T>(block, npos, oy0, rows, c, h, w, fh, fw, stride, pad, ow, image);
     }
   }
 }
@@ -412,75 +415,6 @@ function addBlock<T>(block: usize, npos: i32, oy0: i32, rows: i32, c: i32, h: i3
   }
 }
 
-/** Lane j of a v128 of i32 or i64 holds j: the edge masks of addBlockUnitStride. */
-const LANE_INDEX_I32 = memory.data<i32>([0, 1, 2, 3]);
-const LANE_INDEX_I64 = memory.data<i64>([0, 1]);
-
-/** A v128 of T's lane widths: all ones where first + j (j the lane) lies in [0, count), zeros elsewhere. */
-@inline function lanesInRange<T>(first: i32, count: i32): v128 {
-  if (sizeof<T>() == 4) {
-    const index = v128.add<i32>(v128.splat<i32>(first), v128.load(LANE_INDEX_I32));
-    return v128.and(v128.ge<i32>(index, v128.splat<i32>(0)), v128.lt<i32>(index, v128.splat<i32>(count)));
-  }
-  const index = v128.add<i64>(v128.splat<i64>(<i64>first), v128.load(LANE_INDEX_I64));
-  return v128.and(v128.ge<i64>(index, v128.splat<i64>(0)), v128.lt<i64>(index, v128.splat<i64>(<i64>count)));
-}
-
-/**
- * addBlock at stride 1, pixel by pixel: within output row oy, pixel (ch, iy, ix) takes
- * dcolᵀ[(ch, ky, kx), ox = ix + pad - kx] for kx from fw - 1 down to 0 (ox ascending, so the
- * order of addBlock). dcolᵀ holds the positions of one column side by side, so a v128 of
- * pixels takes each kx as one plain v128 load. Near the image's left and right edges some lanes'
- * ox falls outside [0, ow): their loads (a neighbouring row's positions, or up to fw values past
- * the block, which `work` leaves room for) are masked to +0, and adding +0 leaves every sum as it
- * was (a sum that starts at +0 is never -0).
- */
-function addBlockUnitStride<T>(block: usize, npos: i32, oy0: i32, rows: i32, c: i32, h: i32, w: i32,
-                               fh: i32, fw: i32, pad: i32, ow: i32, image: usize): void {
-  const L = lanes<T>();
-  // A v128 of pixels from vecLo on meets every kx at an ox >= 0; one starting below vecHi, at ox < ow.
-  const vecLo = max(0, fw - 1 - pad);
-  const vecHi = ow - pad - L + 1;
-  const columnBytes = at<T>(0, npos);
-  for (let oy = oy0; oy < oy0 + rows; oy++) {
-    for (let ch = 0; ch < c; ch++) {
-      for (let ky = 0; ky < fh; ky++) {
-        const iy = oy - pad + ky;
-        if (iy < 0 || iy >= h) continue;
-        const line = at<T>(image, (ch * h + iy) * w);
-        // dcolᵀ[(ch, ky, kx), position (oy, ox)] sits at window + kx * columnBytes + ox.
-        const window = at<T>(block, (ch * fh + ky) * fw * npos + (oy - oy0) * ow);
-        let ix = 0;
-        for (; ix + L <= w; ix += L) {
-          const p = at<T>(line, ix);
-          let sum = v128.load(p);
-          if (ix >= vecLo && ix < vecHi) {
-            for (let kx = fw - 1; kx >= 0; kx--) {
-              sum = v128.add<T>(sum, v128.load(at<T>(window + <usize>kx * columnBytes, ix + pad - kx)));
-            }
-          } else {
-            for (let kx = fw - 1; kx >= 0; kx--) {
-              const values = v128.load(at<T>(window + <usize>kx * columnBytes, ix + pad - kx));
-              sum = v128.add<T>(sum, v128.and(values, lanesInRange<T>(ix + pad - kx, ow)));
-            }
-          }
-          v128.store(p, sum);
-        }
-        for (; ix < w; ix++) addPixel<T>(at<T>(line, ix), window, ix + pad, fw, ow, columnBytes);
-      }
-    }
-  }
-}
-
-/** One pixel of addBlockUnitStride: adds window[kx][oxEnd - kx] for kx down to 0, where ox is in [0, ow). */
-@inline function addPixel<T>(p: usize, window: usize, oxEnd: i32, fw: i32, ow: i32, columnBytes: usize): void {
-  let sum = load<T>(p);
-  for (let kx = fw - 1; kx >= 0; kx--) {
-    const ox = oxEnd - kx;
-    if (ox >= 0 && ox < ow) sum += load<T>(at<T>(window + <usize>kx * columnBytes, ox));
-  }
-  store<T>(p, sum);
-}
 
 export function convInputGrad_f32(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32,
                                   dout: usize, weights: usize, dx: usize, chunkRows: i32, work: usize): void {
@@ -491,11 +425,17 @@ export function convInputGrad_f64(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i
   convInputGrad<f64>(n, c, h, w, fn, fh, fw, stride, pad, dout, weights, dx, chunkRows, work);
 }
 
+/** Bytes of convInputGrad's `work`: the direct path's at stride 1, else the blocks of dcolᵀ (a multiple of 16). */
+@inline function convInputGradWorkBytes<T>(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32, chunkRows: i32): i32 {
+  const bytes = stride == 1 && fn > 0 ? inputGradDirectWorkBytes<T>(c, h, w, fn, fh, fw)
+    : inputGradWorkBytes<T>(c, fh, fw, fn, outSize(w, fw, stride, pad), chunkRows);
+  return (bytes + 15) & ~15;
+}
 /** Bytes of `work` that convInputGrad_f32 needs for these sizes (a multiple of 16). */
-export function convInputGradWorkBytes_f32(c: i32, fh: i32, fw: i32, fn: i32, ow: i32, chunkRows: i32): i32 {
-  return (inputGradWorkBytes<f32>(c, fh, fw, fn, ow, chunkRows) + 15) & ~15;
+export function convInputGradWorkBytes_f32(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32, chunkRows: i32): i32 {
+  return convInputGradWorkBytes<f32>(c, h, w, fn, fh, fw, stride, pad, chunkRows);
 }
 /** Bytes of `work` that convInputGrad_f64 needs for these sizes (a multiple of 16). */
-export function convInputGradWorkBytes_f64(c: i32, fh: i32, fw: i32, fn: i32, ow: i32, chunkRows: i32): i32 {
-  return (inputGradWorkBytes<f64>(c, fh, fw, fn, ow, chunkRows) + 15) & ~15;
+export function convInputGradWorkBytes_f64(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32, chunkRows: i32): i32 {
+  return convInputGradWorkBytes<f64>(c, h, w, fn, fh, fw, stride, pad, chunkRows);
 }

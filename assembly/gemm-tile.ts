@@ -90,6 +90,87 @@ export const KC = 256;
     pa += aStep;
     pb += bStep;
   }
+  storeTile<T>(c00, c01, c10, c11, c20, c21, c30, c31, alpha, beta, c, ldc, mr, nr, edge);
+}
+
+/**
+ * microKernel with B's rows gathered: row p of the B micro-panel is the v128 at base + offsets[p]
+ * (i32 byte offsets) and the one `second` bytes after it (16: the NR values that follow), so a
+ * stride-1 convolution reads its input image in place (conv-direct.ts) instead of a built colᵀ,
+ * a tile's two halves from two output rows if need be. The same sums, in the same order, as
+ * microKernel.
+ */
+@inline export function microKernelGathered<T>(kc: i32, pa: usize, offsets: usize, base: usize, second: usize,
+                                               alpha: T, beta: T, c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
+  let c00 = v128.splat<T>(<T>0), c01 = v128.splat<T>(<T>0);
+  let c10 = v128.splat<T>(<T>0), c11 = v128.splat<T>(<T>0);
+  let c20 = v128.splat<T>(<T>0), c21 = v128.splat<T>(<T>0);
+  let c30 = v128.splat<T>(<T>0), c31 = v128.splat<T>(<T>0);
+  const offsetsEnd = offsets + <usize>(kc << 2);
+  while (offsets < offsetsEnd) {
+    const pb = base + <usize>load<i32>(offsets);
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb + second);
+    let a = loadA<T>(pa, 0, true);
+    c00 = v128.add<T>(c00, v128.mul<T>(a, b0));
+    c01 = v128.add<T>(c01, v128.mul<T>(a, b1));
+    a = loadA<T>(pa, 1, true);
+    c10 = v128.add<T>(c10, v128.mul<T>(a, b0));
+    c11 = v128.add<T>(c11, v128.mul<T>(a, b1));
+    a = loadA<T>(pa, 2, true);
+    c20 = v128.add<T>(c20, v128.mul<T>(a, b0));
+    c21 = v128.add<T>(c21, v128.mul<T>(a, b1));
+    a = loadA<T>(pa, 3, true);
+    c30 = v128.add<T>(c30, v128.mul<T>(a, b0));
+    c31 = v128.add<T>(c31, v128.mul<T>(a, b1));
+    pa += MR * sizeof<T>();
+    offsets += 4;
+  }
+  storeTile<T>(c00, c01, c10, c11, c20, c21, c30, c31, alpha, beta, c, ldc, mr, nr, edge);
+}
+
+/**
+ * microKernel with A's MR rows read in place, as runs: `segments` holds (byte address, byte
+ * length) pairs of i32, and row r of the A micro-panel at the steps of a run starting at q is
+ * the value at q + o_r, then q + o_r + sizeof<T>() and so on (a stride-1 convolution's colᵀ rows
+ * in a padded image, conv-direct.ts). B's rows follow one another bStep bytes apart across runs.
+ * The same sums, in the same order, as microKernel over those steps.
+ */
+@inline export function microKernelRuns<T>(segments: usize, segmentsEnd: usize, o0: usize, o1: usize, o2: usize, o3: usize,
+                                           pb: usize, bStep: usize, beta: T, c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
+  let c00 = v128.splat<T>(<T>0), c01 = v128.splat<T>(<T>0);
+  let c10 = v128.splat<T>(<T>0), c11 = v128.splat<T>(<T>0);
+  let c20 = v128.splat<T>(<T>0), c21 = v128.splat<T>(<T>0);
+  let c30 = v128.splat<T>(<T>0), c31 = v128.splat<T>(<T>0);
+  while (segments < segmentsEnd) {
+    let q = <usize>load<i32>(segments);
+    const qEnd = q + <usize>load<i32>(segments, 4);
+    while (q < qEnd) {
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      let a = v128.load_splat<T>(q + o0);
+      c00 = v128.add<T>(c00, v128.mul<T>(a, b0));
+      c01 = v128.add<T>(c01, v128.mul<T>(a, b1));
+      a = v128.load_splat<T>(q + o1);
+      c10 = v128.add<T>(c10, v128.mul<T>(a, b0));
+      c11 = v128.add<T>(c11, v128.mul<T>(a, b1));
+      a = v128.load_splat<T>(q + o2);
+      c20 = v128.add<T>(c20, v128.mul<T>(a, b0));
+      c21 = v128.add<T>(c21, v128.mul<T>(a, b1));
+      a = v128.load_splat<T>(q + o3);
+      c30 = v128.add<T>(c30, v128.mul<T>(a, b0));
+      c31 = v128.add<T>(c31, v128.mul<T>(a, b1));
+      q += sizeof<T>();
+      pb += bStep;
+    }
+    segments += 8;
+  }
+  storeTile<T>(c00, c01, c10, c11, c20, c21, c30, c31, <T>1, beta, c, ldc, mr, nr, edge);
+}
+
+/** C[0 : mr, 0 : nr] = beta * C + alpha * acc for the eight accumulators of a micro-tile. */
+@inline function storeTile<T>(c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128,
+                              alpha: T, beta: T, c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
   const betaIsZero = beta == <T>0;
   if (mr == MR && nr == tileWidth<T>()) {
     const av = v128.splat<T>(alpha), bv = v128.splat<T>(beta);

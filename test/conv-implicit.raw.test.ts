@@ -1,6 +1,8 @@
-// assembly/conv-implicit.ts (convForward, convFilterGrad, convInputGrad) against a plain float64
-// convolution and its gradients, and bit for bit against the lowering each replaces (im2col, gemm,
-// addBias, transposeBatch; gemm over col; gemm into dcol, then col2im), through the raw wasm exports: odd sizes, partial micro-tiles, stride 2, padding larger than the window, more
+// assembly/conv-implicit.ts and conv-direct.ts (convForward, convFilterGrad, convInputGrad) against a
+// plain float64 convolution and its gradients, and bit for bit against the lowering each replaces
+// (im2col, gemm, addBias, transposeBatch; gemm over col; gemm into dcol, then col2im; at stride 1,
+// dx against the sums of a convolution of dout with the flipped filters, in gemm's k-blocks),
+// through the raw wasm exports: odd sizes, partial micro-tiles, stride 2, padding larger than the window, more
 // filters (or col columns) than one k-block, no filters, blocks of one output row up to more rows
 // than the image has, dW for a range of channels (as a thread computes it), misaligned pointers,
 // and the work region guarded like the arrays.
@@ -23,7 +25,11 @@ const SHAPES: ReadonlyArray<readonly [number, number, number, number, number, nu
   [1, 2, 4, 3, 300, 2, 2, 1, 1], // 300 filters: the sum over them runs in two k-blocks, as gemm's does
   [2, 3, 4, 4, 0, 3, 3, 1, 1], // no filters: dx is 0
   [2, 31, 5, 4, 5, 3, 3, 1, 1], // 279-value col rows: the forward's sums run in two k-blocks of 140 and 139
+  [40, 2, 3, 4, 9, 3, 3, 1, 1], // 480 positions: dW's two k-blocks each span 20 images, in runs of 4
 ];
+
+/** gemm's k-block size for a sum over k (assembly/gemm-tile.ts kBlockStep). */
+const kBlockStep = (k: number) => Math.ceil(k / Math.ceil(k / 256));
 
 const out = (size: number, window: number, stride: number, pad: number) => Math.floor((size + 2 * pad - window) / stride) + 1;
 const data = (dtype: DType, count: number, seed: number) => values(uniform(-2, 2, seed), count).map((v) => round(dtype, v));
@@ -90,7 +96,7 @@ describe('convForward, convFilterGrad', () => {
                 magnitude.push(size);
               }
         for (const chunkRows of [1, 2, 3, oh + 2]) {
-          const workBytes = kernels[`convForwardWorkBytes_${dtype}`](c, fh, fw, fn, ow, chunkRows);
+          const workBytes = kernels[`convForwardWorkBytes_${dtype}`](c, h, w, fn, fh, fw, stride, pad, chunkRows);
           for (const misalign of MISALIGNMENTS) {
             const what = `convForward_${dtype} ${shape} chunkRows ${chunkRows} misalign ${misalign}`;
             const got = call(`convForward_${dtype}`, [n, c, h, w, fn, fh, fw, stride, pad, input(dtype, p.x), input(dtype, p.W), input(dtype, p.b),
@@ -125,7 +131,7 @@ describe('convForward, convFilterGrad', () => {
         // other columns of dW (sentinels) untouched.
         const ranges = c > 1 ? [[0, c], [1, c], [0, c - 1], [1, Math.min(c, 2)]] : [[0, c]];
         for (const [c0, c1] of ranges) {
-          const workBytes = kernels[`convFilterGradWorkBytes_${dtype}`](c1 - c0, fh, fw, fn, ow, positions);
+          const workBytes = kernels[`convFilterGradWorkBytes_${dtype}`](c1 - c0, h, w, fn, fh, fw, stride, pad, positions);
           const skip = c0 * fh * fw;
           const sentinels = data(dtype, fn * rowLength, 79);
           for (const misalign of MISALIGNMENTS) {
@@ -148,7 +154,7 @@ describe('convForward, convFilterGrad', () => {
 
 describe('convInputGrad', () => {
   for (const dtype of DTYPES) {
-    it(`equals the float64 gradient of a direct convolution and, bit for bit, col2im(gemm(dY, W)) (${dtype})`, () => {
+    it(`equals the float64 gradient of a direct convolution and, bit for bit, col2im(gemm(dY, W)) or at stride 1 the flipped convolution (${dtype})`, () => {
       const u = dtype === 'f32' ? 2 ** -24 : 2 ** -53;
       const itemSize = dtype === 'f32' ? 4 : 8;
       for (const shape of SHAPES) {
@@ -186,9 +192,11 @@ describe('convInputGrad', () => {
         const dcol = call(`gemm_${dtype}`, [0, 0, n * oh * ow, rowLength, fn, 1, input(dtype, dY), fn, input(dtype, W), rowLength,
           0, output(dtype, n * oh * ow * rowLength), rowLength, output(dtype, gemmWork)]).arrays[11];
         const viaDcol = call(`col2im_${dtype}`, [n, c, h, w, fh, fw, stride, pad, input(dtype, dcol), output(dtype, n * c * h * w)]).arrays[9];
+        const bits = stride === 1 ? flippedConvolution(dtype, shape, dout, W) : viaDcol;
+        const bitsName = stride === 1 ? 'the flipped convolution' : 'col2im(gemm)';
 
         for (const chunkRows of [1, 2, 3, oh + 2]) {
-          const workBytes = kernels[`convInputGradWorkBytes_${dtype}`](c, fh, fw, fn, ow, chunkRows);
+          const workBytes = kernels[`convInputGradWorkBytes_${dtype}`](c, h, w, fn, fh, fw, stride, pad, chunkRows);
           for (const misalign of MISALIGNMENTS) {
             const what = `convInputGrad_${dtype} ${shape} chunkRows ${chunkRows} misalign ${misalign}`;
             // dx starts as garbage: the kernel must overwrite, not accumulate into it.
@@ -196,10 +204,46 @@ describe('convInputGrad', () => {
               inout(dtype, data(dtype, n * c * h * w, 73)), chunkRows, output('u8', workBytes)], misalign).arrays[11];
             expectEvery(what, got, (v, i) =>
               Math.abs(v - want[i]) > (fn + fh * fw + 1) * u * magnitude[i] ? `${v} vs ${want[i]}`
-                : !Object.is(v, viaDcol[i]) ? `${v} vs col2im(gemm) ${viaDcol[i]}` : null);
+                : !Object.is(v, bits[i]) ? `${v} vs ${bitsName} ${bits[i]}` : null);
           }
         }
       }
     });
   }
 });
+
+/**
+ * dx of a stride-1 convolution as conv-direct.ts sums it, in plain TypeScript: for each pixel,
+ * over p = (f, ky', kx') ascending, W[f, ch, fh - 1 - ky', fw - 1 - kx'] times the dout value
+ * that window position reaches (0 outside dout), each product and sum rounded to the dtype, in
+ * gemm's k-blocks (a block's sum starts at 0 and is then added to the earlier blocks').
+ */
+function flippedConvolution(dtype: DType, shape: (typeof SHAPES)[number], dout: number[], W: number[]): number[] {
+  const [n, c, h, w, fn, fh, fw, , pad] = shape;
+  const oh = out(h, fh, 1, pad);
+  const ow = out(w, fw, 1, pad);
+  const k = fn * fh * fw;
+  const step = kBlockStep(k);
+  const dx: number[] = [];
+  for (let img = 0; img < n; img++)
+    for (let ch = 0; ch < c; ch++)
+      for (let iy = 0; iy < h; iy++)
+        for (let ix = 0; ix < w; ix++) {
+          let value = 0;
+          for (let p0 = 0; p0 < k; p0 += step) {
+            let sum = 0;
+            for (let p = p0; p < Math.min(k, p0 + step); p++) {
+              const f = Math.floor(p / (fh * fw));
+              const ky = fh - 1 - Math.floor((p % (fh * fw)) / fw);
+              const kx = fw - 1 - (p % fw);
+              const oy = iy + pad - ky;
+              const ox = ix + pad - kx;
+              const d = oy >= 0 && oy < oh && ox >= 0 && ox < ow ? dout[((img * fn + f) * oh + oy) * ow + ox] : 0;
+              sum = round(dtype, sum + round(dtype, W[((f * c + ch) * fh + ky) * fw + kx] * d));
+            }
+            value = p0 === 0 ? sum : round(dtype, value + sum);
+          }
+          dx.push(value);
+        }
+  return dx;
+}

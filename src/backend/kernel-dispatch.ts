@@ -193,7 +193,7 @@ function convForwardDispatch(host: DispatchHost, dtype: FloatDType, fn: KernelFn
   return (...args: number[]): number => {
     const [, , , , , , , stride, pad, x, W, b, y] = args;
     const k = convCall(host, name, dtype, args as ConvArgs);
-    const bytes = workBytes(k.c, k.fh, k.fw, k.filters, k.ow, k.chunkRows);
+    const bytes = workBytes(k.c, k.h, k.w, k.filters, k.fh, k.fw, stride, pad, k.chunkRows);
     const shares = k.shares(k.n);
     const jobs = Array.from({ length: shares }, (_, t) => {
       const [start, end] = shareRange(k.n, shares, t);
@@ -215,7 +215,7 @@ function convInputGradDispatch(host: DispatchHost, dtype: FloatDType, fn: Kernel
   return (...args: number[]): number => {
     const [, , , , , , , stride, pad, dout, W, dx] = args;
     const k = convCall(host, name, dtype, args as ConvArgs);
-    const bytes = workBytes(k.c, k.fh, k.fw, k.filters, k.ow, k.chunkRows);
+    const bytes = workBytes(k.c, k.h, k.w, k.filters, k.fh, k.fw, stride, pad, k.chunkRows);
     const shares = k.shares(k.n);
     const jobs = Array.from({ length: shares }, (_, t) => {
       const [start, end] = shareRange(k.n, shares, t);
@@ -241,7 +241,7 @@ function convFilterGradDispatch(host: DispatchHost, dtype: FloatDType, fn: Kerne
     const shares = k.shares(k.c);
     const jobs = Array.from({ length: shares }, (_, t) => {
       const [start, end] = shareRange(k.c, shares, t);
-      const bytes = workBytes(end - start, k.fh, k.fw, k.filters, k.ow, k.n * k.oh * k.ow);
+      const bytes = workBytes(end - start, k.h, k.w, k.filters, k.fh, k.fw, stride, pad, k.n * k.oh * k.ow);
       const xShare = x + start * k.h * k.w * k.itemSize;
       const dWShare = dW + start * k.fh * k.fw * k.itemSize;
       return [k.n, end - start, k.h, k.w, k.filters, k.fh, k.fw, stride, pad, xShare, dY, dWShare, k.c, k.work(t, bytes)];

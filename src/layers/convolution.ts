@@ -13,9 +13,10 @@ import { Layer } from './layer.js';
  * (PyTorch's nn.Conv2d.weight layout) and bias b (FN,); zero padding `pad`, one `stride`.
  * The book lowers it to GEMMs over col = im2col(x) (N * OH * OW, C * FH * FW): rows = col Wᵀ + b,
  * out = rows as NCHW; backward, with doutRows = dout as (N * OH * OW, FN): db = column sums,
- * dW = doutRowsᵀ col, dx = col2im(doutRows W). The ops used here compute those products with
- * the same bits a few output rows at a time, without col, so the layer keeps x (as Affine does)
- * instead of a col nine times its size (for a 3x3 filter).
+ * dW = doutRowsᵀ col, dx = col2im(doutRows W). The ops used here compute those products
+ * without col (at stride 1 straight from x and dout), so the layer keeps x (as Affine does)
+ * instead of a col nine times its size (for a 3x3 filter). They have the lowering's bits, but for
+ * dx at stride 1, summed as dout convolved with the flipped filters (convInputGrad).
  */
 export class Convolution extends Layer {
   private x: Tensor | null = null;
