@@ -9,6 +9,7 @@
 // replaces, so forward and dW keep the bits of the lowering through col. dx is a forward
 // convolution of dout with the filters flipped and transposed (the sum over (f, ky, kx) for each
 // pixel), which is not col2im's order: its bits differ from col2im(dY W) in the last place.
+// Its tiles are MR channels of dx, so conv-implicit.ts takes it for 4 or more channels only.
 // Internal: conv-implicit.ts calls these for stride 1; index.ts does not re-export this file.
 import { at, lanes } from './lanes';
 import { MR, kBlockStep, microKernelGathered, microKernelRuns, tileWidth } from './gemm-tile';

@@ -6,8 +6,8 @@
 //
 // Every product uses the GEMM's micro-tile and k-blocks (gemm-tile.ts), so each value is summed
 // in the order gemm.ts sums it, and what follows (the col2im adds) runs in col2im's order: the
-// results are bit-identical to the lowering through col, whatever the block size (at stride 1,
-// dx excepted: see conv-direct.ts).
+// results are bit-identical to the lowering through col, whatever the block size (but for dx at
+// stride 1 with 4 or more channels: see conv-direct.ts).
 // Images are computed one by one and never read another's: threads split them by whole images.
 import { at, lanes } from './lanes';
 import { outSize } from './window';
@@ -28,11 +28,21 @@ const TILE_BYTES = KC * 32;
 
 /**
  * `work` of convInputGrad: the edge tile, the partial column tile, Wᵀ packed, and the block of
- * dcolᵀ (rowLength, chunkRows * ow).
+ * dcolᵀ (rowLength, chunkRows * ow) with room for fw values after it.
  */
 @inline function inputGradWorkBytes<T>(c: i32, fh: i32, fw: i32, fn: i32, ow: i32, chunkRows: i32): i32 {
   const rowLength = c * fh * fw;
-  return EDGE_BYTES + TILE_BYTES + packedRowsBytes<T>(rowLength, fn) + rowLength * chunkRows * ow * <i32>sizeof<T>();
+  // fw values past the block: the masked edge loads of addBlockUnitStride.
+  return EDGE_BYTES + TILE_BYTES + packedRowsBytes<T>(rowLength, fn) + (rowLength * chunkRows * ow + fw) * <i32>sizeof<T>();
+}
+
+/**
+ * Whether dx runs as conv-direct.ts's flipped convolution: at stride 1, with filters, and at
+ * least MR input channels (its tiles are MR channels of dx; with fewer, most of each tile is
+ * wasted, and the product into dcolᵀ with col2im's adds is faster).
+ */
+@inline function inputGradIsDirect(c: i32, fn: i32, stride: i32): bool {
+  return stride == 1 && fn > 0 && c >= MR;
 }
 
 /**
@@ -353,7 +363,7 @@ export function convFilterGradWorkBytes_f64(c: i32, h: i32, w: i32, fn: i32, fh:
  * For each image, chunkRows output rows at a time: dcolᵀ (c * fh * fw, chunkRows * ow) =
  * Wᵀ dout[img, :, rows] (dout is read where it stands, its positions being contiguous), then
  * added onto dx as col2im adds dcol, rows (oy, ox) ascending. dx is overwritten.
- * At stride 1: inputGradDirect, whose sums run in another order (conv-direct.ts).
+ * At stride 1 with c >= MR: inputGradDirect, whose sums run in another order (conv-direct.ts).
  * work: convInputGradWorkBytes(c, h, w, fn, fh, fw, stride, pad, chunkRows) bytes, 16-byte aligned.
  */
 function convInputGrad<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32,
@@ -361,7 +371,7 @@ function convInputGrad<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: 
   const oh = outSize(h, fh, stride, pad);
   const ow = outSize(w, fw, stride, pad);
   const rowLength = c * fh * fw;
-  if (stride == 1 && fn > 0) {
+  if (inputGradIsDirect(c, fn, stride)) {
     inputGradDirect<T>(n, c, h, w, fn, fh, fw, pad, dout, weights, dx, work);
     return;
   }
@@ -383,7 +393,8 @@ function convInputGrad<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: 
       const rows = min(chunkRows, oh - oy0);
       const npos = rows * ow;
       productIntoBlock<T>(rowLength, npos, fn, packedA, at<T>(grads, oy0 * ow), oh * ow, block, npos, tile, edge);
-      addBlock<T>(block, npos, oy0, rows, c, h, w, fh, fw, stride, pad, ow, image);
+      if (stride == 1) addBlockUnitStride<T>(block, npos, oy0, rows, c, h, w, fh, fw, pad, ow, image);
+      else addBlock<T>(block, npos, oy0, rows, c, h, w, fh, fw, stride, pad, ow, image);
     }
   }
 }
@@ -416,6 +427,77 @@ function addBlock<T>(block: usize, npos: i32, oy0: i32, rows: i32, c: i32, h: i3
 }
 
 
+/** Lane j of a v128 of i32 or i64 holds j: the edge masks of addBlockUnitStride. */
+const LANE_INDEX_I32 = memory.data<i32>([0, 1, 2, 3]);
+const LANE_INDEX_I64 = memory.data<i64>([0, 1]);
+
+/** A v128 of T's lane widths: all ones where first + j (j the lane) lies in [0, count), zeros elsewhere. */
+@inline function lanesInRange<T>(first: i32, count: i32): v128 {
+  if (sizeof<T>() == 4) {
+    const index = v128.add<i32>(v128.splat<i32>(first), v128.load(LANE_INDEX_I32));
+    return v128.and(v128.ge<i32>(index, v128.splat<i32>(0)), v128.lt<i32>(index, v128.splat<i32>(count)));
+  }
+  const index = v128.add<i64>(v128.splat<i64>(<i64>first), v128.load(LANE_INDEX_I64));
+  return v128.and(v128.ge<i64>(index, v128.splat<i64>(0)), v128.lt<i64>(index, v128.splat<i64>(<i64>count)));
+}
+
+/**
+ * addBlock at stride 1, pixel by pixel: within output row oy, pixel (ch, iy, ix) takes
+ * dcolᵀ[(ch, ky, kx), ox = ix + pad - kx] for kx from fw - 1 down to 0 (ox ascending, so the
+ * order of addBlock). dcolᵀ holds the positions of one column side by side, so a v128 of
+ * pixels takes each kx as one plain v128 load. Near the image's left and right edges some lanes'
+ * ox falls outside [0, ow): their loads (a neighbouring row's positions, or up to fw values past
+ * the block, which `work` leaves room for) are masked to +0, and adding +0 leaves every sum as it
+ * was (a sum that starts at +0 is never -0).
+ */
+function addBlockUnitStride<T>(block: usize, npos: i32, oy0: i32, rows: i32, c: i32, h: i32, w: i32,
+                               fh: i32, fw: i32, pad: i32, ow: i32, image: usize): void {
+  const L = lanes<T>();
+  // A v128 of pixels from vecLo on meets every kx at an ox >= 0; one starting below vecHi, at ox < ow.
+  const vecLo = max(0, fw - 1 - pad);
+  const vecHi = ow - pad - L + 1;
+  const columnBytes = at<T>(0, npos);
+  for (let oy = oy0; oy < oy0 + rows; oy++) {
+    for (let ch = 0; ch < c; ch++) {
+      for (let ky = 0; ky < fh; ky++) {
+        const iy = oy - pad + ky;
+        if (iy < 0 || iy >= h) continue;
+        const line = at<T>(image, (ch * h + iy) * w);
+        // dcolᵀ[(ch, ky, kx), position (oy, ox)] sits at window + kx * columnBytes + ox.
+        const window = at<T>(block, (ch * fh + ky) * fw * npos + (oy - oy0) * ow);
+        let ix = 0;
+        for (; ix + L <= w; ix += L) {
+          const p = at<T>(line, ix);
+          let sum = v128.load(p);
+          if (ix >= vecLo && ix < vecHi) {
+            for (let kx = fw - 1; kx >= 0; kx--) {
+              sum = v128.add<T>(sum, v128.load(at<T>(window + <usize>kx * columnBytes, ix + pad - kx)));
+            }
+          } else {
+            for (let kx = fw - 1; kx >= 0; kx--) {
+              const values = v128.load(at<T>(window + <usize>kx * columnBytes, ix + pad - kx));
+              sum = v128.add<T>(sum, v128.and(values, lanesInRange<T>(ix + pad - kx, ow)));
+            }
+          }
+          v128.store(p, sum);
+        }
+        for (; ix < w; ix++) addPixel<T>(at<T>(line, ix), window, ix + pad, fw, ow, columnBytes);
+      }
+    }
+  }
+}
+
+/** One pixel of addBlockUnitStride: adds window[kx][oxEnd - kx] for kx down to 0, where ox is in [0, ow). */
+@inline function addPixel<T>(p: usize, window: usize, oxEnd: i32, fw: i32, ow: i32, columnBytes: usize): void {
+  let sum = load<T>(p);
+  for (let kx = fw - 1; kx >= 0; kx--) {
+    const ox = oxEnd - kx;
+    if (ox >= 0 && ox < ow) sum += load<T>(at<T>(window + <usize>kx * columnBytes, ox));
+  }
+  store<T>(p, sum);
+}
+
+
 export function convInputGrad_f32(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32,
                                   dout: usize, weights: usize, dx: usize, chunkRows: i32, work: usize): void {
   convInputGrad<f32>(n, c, h, w, fn, fh, fw, stride, pad, dout, weights, dx, chunkRows, work);
@@ -427,7 +509,7 @@ export function convInputGrad_f64(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i
 
 /** Bytes of convInputGrad's `work`: the direct path's at stride 1, else the blocks of dcolᵀ (a multiple of 16). */
 @inline function convInputGradWorkBytes<T>(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32, chunkRows: i32): i32 {
-  const bytes = stride == 1 && fn > 0 ? inputGradDirectWorkBytes<T>(c, h, w, fn, fh, fw)
+  const bytes = inputGradIsDirect(c, fn, stride) ? inputGradDirectWorkBytes<T>(c, h, w, fn, fh, fw)
     : inputGradWorkBytes<T>(c, fh, fw, fn, outSize(w, fw, stride, pad), chunkRows);
   return (bytes + 15) & ~15;
 }

@@ -1,7 +1,8 @@
 // assembly/conv-implicit.ts and conv-direct.ts (convForward, convFilterGrad, convInputGrad) against a
 // plain float64 convolution and its gradients, and bit for bit against the lowering each replaces
-// (im2col, gemm, addBias, transposeBatch; gemm over col; gemm into dcol, then col2im; at stride 1,
-// dx against the sums of a convolution of dout with the flipped filters, in gemm's k-blocks),
+// (im2col, gemm, addBias, transposeBatch; gemm over col; gemm into dcol, then col2im; at stride 1
+// with 4 or more channels, dx against the sums of a convolution of dout with the flipped filters,
+// in gemm's k-blocks),
 // through the raw wasm exports: odd sizes, partial micro-tiles, stride 2, padding larger than the window, more
 // filters (or col columns) than one k-block, no filters, blocks of one output row up to more rows
 // than the image has, dW for a range of channels (as a thread computes it), misaligned pointers,
@@ -26,6 +27,8 @@ const SHAPES: ReadonlyArray<readonly [number, number, number, number, number, nu
   [2, 3, 4, 4, 0, 3, 3, 1, 1], // no filters: dx is 0
   [2, 31, 5, 4, 5, 3, 3, 1, 1], // 279-value col rows: the forward's sums run in two k-blocks of 140 and 139
   [40, 2, 3, 4, 9, 3, 3, 1, 1], // 480 positions: dW's two k-blocks each span 20 images, in runs of 4
+  [1, 5, 4, 3, 40, 3, 3, 1, 1], // dx as a flipped convolution over 360 values: two k-blocks, a 1-channel last panel
+  [2, 4, 3, 5, 3, 2, 2, 1, 3], // the same with padding past the window: dout's frame crops its first rows
 ];
 
 /** gemm's k-block size for a sum over k (assembly/gemm-tile.ts kBlockStep). */
@@ -154,7 +157,7 @@ describe('convForward, convFilterGrad', () => {
 
 describe('convInputGrad', () => {
   for (const dtype of DTYPES) {
-    it(`equals the float64 gradient of a direct convolution and, bit for bit, col2im(gemm(dY, W)) or at stride 1 the flipped convolution (${dtype})`, () => {
+    it(`equals the float64 gradient of a direct convolution and, bit for bit, col2im(gemm(dY, W)) or, at stride 1 and c >= 4, the flipped convolution (${dtype})`, () => {
       const u = dtype === 'f32' ? 2 ** -24 : 2 ** -53;
       const itemSize = dtype === 'f32' ? 4 : 8;
       for (const shape of SHAPES) {
@@ -192,8 +195,10 @@ describe('convInputGrad', () => {
         const dcol = call(`gemm_${dtype}`, [0, 0, n * oh * ow, rowLength, fn, 1, input(dtype, dY), fn, input(dtype, W), rowLength,
           0, output(dtype, n * oh * ow * rowLength), rowLength, output(dtype, gemmWork)]).arrays[11];
         const viaDcol = call(`col2im_${dtype}`, [n, c, h, w, fh, fw, stride, pad, input(dtype, dcol), output(dtype, n * c * h * w)]).arrays[9];
-        const bits = stride === 1 ? flippedConvolution(dtype, shape, dout, W) : viaDcol;
-        const bitsName = stride === 1 ? 'the flipped convolution' : 'col2im(gemm)';
+        // conv-direct.ts takes dx at stride 1 when dx has a whole micro-tile of channels (4).
+        const direct = stride === 1 && fn > 0 && c >= 4;
+        const bits = direct ? flippedConvolution(dtype, shape, dout, W) : viaDcol;
+        const bitsName = direct ? 'the flipped convolution' : 'col2im(gemm)';
 
         for (const chunkRows of [1, 2, 3, oh + 2]) {
           const workBytes = kernels[`convInputGradWorkBytes_${dtype}`](c, h, w, fn, fh, fw, stride, pad, chunkRows);

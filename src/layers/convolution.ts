@@ -16,7 +16,8 @@ import { Layer } from './layer.js';
  * dW = doutRowsᵀ col, dx = col2im(doutRows W). The ops used here compute those products
  * without col (at stride 1 straight from x and dout), so the layer keeps x (as Affine does)
  * instead of a col nine times its size (for a 3x3 filter). They have the lowering's bits, but for
- * dx at stride 1, summed as dout convolved with the flipped filters (convInputGrad).
+ * dx at stride 1 with 4 or more input channels, summed as dout convolved with the flipped filters
+ * (convInputGrad).
  */
 export class Convolution extends Layer {
   private x: Tensor | null = null;

@@ -22,7 +22,7 @@ const CONV_FILTER_GRAD = kernelFamily('convFilterGrad');
  * The GEMM gives (N * OH * OW, FN) rows; transposeBatch turns them into NCHW.
  * conv2d, convFilterGrad and convInputGrad compute the same products without ever holding col
  * (assembly/conv-implicit.ts; at stride 1 conv-direct.ts, which reads the input in place), with
- * the same bits but for convInputGrad at stride 1; im2col and col2im remain for the autograd rule.
+ * the same bits but for convInputGrad at stride 1 (with 4 or more channels); im2col and col2im remain for the autograd rule.
  */
 
 export interface ConvOptions {
@@ -86,9 +86,9 @@ export function col2im(col: Tensor, xShape: Shape, window: Window, out?: Tensor)
  * The input gradient of a convolution: dx (N, C, H, W) of `xShape` = col2im(dY W), where dY is
  * dout (N, FN, OH, OW) as rows (N * OH * OW, FN) and W is (FN, C, FH, FW). Computed a few output
  * rows at a time without the (N * OH * OW, C * FH * FW) dcol matrix, with the same bits as
- * col2im(gemm(dY, W)); at stride 1, as dout convolved with the flipped filters, read in place
- * (assembly/conv-direct.ts: the same sums in another order, so the last bit may differ from
- * col2im's). dx is overwritten.
+ * col2im(gemm(dY, W)); at stride 1 with 4 or more channels, as dout convolved with the flipped
+ * filters, read in place (assembly/conv-direct.ts: the same sums in another order, so the last
+ * bit may differ from col2im's). dx is overwritten.
  */
 export function convInputGrad(dout: Tensor, W: Tensor, xShape: Shape, options: ConvOptions = {}, out?: Tensor): Tensor {
   const op = 'convInputGrad';
