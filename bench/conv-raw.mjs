@@ -11,6 +11,7 @@
 // each window is timed on each in turn inside every round.
 import { readFileSync } from 'node:fs';
 import { rawArgs } from './raw-args.mjs';
+import { timePerCall } from './cpu-time.mjs';
 import { Backend } from '../dist/backend/backend.js';
 import { Convolution } from '../dist/layers/convolution.js';
 
@@ -59,23 +60,6 @@ function makeLayer(backend, s, dtype) {
       layer.dispose();
     },
   };
-}
-
-/** Seconds of this process's CPU time per call of fn, over at least minSeconds. */
-function timePerCall(fn, minSeconds) {
-  const cpuSeconds = () => {
-    const usage = process.cpuUsage();
-    return (usage.user + usage.system) / 1e6;
-  };
-  let calls = 0;
-  const start = cpuSeconds();
-  let elapsed = 0;
-  do {
-    fn();
-    calls++;
-    elapsed = cpuSeconds() - start;
-  } while (elapsed < minSeconds);
-  return elapsed / calls;
 }
 
 function measurePeak(build, dtype) {

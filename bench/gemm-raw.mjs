@@ -12,6 +12,7 @@
 // --shapes conv only the three GEMMs of DeepConvNet's 3x3 layers 2-6 at batch 100.
 import { readFileSync } from 'node:fs';
 import { rawArgs } from './raw-args.mjs';
+import { timePerCall } from './cpu-time.mjs';
 
 const { option, builds: wasmBuilds } = rawArgs();
 const rounds = Number(option('--rounds', '5'));
@@ -99,31 +100,6 @@ function place(build, dtype, s) {
   const view = new dtype.Array(memory.buffer, a, (end - a) / dtype.bytes);
   for (let i = 0; i < view.length; i++) view[i] = Math.random() - 0.5;
   return { work, a, b, c };
-}
-
-/**
- * Seconds of this process's CPU time per call of fn, over at least minSeconds. CPU time,
- * not wall time: on a shared machine the process is often descheduled, which wall time
- * would count as slowness of the kernel. The clock is read once per batch of calls, the
- * batch doubling until it lasts 1 ms, so reading it (~1 us) adds nothing to a 3 us GEMM.
- */
-function timePerCall(fn, minSeconds) {
-  const cpuSeconds = () => {
-    const usage = process.cpuUsage();
-    return (usage.user + usage.system) / 1e6;
-  };
-  let calls = 0;
-  let batch = 1;
-  const start = cpuSeconds();
-  let elapsed = 0;
-  do {
-    const batchStart = elapsed;
-    for (let i = 0; i < batch; i++) fn();
-    calls += batch;
-    elapsed = cpuSeconds() - start;
-    if (elapsed - batchStart < 0.001) batch *= 2;
-  } while (elapsed < minSeconds);
-  return elapsed / calls;
 }
 
 function measurePeak(build, dtype) {
