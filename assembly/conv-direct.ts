@@ -82,20 +82,27 @@ function convDirect<T>(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, fh: i32, fw:
   memory.fill(frame, 0, <usize>frameBytes<T>(cIn, hp, wp));
   const kcStep = kBlockStep(k);
   const plane = oh * ow;
-  // Rows a whole number of v128 long: tiles run over positions as one sequence, a tile's two
-  // halves maybe on two output rows. Otherwise tiles stop at the end of each output row.
-  const flat = ow % L == 0;
+  // Output rows of an even length: tiles run over the positions of the image as one sequence, so
+  // none is partly empty. A v128 of positions (a tile's half) lies in one output row when rows
+  // are a whole number of v128 long; else (f32) it may be two pairs, on two rows. Odd rows: tiles
+  // stop at the end of each row.
+  const flat = ow % 2 == 0;
   for (let img = 0; img < n; img++) {
     frameImage<T>(at<T>(x, img * cIn * h * w), cIn, h, w, top, left, hp, wp, frame);
     const out = at<T>(y, img * cOut * plane);
     let q = 0;
     while (q < plane) {
-      const oy = q / ow, ox = q % ow;
-      const nr = flat ? min(NR, plane - q) : min(NR, ow - ox);
-      const base = at<T>(frame, oy * wp + ox);
-      // The tile's second half: the L positions from q + L, which may start the next output row.
-      let second: usize = 16;
-      if (flat && q + L < plane) second = at<T>(frame, ((q + L) / ow) * wp + (q + L) % ow) - base;
+      const nr = flat ? min(NR, plane - q) : min(NR, ow - q % ow);
+      const base = framePosition<T>(frame, q, ow, wp);
+      // Where the second half and the high pair of each half start, from base.
+      let second: usize = 16, firstHigh: usize = 8, secondHigh: usize = 24;
+      if (flat && q + L < plane) second = framePosition<T>(frame, q + L, ow, wp) - base;
+      const split = flat && (crossesRow(q, L, ow, plane) || crossesRow(q + L, L, ow, plane));
+      if (split) {
+        // Pairs past the plane are never stored: they stay where a plain run would read them.
+        if (q + 2 < plane) firstHigh = framePosition<T>(frame, q + 2, ow, wp) - base;
+        if (q + L + 2 < plane) secondHigh = framePosition<T>(frame, q + L + 2, ow, wp) - base;
+      }
       const tile = at<T>(out, q);
       for (let pc = 0; pc < k; pc += kcStep) {
         const kc = min(kcStep, k - pc);
@@ -103,7 +110,10 @@ function convDirect<T>(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, fh: i32, fw:
         const beta = pc == 0 ? <T>0 : <T>1;
         for (let ir = 0; ir < cOut; ir += MR) {
           const pa = packedA + <usize>(ir * k + pc * MR) * sizeof<T>();
-          microKernelGathered<T>(kc, pa, offsets + <usize>(pc * 4), base, second, <T>1, beta, at<T>(tile, ir * plane), plane, min(MR, cOut - ir), nr, edge);
+          const cTile = at<T>(tile, ir * plane);
+          const mr = min(MR, cOut - ir);
+          if (split) microKernelGathered<T>(kc, pa, offsets + <usize>(pc * 4), base, second, true, firstHigh, secondHigh, <T>1, beta, cTile, plane, mr, nr, edge);
+          else microKernelGathered<T>(kc, pa, offsets + <usize>(pc * 4), base, second, false, 0, 0, <T>1, beta, cTile, plane, mr, nr, edge);
         }
       }
       q += nr;
@@ -112,6 +122,16 @@ function convDirect<T>(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, fh: i32, fw:
       for (let f = 0; f < cOut; f++) addToRun<T>(at<T>(out, f * plane), load<T>(at<T>(bias, f)), plane);
     }
   }
+}
+
+/** The byte address in a frame (rows wp apart) of output position s = oy * ow + ox's run. */
+@inline function framePosition<T>(frame: usize, s: i32, ow: i32, wp: i32): usize {
+  return at<T>(frame, (s / ow) * wp + s % ow);
+}
+
+/** Whether the L positions from s (inside the plane) run past the end of their output row. */
+@inline function crossesRow(s: i32, L: i32, ow: i32, plane: i32): bool {
+  return s < plane && s % ow + L > ow;
 }
 
 /** Bytes of convDirect's scratch for input (cIn, ...) and output rows oh x ow, a window fh x fw. */

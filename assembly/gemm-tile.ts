@@ -94,13 +94,15 @@ export const KC = 256;
 }
 
 /**
- * microKernel with B's rows gathered: row p of the B micro-panel is the v128 at base + offsets[p]
- * (i32 byte offsets) and the one `second` bytes after it (16: the NR values that follow), so a
- * stride-1 convolution reads its input image in place (conv-direct.ts) instead of a built colᵀ,
- * a tile's two halves from two output rows if need be. The same sums, in the same order, as
- * microKernel.
+ * microKernel with B's rows gathered: row p of the B micro-panel is the v128 at pb = base + offsets[p]
+ * (i32 byte offsets) and the one at pb + second (16: the NR values that follow), so a stride-1
+ * convolution reads its input image in place (conv-direct.ts) instead of a built colᵀ, a tile's
+ * two halves from two output rows if need be. `split` (a constant at each call site): each half
+ * is two 8-byte pieces instead, at pb and pb + firstHigh, pb + second and pb + secondHigh (two
+ * pairs of f32 on two output rows). The same sums, in the same order, as microKernel.
  */
 @inline export function microKernelGathered<T>(kc: i32, pa: usize, offsets: usize, base: usize, second: usize,
+                                               split: bool, firstHigh: usize, secondHigh: usize,
                                                alpha: T, beta: T, c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
   let c00 = v128.splat<T>(<T>0), c01 = v128.splat<T>(<T>0);
   let c10 = v128.splat<T>(<T>0), c11 = v128.splat<T>(<T>0);
@@ -109,8 +111,14 @@ export const KC = 256;
   const offsetsEnd = offsets + <usize>(kc << 2);
   while (offsets < offsetsEnd) {
     const pb = base + <usize>load<i32>(offsets);
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb + second);
+    let b0: v128, b1: v128;
+    if (split) {
+      b0 = v128.load64_lane(pb + firstHigh, v128.load64_zero(pb), 1);
+      b1 = v128.load64_lane(pb + secondHigh, v128.load64_zero(pb + second), 1);
+    } else {
+      b0 = v128.load(pb);
+      b1 = v128.load(pb + second);
+    }
     let a = loadA<T>(pa, 0, true);
     c00 = v128.add<T>(c00, v128.mul<T>(a, b0));
     c01 = v128.add<T>(c01, v128.mul<T>(a, b1));

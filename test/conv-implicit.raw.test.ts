@@ -29,6 +29,8 @@ const SHAPES: ReadonlyArray<readonly [number, number, number, number, number, nu
   [40, 2, 3, 4, 9, 3, 3, 1, 1], // 480 positions: dW's two k-blocks each span 20 images, in runs of 4
   [1, 5, 4, 3, 40, 3, 3, 1, 1], // dx as a flipped convolution over 360 values: two k-blocks, a 1-channel last panel
   [2, 4, 3, 5, 3, 2, 2, 1, 3], // the same with padding past the window: dout's frame crops its first rows
+  [2, 4, 5, 6, 5, 3, 3, 1, 1], // 6-wide rows: in f32 a tile's half can be a pair at a row's end and a pair at the next's start
+  [1, 4, 2, 2, 4, 3, 3, 1, 1], // 2-wide rows: every half of a tile spans two rows, the image is half a tile
 ];
 
 /** gemm's k-block size for a sum over k (assembly/gemm-tile.ts kBlockStep). */
