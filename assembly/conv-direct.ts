@@ -65,8 +65,9 @@ function frameOffsets<T>(c: i32, fh: i32, fw: i32, hp: i32, wp: i32, offsets: us
 /**
  * y (n, cOut, oh, ow) = A * colᵀ (+ bias per output channel), where colᵀ of image x (cIn, h, w)
  * is read from its frame (cIn, oh + fh - 1, ow + fw - 1), the image placed at (top, left), and A
- * (cOut, cIn * fh * fw) is packed in MR-row panels (packedA). Output tiles are NR positions of
- * one output row; each sums over p in gemm's k-blocks. `scratch`: directWorkBytes.
+ * (cOut, cIn * fh * fw) is packed in MR-row panels (packedA). Output tiles are NR consecutive
+ * positions of the image (of one output row when rows have an odd length); each sums over p in
+ * gemm's k-blocks. `scratch`: directWorkBytes.
  */
 function convDirect<T>(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, fh: i32, fw: i32, top: i32, left: i32, oh: i32, ow: i32,
                        x: usize, packedA: usize, bias: usize, hasBias: bool, y: usize, scratch: usize): void {
