@@ -1,6 +1,6 @@
 // The GEMM's micro-tile: 4 rows x (2 v128) of C summed in registers, and its k-blocks.
 // Shared by gemm.ts and the convolution kernels that run the same products without a col
-// matrix (conv-implicit.ts), so both sum every C element in the same order.
+// matrix (conv-implicit.ts, conv-direct.ts), so all sum every C element in the same order.
 // Internal: index.ts does not re-export this file.
 import { at, lanes } from './lanes';
 
@@ -138,21 +138,21 @@ export const KC = 256;
 }
 
 /**
- * microKernel with A's MR rows read in place, as runs: `segments` holds (byte address, byte
+ * microKernel with A's MR rows read in place, as runs: [runs, runsEnd) holds (byte address, byte
  * length) pairs of i32, and row r of the A micro-panel at the steps of a run starting at q is
  * the value at q + o_r, then q + o_r + sizeof<T>() and so on (a stride-1 convolution's colᵀ rows
  * in a padded image, conv-direct.ts). B's rows follow one another bStep bytes apart across runs.
  * The same sums, in the same order, as microKernel over those steps.
  */
-@inline export function microKernelRuns<T>(segments: usize, segmentsEnd: usize, o0: usize, o1: usize, o2: usize, o3: usize,
+@inline export function microKernelRuns<T>(runs: usize, runsEnd: usize, o0: usize, o1: usize, o2: usize, o3: usize,
                                            pb: usize, bStep: usize, beta: T, c: usize, ldc: i32, mr: i32, nr: i32, edge: usize): void {
   let c00 = v128.splat<T>(<T>0), c01 = v128.splat<T>(<T>0);
   let c10 = v128.splat<T>(<T>0), c11 = v128.splat<T>(<T>0);
   let c20 = v128.splat<T>(<T>0), c21 = v128.splat<T>(<T>0);
   let c30 = v128.splat<T>(<T>0), c31 = v128.splat<T>(<T>0);
-  while (segments < segmentsEnd) {
-    let q = <usize>load<i32>(segments);
-    const qEnd = q + <usize>load<i32>(segments, 4);
+  while (runs < runsEnd) {
+    let q = <usize>load<i32>(runs);
+    const qEnd = q + <usize>load<i32>(runs, 4);
     while (q < qEnd) {
       const b0 = v128.load(pb);
       const b1 = v128.load(pb, 16);
@@ -171,7 +171,7 @@ export const KC = 256;
       q += sizeof<T>();
       pb += bStep;
     }
-    segments += 8;
+    runs += 8;
   }
   storeTile<T>(c00, c01, c10, c11, c20, c21, c30, c31, <T>1, beta, c, ldc, mr, nr, edge);
 }
