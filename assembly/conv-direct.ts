@@ -12,20 +12,12 @@
 // Its tiles are MR channels of dx, so conv-implicit.ts takes it for 4 or more channels only.
 // Internal: conv-implicit.ts calls these for stride 1; index.ts does not re-export this file.
 import { at, lanes } from './lanes';
-import { MR, kBlockStep, microKernelGathered, microKernelRuns, tileWidth } from './gemm-tile';
+import { EDGE_BYTES, MR, copyEdgeTile, kBlockStep, microKernelGathered, microKernelRuns, packRowPanels, packedRowsBytes, tileWidth } from './gemm-tile';
 import { addToRun, copyRun } from './runs';
-
-/** Scratch for one partial tile of C (MR rows of NR values, rows 32 bytes apart). */
-const EDGE_BYTES = 128;
 
 /** Bytes of a frame (c, hp, wp), with room for one tile read past its end; a multiple of 16. */
 @inline function frameBytes<T>(c: i32, hp: i32, wp: i32): i32 {
   return ((c * hp * wp + tileWidth<T>()) * <i32>sizeof<T>() + 15) & ~15;
-}
-
-/** Bytes of an MR-row packing of m rows over k (a multiple of 16). */
-@inline function packedBytes<T>(m: i32, k: i32): i32 {
-  return ((m + MR - 1) / MR) * MR * k * <i32>sizeof<T>();
 }
 
 /** Bytes of k i32 offsets, rounded up to a multiple of 16. */
@@ -141,20 +133,6 @@ function convDirect<T>(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, fh: i32, fw:
 }
 
 /**
- * Packs W (fn, c * fh * fw) as the forward's A: MR-row panels of filters, for p ascending
- * W[f0 ... f0 + MR - 1, p] (zeros past fn).
- */
-function packFilters<T>(weights: usize, fn: i32, rowLength: i32, dst: usize): void {
-  for (let r0 = 0; r0 < fn; r0 += MR) {
-    const mr = min(MR, fn - r0);
-    for (let p = 0; p < rowLength; p++) {
-      for (let r = 0; r < MR; r++) store<T>(at<T>(dst, r), r < mr ? load<T>(at<T>(weights, (r0 + r) * rowLength + p)) : <T>0);
-      dst = at<T>(dst, MR);
-    }
-  }
-}
-
-/**
  * Packs dx's A: for input channel ch and p = (f, ky, kx), W[f, ch, fh - 1 - ky, fw - 1 - kx]
  * (the filters flipped and transposed), in MR-row panels of channels (zeros past c).
  */
@@ -181,14 +159,14 @@ function packFlipped<T>(weights: usize, fn: i32, c: i32, fh: i32, fw: i32, dst: 
 export function forwardDirect<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, pad: i32,
                                  x: usize, weights: usize, bias: usize, y: usize, work: usize): void {
   const rowLength = c * fh * fw;
-  packFilters<T>(weights, fn, rowLength, work);
+  packRowPanels<T>(weights, fn, rowLength, work);
   convDirect<T>(n, c, h, w, fn, fh, fw, pad, pad, h + 2 * pad - fh + 1, w + 2 * pad - fw + 1,
-    x, work, bias, true, y, work + <usize>packedBytes<T>(fn, rowLength));
+    x, work, bias, true, y, work + <usize>packedRowsBytes<T>(fn, rowLength));
 }
 
 /** Bytes of forwardDirect's `work`. */
 @inline export function forwardDirectWorkBytes<T>(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, pad: i32): i32 {
-  return packedBytes<T>(fn, c * fh * fw) + directWorkBytes<T>(c, fh, fw, h + 2 * pad - fh + 1, w + 2 * pad - fw + 1);
+  return packedRowsBytes<T>(fn, c * fh * fw) + directWorkBytes<T>(c, fh, fw, h + 2 * pad - fh + 1, w + 2 * pad - fw + 1);
 }
 
 /**
@@ -200,12 +178,12 @@ export function inputGradDirect<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: 
                                    dout: usize, weights: usize, dx: usize, work: usize): void {
   packFlipped<T>(weights, fn, c, fh, fw, work);
   convDirect<T>(n, fn, h + 2 * pad - fh + 1, w + 2 * pad - fw + 1, c, fh, fw, fh - 1 - pad, fw - 1 - pad, h, w,
-    dout, work, 0, false, dx, work + <usize>packedBytes<T>(c, fn * fh * fw));
+    dout, work, 0, false, dx, work + <usize>packedRowsBytes<T>(c, fn * fh * fw));
 }
 
 /** Bytes of inputGradDirect's `work`. */
 @inline export function inputGradDirectWorkBytes<T>(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32): i32 {
-  return packedBytes<T>(c, fn * fh * fw) + directWorkBytes<T>(fn, fh, fw, h, w);
+  return packedRowsBytes<T>(c, fn * fh * fw) + directWorkBytes<T>(fn, fh, fw, h, w);
 }
 
 // ------------------------------------------------------------------------------ dW
@@ -280,14 +258,7 @@ export function filterGradDirect<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh:
       store<i32>(runsEnd, <i32>at<T>(0, end - start), 4);
       runsEnd += 8;
     }
-    if (fullN < fn) {
-      // The last partial tile of dY's columns, copied (zero-padded) so no read runs past dY.
-      for (let p = 0; p < kc; p++) {
-        const s = at<T>(dY, (pc + p) * fn + fullN);
-        const d = tile + <usize>(p * 32);
-        for (let j = 0; j < NR; j++) store<T>(at<T>(d, j), j < fn - fullN ? load<T>(at<T>(s, j)) : <T>0);
-      }
-    }
+    if (fullN < fn) copyEdgeTile<T>(at<T>(dY, pc * fn + fullN), bStep, kc, fn - fullN, tile);
     for (let ir = 0; ir < rowLength; ir += MR) {
       const mr = min(MR, rowLength - ir);
       // Rows past rowLength read row ir's values; their sums are not written.

@@ -11,20 +11,13 @@
 // Images are computed one by one and never read another's: threads split them by whole images.
 import { at, lanes } from './lanes';
 import { outSize } from './window';
-import { KC, MR, kBlockStep, microKernel, microKernelOneVector, tileWidth } from './gemm-tile';
+import { EDGE_BYTES, KC, MR, copyEdgeTile, kBlockStep, microKernel, microKernelOneVector, packRowPanels, packedRowsBytes, tileWidth } from './gemm-tile';
 import { im2colRow } from './im2col-row';
 import { addToRun } from './runs';
 import { filterGradDirect, filterGradDirectWorkBytes, forwardDirect, forwardDirectWorkBytes, inputGradDirect, inputGradDirectWorkBytes } from './conv-direct';
 
-/** Scratch for one partial tile of C (MR rows of NR values, rows 32 bytes apart). */
-const EDGE_BYTES = 128;
 /** A last partial column tile of B, copied: up to KC rows of one 32-byte tile row. */
 const TILE_BYTES = KC * 32;
-
-/** Bytes of a packed op(A) of m rows over k: ceil(m / MR) panels of k steps of MR values. */
-@inline function packedRowsBytes<T>(m: i32, k: i32): i32 {
-  return ((m + MR - 1) / MR) * MR * k * <i32>sizeof<T>();
-}
 
 /**
  * `work` of convInputGrad: the edge tile, the partial column tile, Wᵀ packed, and the block of
@@ -34,6 +27,16 @@ const TILE_BYTES = KC * 32;
   const rowLength = c * fh * fw;
   // fw values past the block: the masked edge loads of addBlockUnitStride.
   return EDGE_BYTES + TILE_BYTES + packedRowsBytes<T>(rowLength, fn) + (rowLength * chunkRows * ow + fw) * <i32>sizeof<T>();
+}
+
+/** Whether the forward reads x in place (conv-direct.ts): at stride 1, with something to sum over. */
+@inline function forwardIsDirect(rowLength: i32, stride: i32): bool {
+  return stride == 1 && rowLength > 0;
+}
+
+/** Whether dW reads x in place (conv-direct.ts): at stride 1, with positions to sum over. */
+@inline function filterGradIsDirect(positions: i32, stride: i32): bool {
+  return stride == 1 && positions > 0;
 }
 
 /**
@@ -63,7 +66,7 @@ function packTransposed<T>(weights: usize, fn: i32, rowLength: i32, dst: usize):
 
 /**
  * C (m, npos) = op(A) (m, k) B (k, npos), rows of C ldc elements apart, in the k-blocks of gemm:
- * A in MR-row panels of k steps (packRows, packTransposed), B read in place (rows ldb elements
+ * A in MR-row panels of k steps (packRowPanels, packTransposed), B read in place (rows ldb elements
  * apart) but for a last partial column tile, which is copied (zero-padded) to `tile` so no read
  * runs past B's rows.
  */
@@ -76,13 +79,7 @@ function productIntoBlock<T>(m: i32, npos: i32, k: i32, packedA: usize, b: usize
     const kc = min(kcStep, k - pc);
     // Later k-blocks add to what the earlier ones wrote.
     const beta = pc == 0 ? <T>0 : <T>1;
-    if (fullN < npos) {
-      for (let p = 0; p < kc; p++) {
-        const s = at<T>(b, (pc + p) * ldb + fullN);
-        const d = tile + <usize>(p * 32);
-        for (let j = 0; j < NR; j++) store<T>(at<T>(d, j), j < npos - fullN ? load<T>(at<T>(s, j)) : <T>0);
-      }
-    }
+    if (fullN < npos) copyEdgeTile<T>(at<T>(b, pc * ldb + fullN), at<T>(0, ldb), kc, npos - fullN, tile);
     for (let ir = 0; ir < m; ir += MR) {
       const mr = min(MR, m - ir);
       const pa = packedA + <usize>(ir * k + pc * MR) * sizeof<T>();
@@ -95,21 +92,6 @@ function productIntoBlock<T>(m: i32, npos: i32, k: i32, packedA: usize, b: usize
         if (nr > lanes<T>()) microKernel<T>(kc, pa, MR * sizeof<T>(), true, tile, 32, <T>1, beta, at<T>(cRow, fullN), ldc, mr, nr, edge);
         else microKernelOneVector<T>(kc, pa, MR * sizeof<T>(), true, tile, <T>1, beta, at<T>(cRow, fullN), ldc, mr, nr, edge);
       }
-    }
-  }
-}
-
-/**
- * Packs op(A) = W (fn, rowLength) row-major into MR-row panels: panel q holds, for p ascending,
- * W[q * MR ... q * MR + MR - 1, p] (zeros past fn), so a k-block starting at p0 starts p0 * MR
- * values into its panel.
- */
-function packRows<T>(weights: usize, fn: i32, rowLength: i32, dst: usize): void {
-  for (let r0 = 0; r0 < fn; r0 += MR) {
-    const mr = min(MR, fn - r0);
-    for (let p = 0; p < rowLength; p++) {
-      for (let r = 0; r < MR; r++) store<T>(at<T>(dst, r), r < mr ? load<T>(at<T>(weights, (r0 + r) * rowLength + p)) : <T>0);
-      dst = at<T>(dst, MR);
     }
   }
 }
@@ -168,7 +150,7 @@ function convForward<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i3
   const oh = outSize(h, fh, stride, pad);
   const ow = outSize(w, fw, stride, pad);
   const rowLength = c * fh * fw;
-  if (stride == 1 && rowLength > 0) {
+  if (forwardIsDirect(rowLength, stride)) {
     forwardDirect<T>(n, c, h, w, fn, fh, fw, pad, x, weights, bias, y, work);
     return;
   }
@@ -176,7 +158,7 @@ function convForward<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i3
   const tile = edge + EDGE_BYTES;
   const packedA = tile + TILE_BYTES;
   const block = packedA + <usize>packedRowsBytes<T>(fn, rowLength);
-  if (rowLength > 0) packRows<T>(weights, fn, rowLength, packedA);
+  if (rowLength > 0) packRowPanels<T>(weights, fn, rowLength, packedA);
   for (let img = 0; img < n; img++) {
     const image = at<T>(x, img * c * h * w);
     const out = at<T>(y, img * fn * oh * ow);
@@ -207,7 +189,7 @@ export function convForward_f64(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32
 
 /** Bytes of convForward's `work`: the direct path's at stride 1, else the blocks of colᵀ (a multiple of 16). */
 @inline function convForwardWorkBytes<T>(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32, chunkRows: i32): i32 {
-  const bytes = stride == 1 && c * fh * fw > 0 ? forwardDirectWorkBytes<T>(c, h, w, fn, fh, fw, pad)
+  const bytes = forwardIsDirect(c * fh * fw, stride) ? forwardDirectWorkBytes<T>(c, h, w, fn, fh, fw, pad)
     : forwardWorkBytes<T>(c, fh, fw, fn, outSize(w, fw, stride, pad), chunkRows);
   return (bytes + 15) & ~15;
 }
@@ -259,7 +241,7 @@ function convFilterGrad<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw:
     for (let f = 0; f < fn; f++) memory.fill(at<T>(dW, f * ldw), 0, <usize>rowLength << alignof<T>());
     return;
   }
-  if (stride == 1) {
+  if (filterGradIsDirect(positions, stride)) {
     filterGradDirect<T>(n, c, h, w, fn, fh, fw, pad, x, dY, dW, cTotal, work);
     return;
   }
@@ -282,13 +264,7 @@ function convFilterGrad<T>(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw:
     }
     const b = block + <usize>(pc - g0 * ow) * rowBytes;
     packRowsOfBlock<T>(dY, fn, pc, kc, panels);
-    if (fullN < rowLength) {
-      for (let p = 0; p < kc; p++) {
-        const s = at<T>(b + <usize>p * rowBytes, fullN);
-        const d = tile + <usize>(p * 32);
-        for (let j = 0; j < NR; j++) store<T>(at<T>(d, j), j < rowLength - fullN ? load<T>(at<T>(s, j)) : <T>0);
-      }
-    }
+    if (fullN < rowLength) copyEdgeTile<T>(at<T>(b, fullN), rowBytes, kc, rowLength - fullN, tile);
     for (let ir = 0; ir < fn; ir += MR) {
       const mr = min(MR, fn - ir);
       const pa = panels + <usize>(ir * kc) * sizeof<T>();
@@ -342,7 +318,7 @@ export function convFilterGrad_f64(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: 
 
 /** Bytes of convFilterGrad's `work`: the direct path's at stride 1, else the col rows of a k-block (a multiple of 16). */
 @inline function convFilterGradWorkBytes<T>(c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32, positions: i32): i32 {
-  const bytes = stride == 1 && positions > 0 ? filterGradDirectWorkBytes<T>(c, h, w, fn, fh, fw, pad, positions)
+  const bytes = filterGradIsDirect(positions, stride) ? filterGradDirectWorkBytes<T>(c, h, w, fn, fh, fw, pad, positions)
     : filterGradWorkBytes<T>(c, fh, fw, fn, outSize(w, fw, stride, pad), positions);
   return (bytes + 15) & ~15;
 }
@@ -496,7 +472,6 @@ function addBlockUnitStride<T>(block: usize, npos: i32, oy0: i32, rows: i32, c: 
   }
   store<T>(p, sum);
 }
-
 
 export function convInputGrad_f32(n: i32, c: i32, h: i32, w: i32, fn: i32, fh: i32, fw: i32, stride: i32, pad: i32,
                                   dout: usize, weights: usize, dx: usize, chunkRows: i32, work: usize): void {

@@ -14,6 +14,42 @@ export const NR_VECTORS = 2;
  */
 export const KC = 256;
 
+/** Scratch for one partial tile of C (MR rows of NR values, rows 32 bytes apart): microKernel's `edge`. */
+export const EDGE_BYTES = 128;
+
+/** Bytes of op(A) packed in MR-row panels (packRowPanels): ceil(m / MR) panels of k steps of MR values. */
+@inline export function packedRowsBytes<T>(m: i32, k: i32): i32 {
+  return ((m + MR - 1) / MR) * MR * k * <i32>sizeof<T>();
+}
+
+/**
+ * Packs op(A) = M (m, k), row-major, into MR-row panels of values to splat:
+ * panel q holds, for p ascending, M[q * MR ... q * MR + MR - 1, p] (zeros past m), so a k-block
+ * starting at p0 starts p0 * MR values into its panel.
+ */
+export function packRowPanels<T>(matrix: usize, m: i32, k: i32, dst: usize): void {
+  for (let r0 = 0; r0 < m; r0 += MR) {
+    const mr = min(MR, m - r0);
+    for (let p = 0; p < k; p++) {
+      for (let r = 0; r < MR; r++) store<T>(at<T>(dst, r), r < mr ? load<T>(at<T>(matrix, (r0 + r) * k + p)) : <T>0);
+      dst = at<T>(dst, MR);
+    }
+  }
+}
+
+/**
+ * Copies the last partial column tile of B (kc rows of `cols` < NR values from `first`, rows
+ * `rowBytes` apart) into `tile` as rows of NR values 32 bytes apart, zero-padded, so the
+ * micro-kernel reads a whole tile without running past B.
+ */
+export function copyEdgeTile<T>(first: usize, rowBytes: usize, kc: i32, cols: i32, tile: usize): void {
+  for (let p = 0; p < kc; p++) {
+    const s = first + <usize>p * rowBytes;
+    const d = tile + <usize>(p * 32);
+    for (let j = 0; j < tileWidth<T>(); j++) store<T>(at<T>(d, j), j < cols ? load<T>(at<T>(s, j)) : <T>0);
+  }
+}
+
 /** The k-block size for a sum over k: k split evenly into ceil(k / KC) blocks (it depends on k only). */
 @inline export function kBlockStep(k: i32): i32 {
   const kBlocks = (k + KC - 1) / KC;

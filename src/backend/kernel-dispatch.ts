@@ -54,8 +54,7 @@ export function dispatchFor(host: DispatchHost, family: KernelFamily, dtype: Flo
   if (typeof fn !== 'function') throw new Error(`the wasm core has no kernel ${full}`);
   if (family.name === 'gemm') return gemmDispatch(host, dtype, fn);
   if (family.name === 'csrTransposeMatmul' || family.name === 'byteRowsTransposeMatmul') return sparseTransposeDispatch(host, family.name, dtype, fn);
-  if (family.name === 'convInputGrad') return convInputGradDispatch(host, dtype, fn);
-  if (family.name === 'convForward') return convForwardDispatch(host, dtype, fn);
+  if (family.name === 'convInputGrad' || family.name === 'convForward') return convByImagesDispatch(host, dtype, fn, family.name);
   if (family.name === 'convFilterGrad') return convFilterGradDispatch(host, dtype, fn);
   const split = PARALLEL_KERNELS[family.name];
   const pool = host.threadPool;
@@ -183,45 +182,30 @@ function runShares(host: DispatchHost, name: string, fn: KernelFn, jobs: number[
 const shareRange = (units: number, shares: number, t: number) => [Math.round((units * t) / shares), Math.round((units * (t + 1)) / shares)];
 
 /**
- * Convolution forward without col, (n, c, h, w, fn, fh, fw, stride, pad, x, W, b, y) as ops call
- * it: the dispatch picks the block of output rows and each thread's work region; threads take
- * ranges of whole images.
+ * The conv kernels that run image by image, as ops call them: convForward (n, c, h, w, fn, fh,
+ * fw, stride, pad, x, W, b, y) and convInputGrad (..., dout, W, dx). The dispatch picks the block
+ * of output rows and each thread's work region; threads take ranges of whole images of the first
+ * array (input) and the last (output), the arrays between (W, b) being shared.
  */
-function convForwardDispatch(host: DispatchHost, dtype: FloatDType, fn: KernelFn): KernelFn {
-  const name = `convForward_${kernelSuffix(dtype)}`;
-  const workBytes = host.kernels[`convForwardWorkBytes_${kernelSuffix(dtype)}`];
+function convByImagesDispatch(host: DispatchHost, dtype: FloatDType, fn: KernelFn, family: 'convForward' | 'convInputGrad'): KernelFn {
+  const name = `${family}_${kernelSuffix(dtype)}`;
+  const workBytes = host.kernels[`${family}WorkBytes_${kernelSuffix(dtype)}`];
   return (...args: number[]): number => {
-    const [, , , , , , , stride, pad, x, W, b, y] = args;
+    const [, , , , , , , stride, pad, ...arrays] = args;
     const k = convCall(host, name, dtype, args as ConvArgs);
     const bytes = workBytes(k.c, k.h, k.w, k.filters, k.fh, k.fw, stride, pad, k.chunkRows);
+    // Bytes of one image of x (c, h, w) and of y or dout (fn, oh, ow).
+    const xImage = k.c * k.h * k.w * k.itemSize;
+    const yImage = k.filters * k.oh * k.ow * k.itemSize;
+    const [inImage, outImage] = family === 'convForward' ? [xImage, yImage] : [yImage, xImage];
+    const input = arrays[0];
+    const output = arrays[arrays.length - 1];
+    const shared = arrays.slice(1, -1);
     const shares = k.shares(k.n);
     const jobs = Array.from({ length: shares }, (_, t) => {
       const [start, end] = shareRange(k.n, shares, t);
-      const xShare = x + start * k.c * k.h * k.w * k.itemSize;
-      const yShare = y + start * k.filters * k.oh * k.ow * k.itemSize;
-      return [end - start, k.c, k.h, k.w, k.filters, k.fh, k.fw, stride, pad, xShare, W, b, yShare, k.chunkRows, k.work(t, bytes)];
-    });
-    return runShares(host, name, fn, jobs);
-  };
-}
-
-/**
- * dx of a convolution from dout and W without a dcol matrix, (n, c, h, w, fn, fh, fw, stride,
- * pad, dout, W, dx) as ops call it: threads take ranges of whole images.
- */
-function convInputGradDispatch(host: DispatchHost, dtype: FloatDType, fn: KernelFn): KernelFn {
-  const name = `convInputGrad_${kernelSuffix(dtype)}`;
-  const workBytes = host.kernels[`convInputGradWorkBytes_${kernelSuffix(dtype)}`];
-  return (...args: number[]): number => {
-    const [, , , , , , , stride, pad, dout, W, dx] = args;
-    const k = convCall(host, name, dtype, args as ConvArgs);
-    const bytes = workBytes(k.c, k.h, k.w, k.filters, k.fh, k.fw, stride, pad, k.chunkRows);
-    const shares = k.shares(k.n);
-    const jobs = Array.from({ length: shares }, (_, t) => {
-      const [start, end] = shareRange(k.n, shares, t);
-      const doutShare = dout + start * k.filters * k.oh * k.ow * k.itemSize;
-      const dxShare = dx + start * k.c * k.h * k.w * k.itemSize;
-      return [end - start, k.c, k.h, k.w, k.filters, k.fh, k.fw, stride, pad, doutShare, W, dxShare, k.chunkRows, k.work(t, bytes)];
+      return [end - start, k.c, k.h, k.w, k.filters, k.fh, k.fw, stride, pad,
+        input + start * inImage, ...shared, output + start * outImage, k.chunkRows, k.work(t, bytes)];
     });
     return runShares(host, name, fn, jobs);
   };
